@@ -1,0 +1,283 @@
+"""Reader for the WIOD 2016 release world input–output tables (2000–2014).
+
+The release (Timmer et al. 2016; https://www.rug.nl/ggdc/valuechain/wiod/wiod-2016-release)
+ships each year's table in two formats, both read here into the same
+:class:`~tradeimbalance.iotable.IOTable`:
+
+Excel (``WIOT<year>_Nov16_ROW.xlsb``; an ``.xlsx`` re-save reads the same)
+    One sheet. Four label columns A–D (industry code, description, country,
+    row number ``c1`` …) and four label rows directly above the first data
+    row: column code (``A01`` … ``U``, then ``CONS_h`` … ``INVEN``, ``GO``),
+    description, country, column number (``c1`` … ``c56`` intermediate,
+    ``c57`` … ``c61`` final demand). Above them, title lines. Data rows: the
+    44 × 56 = 2464 country-sector rows, then the rows ``II_fob`` (total
+    intermediate consumption), ``TXSP``, ``EXP_adj``, ``PURR``, ``PURNR``,
+    ``VA``, ``IntTTM`` and ``GO`` (gross output). Data columns: 2464
+    intermediate, 44 × 5 final-demand and the total-output column (country
+    ``TOT``).
+
+R (``WIOT<year>_October16_ROW.RData``)
+    One data frame ``wiot`` with the label columns ``IndustryCode``,
+    ``IndustryDescription``, ``Country``, ``RNr``, ``Year``, then one column per
+    country-column named country code + column number (``AUS1`` … ``ROW56``,
+    ``AUS57`` … ``ROW61``) and ``TOT``; the same rows as the Excel sheet
+    (``Country`` is ``TOT`` on the eight bottom rows).
+
+Either way the reader checks the labels (every region has the same sectors,
+in the same order in rows and columns; five final-demand columns per
+destination), that every value is numeric and finite, and that gross output
+is not negative, and names the file and the cell, row or column otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from ..countries import wiod_region_code
+from ..errors import InputError
+from ..iotable import FD_CATEGORIES, IOTable
+from ..provenance import file_digest
+from ._rdata import read_rdata
+
+RELEASE = "wiod2016"
+
+#: Rows below the country-sector block, in the release's order (``GO`` is gross output).
+BOTTOM_ROWS: tuple[str, ...] = ("II_fob", "TXSP", "EXP_adj", "PURR", "PURNR", "VA", "IntTTM", "GO")
+#: Bottom rows kept as primary inputs in the IOTable.
+PRIMARY_INPUT_ROWS: tuple[str, ...] = ("TXSP", "EXP_adj", "PURR", "PURNR", "VA", "IntTTM")
+TOTAL = "TOT"
+N_FD = len(FD_CATEGORIES)
+
+EXCEL_SUFFIXES = (".xlsb", ".xlsx")
+R_SUFFIXES = (".rdata", ".rda")
+
+
+@dataclass
+class _Grid:
+    """A WIOT as labelled rows and columns of numbers, whatever the file format."""
+
+    row_region: list[str]
+    row_code: list[str]
+    row_number: list[str]
+    col_region: list[str]
+    col_number: list[str]
+    values: np.ndarray  # float, rows × columns
+    row_where: Sequence[str]  # human-readable location of each row (for errors)
+    col_where: Sequence[str]  # human-readable location of each column
+
+
+def read_wiod2016(path: str | Path, year: int | None = None) -> IOTable:
+    """Read one WIOD 2016 release table (``.xlsb``, ``.xlsx`` or ``.RData``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "", "file not found")
+    if year is None:
+        m = re.search(r"(\d{4})", path.name)
+        if m is None:
+            raise InputError(path, "file name", "cannot tell the year: expected a name like WIOT2014_Nov16_ROW.xlsb")
+        year = int(m.group(1))
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        grid = _grid_from_excel(path)
+    elif suffix in R_SUFFIXES:
+        grid = _grid_from_rdata(path, year)
+    else:
+        raise InputError(path, "file name", f"unknown format {suffix!r}: expected one of {EXCEL_SUFFIXES + R_SUFFIXES}")
+    table = _assemble(path, year, grid)
+    table.validate(path)
+    return table
+
+
+# --------------------------------------------------------------------- Excel
+def _cell(row: int, col: int) -> str:
+    return f"cell {get_column_letter(col + 1)}{row + 1}"
+
+
+def _label(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _grid_from_excel(path: Path) -> _Grid:
+    engine = "pyxlsb" if path.suffix.lower() == ".xlsb" else "openpyxl"
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, header=None, engine=engine, dtype=object)
+    except Exception as exc:  # zip/xml/binary errors of truncated or corrupt workbooks
+        raise InputError(path, "", f"not a readable Excel workbook ({type(exc).__name__}: {exc})") from exc
+    if len(sheets) != 1:
+        raise InputError(path, "sheets", f"expected one sheet holding the table, found {list(sheets)}")
+    sheet_name, raw = next(iter(sheets.items()))
+    cells = raw.to_numpy(dtype=object)
+    if cells.shape[1] < 6 or cells.shape[0] < 8:
+        raise InputError(path, f"sheet {sheet_name!r}", f"only {cells.shape[0]} rows × {cells.shape[1]} columns: not a WIOT")
+
+    # The first data row is the first row whose column D reads "c1" (sector 1 of the first region).
+    first = next((r for r in range(min(30, cells.shape[0])) if _label(cells[r, 3]).lower() == "c1"), None)
+    if first is None or first < 4:
+        raise InputError(
+            path,
+            f"sheet {sheet_name!r}, column D",
+            "no row numbered 'c1' in the first 30 rows: expected the WIOD 2016 layout "
+            "(label columns A–D: code, description, country, row number; four label rows above the data)",
+        )
+    hdr_region, hdr_number = first - 2, first - 1
+    col_region = [_label(v) for v in cells[hdr_region, 4:]]
+    col_number = [_label(v) for v in cells[hdr_number, 4:]]
+    # Trailing empty columns (beyond the total-output column) are not part of the table.
+    while col_region and not col_region[-1] and not col_number[-1]:
+        col_region.pop()
+        col_number.pop()
+    ncol = len(col_region)
+    body = cells[first:, :]
+    # Trailing empty rows are not part of the table.
+    nrow = body.shape[0]
+    while nrow and all(_label(v) == "" for v in body[nrow - 1, :4]):
+        nrow -= 1
+    body = body[:nrow]
+    raw_values = body[:, 4 : 4 + ncol]
+    values = pd.DataFrame(raw_values).apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    bad = np.isnan(values)
+    if bad.any():
+        r, c = (int(i) for i in np.argwhere(bad)[0])
+        shown = _label(raw_values[r, c]) or "an empty cell"
+        raise InputError(path, f"sheet {sheet_name!r}, {_cell(first + r, 4 + c)}", f"expected a number, found {shown!r}")
+    return _Grid(
+        row_region=[_label(v) for v in body[:, 2]],
+        row_code=[_label(v) for v in body[:, 0]],
+        row_number=[_label(v) for v in body[:, 3]],
+        col_region=col_region,
+        col_number=col_number,
+        values=values,
+        row_where=[f"sheet {sheet_name!r}, row {first + r + 1}" for r in range(nrow)],
+        col_where=[f"sheet {sheet_name!r}, column {get_column_letter(5 + c)}" for c in range(ncol)],
+    )
+
+
+# ------------------------------------------------------------------------- R
+_R_LABELS = ("IndustryCode", "IndustryDescription", "Country", "RNr", "Year")
+_R_COLUMN = re.compile(r"^([A-Za-z]{3})(\d+)$")
+
+
+def _grid_from_rdata(path: Path, year: int) -> _Grid:
+    objects = read_rdata(path)
+    if "wiot" not in objects:
+        raise InputError(path, "R objects", f"expected a data frame named 'wiot', found {sorted(objects)}")
+    df = objects["wiot"]
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(path, "object 'wiot'", f"is a {type(df).__name__}, expected a data frame")
+    missing = [c for c in _R_LABELS if c not in df.columns]
+    if missing:
+        raise InputError(path, "object 'wiot'", f"lacks the label column(s) {missing}")
+    years = pd.to_numeric(df["Year"], errors="coerce")
+    wrong = np.flatnonzero(years.to_numpy() != year)
+    if wrong.size:
+        raise InputError(path, f"object 'wiot', row {wrong[0] + 1}, column 'Year'", f"holds {df['Year'].iloc[wrong[0]]!r}, expected {year}")
+    data_cols = [c for c in df.columns if c not in _R_LABELS]
+    col_region, col_number = [], []
+    for c in data_cols:
+        m = _R_COLUMN.match(str(c))
+        if str(c) == TOTAL:
+            col_region.append(TOTAL)
+            col_number.append(TOTAL)
+        elif m:
+            col_region.append(m.group(1))
+            col_number.append(f"c{m.group(2)}")
+        else:
+            raise InputError(path, f"object 'wiot', column {c!r}", "not a WIOT column name (country code + column number, or TOT)")
+    for c in data_cols:
+        if not pd.api.types.is_numeric_dtype(df[c]):
+            bad = pd.to_numeric(df[c], errors="coerce").isna() & df[c].notna()
+            r = int(np.flatnonzero(bad.to_numpy())[0]) if bad.any() else 0
+            raise InputError(path, f"object 'wiot', row {r + 1}, column {c!r}", f"expected a number, found {df[c].iloc[r]!r}")
+    values = df[data_cols].to_numpy(dtype=float, na_value=np.nan)
+    return _Grid(
+        row_region=[_label(v) for v in df["Country"]],
+        row_code=[_label(v) for v in df["IndustryCode"]],
+        row_number=[_label(v) for v in df["RNr"]],
+        col_region=col_region,
+        col_number=col_number,
+        values=values,
+        row_where=[f"object 'wiot', row {r + 1}" for r in range(len(df))],
+        col_where=[f"object 'wiot', column {c!r}" for c in data_cols],
+    )
+
+
+# ------------------------------------------------------------------ assemble
+def _assemble(path: Path, year: int, g: _Grid) -> IOTable:
+    """Check the labels of a grid and cut it into Z, F, x and the primary-input rows."""
+    nan = np.argwhere(~np.isfinite(g.values))
+    if nan.size:
+        r, c = (int(i) for i in nan[0])
+        raise InputError(path, f"{g.row_where[r]}, {g.col_where[c]}", "value is missing or not finite")
+
+    # Rows: the country-sector block ends at the first bottom row (region TOT).
+    n = next((i for i, reg in enumerate(g.row_region) if reg == TOTAL), len(g.row_region))
+    regions: list[str] = []
+    for reg in g.row_region[:n]:
+        if not regions or regions[-1] != reg:
+            if reg in regions:
+                raise InputError(path, g.row_where[g.row_region.index(reg)], f"rows of region {reg!r} are not contiguous")
+            regions.append(reg)
+    if not regions:
+        raise InputError(path, "rows", "no country-sector rows found")
+    n_sectors = n // len(regions)
+    if n_sectors * len(regions) != n:
+        raise InputError(path, "rows", f"{n} country-sector rows do not split evenly over {len(regions)} regions")
+    sectors = g.row_code[:n_sectors]
+    for i in range(n):
+        reg, sec = regions[i // n_sectors], sectors[i % n_sectors]
+        if g.row_region[i] != reg or g.row_code[i] != sec:
+            raise InputError(
+                path,
+                g.row_where[i],
+                f"expected region {reg!r} sector {sec!r}, found {g.row_region[i]!r} {g.row_code[i]!r} "
+                "(a row is missing, duplicated or out of order)",
+            )
+    if len(set(sectors)) != n_sectors:
+        raise InputError(path, "rows", f"duplicated sector codes {sectors}")
+    bottom = {code: i for i, code in enumerate(g.row_code[n:], start=n)}
+    missing_rows = [r for r in BOTTOM_ROWS if r not in bottom]
+    if missing_rows:
+        raise InputError(path, f"rows below {g.row_where[n - 1]}", f"missing the row(s) {missing_rows} (expected {list(BOTTOM_ROWS)})")
+
+    # Columns: intermediate block, final-demand block, total output.
+    expected_cols = [(reg, f"c{s + 1}") for reg in regions for s in range(n_sectors)]
+    expected_cols += [(reg, f"c{n_sectors + f + 1}") for reg in regions for f in range(N_FD)]
+    got_cols = list(zip(g.col_region, [c.lower() for c in g.col_number], strict=True))
+    for j, exp in enumerate(expected_cols):
+        if j >= len(got_cols) or got_cols[j] != exp:
+            found = got_cols[j] if j < len(got_cols) else "no column"
+            where = g.col_where[j] if j < len(g.col_where) else f"column {j + 5}"
+            raise InputError(path, where, f"expected column {exp[0]} {exp[1]}, found {found} (a column is missing, duplicated or out of order)")
+    n_cols = len(expected_cols)
+    if len(got_cols) != n_cols + 1 or g.col_region[n_cols] != TOTAL:
+        where = g.col_where[min(n_cols, len(g.col_where) - 1)]
+        raise InputError(path, where, f"expected exactly one total-output column (country {TOTAL!r}) after the final-demand columns")
+
+    vals = g.values
+    countries = tuple(wiod_region_code(r) for r in regions)
+    return IOTable(
+        release=RELEASE,
+        year=year,
+        countries=countries,
+        sectors=tuple(sectors),
+        Z=np.ascontiguousarray(vals[:n, :n]),
+        F=np.ascontiguousarray(vals[:n, n:n_cols]),
+        x=np.ascontiguousarray(vals[:n, n_cols]),
+        primary_inputs={r: np.ascontiguousarray(vals[bottom[r], :n]) for r in PRIMARY_INPUT_ROWS},
+        source=str(path),
+        source_sha256=file_digest(path),
+    )
+
+
+__all__ = ["read_wiod2016", "RELEASE", "BOTTOM_ROWS", "PRIMARY_INPUT_ROWS"]
