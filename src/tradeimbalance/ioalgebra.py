@@ -87,9 +87,11 @@ def leontief_system(table: IOTable, value_added: str = "primary_inputs") -> Leon
         labels = table.row_labels()
         shown = ", ".join(f"{labels[k][0]} {labels[k][1]}" for k in zero)
         log.info("%s %d: %d zero-output sector(s), A column and v set to 0: %s", table.release, table.year, zero.size, shown)
-        selling = [labels[k] for k in zero if np.any(table.Z[k] != 0)]
-        if selling:
-            log.warning("%s %d: zero-output sector(s) with non-zero intermediate sales: %s", table.release, table.year, selling)
+        flows = [labels[k] for k in zero if np.any(table.Z[k] != 0) or np.any(table.F[k] != 0)]
+        if flows:
+            # Such flows cannot be produced: they carry no value added (v = 0), so the identities
+            # (Σ value added = final demand; KWW terms = gross exports) are off by exactly these flows.
+            log.warning("%s %d: zero-output sector(s) nevertheless recording sales: %s", table.release, table.year, flows)
     M = np.negative(A)  # I − A, factorised in place by LAPACK
     M[np.diag_indices_from(M)] += 1.0
     lu = sla.lu_factor(M, overwrite_a=True, check_finite=False)

@@ -163,7 +163,7 @@ class IOTable:
             raise InputError(
                 where,
                 f"gross output of row {row} ({' '.join(labels[row])})",
-                f"gross output is negative ({self.x[row]!r}); {negative.size} row(s) affected",
+                f"gross output is negative ({float(self.x[row])!r}); {negative.size} row(s) affected",
             )
 
     # -------------------------------------------------------------- parquet

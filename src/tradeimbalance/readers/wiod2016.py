@@ -111,7 +111,7 @@ def _label(value: object) -> str:
 def _grid_from_excel(path: Path) -> _Grid:
     engine = "pyxlsb" if path.suffix.lower() == ".xlsb" else "openpyxl"
     try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, engine=engine, dtype=object)
+        sheets = pd.read_excel(path, sheet_name=None, header=None, engine=engine, dtype=object, na_filter=False)
     except Exception as exc:  # zip/xml/binary errors of truncated or corrupt workbooks
         raise InputError(path, "", f"not a readable Excel workbook ({type(exc).__name__}: {exc})") from exc
     if len(sheets) != 1:
@@ -222,27 +222,29 @@ def _assemble(path: Path, year: int, g: _Grid) -> IOTable:
 
     # Rows: the country-sector block ends at the first bottom row (region TOT).
     n = next((i for i, reg in enumerate(g.row_region) if reg == TOTAL), len(g.row_region))
-    regions: list[str] = []
-    for reg in g.row_region[:n]:
-        if not regions or regions[-1] != reg:
-            if reg in regions:
-                raise InputError(path, g.row_where[g.row_region.index(reg)], f"rows of region {reg!r} are not contiguous")
-            regions.append(reg)
+    regions = list(dict.fromkeys(g.row_region[:n]))
     if not regions:
         raise InputError(path, "rows", "no country-sector rows found")
-    n_sectors = n // len(regions)
-    if n_sectors * len(regions) != n:
-        raise InputError(path, "rows", f"{n} country-sector rows do not split evenly over {len(regions)} regions")
+    # The number of sectors is the number of intermediate columns of the first region.
+    n_sectors = next((j for j, reg in enumerate(g.col_region) if reg != g.col_region[0]), len(g.col_region))
+    short = next((i for i in range(min(n_sectors, n)) if g.row_region[i] != regions[0]), None)
+    if short is not None or n < n_sectors:
+        where = g.row_where[short] if short is not None else g.row_where[n - 1]
+        raise InputError(path, where, f"region {regions[0]!r} has fewer rows than its {n_sectors} intermediate columns: a row is missing")
     sectors = g.row_code[:n_sectors]
-    for i in range(n):
-        reg, sec = regions[i // n_sectors], sectors[i % n_sectors]
-        if g.row_region[i] != reg or g.row_code[i] != sec:
+    expected_rows = [(reg, sec) for reg in regions for sec in sectors]
+    for i, (reg, sec) in enumerate(expected_rows):
+        found = (g.row_region[i], g.row_code[i]) if i < n else None
+        if found != (reg, sec):
+            where = g.row_where[i] if i < n else g.row_where[n]
+            shown = f"{found[0]!r} {found[1]!r}" if found else "the end of the country-sector rows"
             raise InputError(
                 path,
-                g.row_where[i],
-                f"expected region {reg!r} sector {sec!r}, found {g.row_region[i]!r} {g.row_code[i]!r} "
-                "(a row is missing, duplicated or out of order)",
+                where,
+                f"expected region {reg!r} sector {sec!r}, found {shown} (a row is missing, duplicated or out of order)",
             )
+    if n != len(expected_rows):
+        raise InputError(path, g.row_where[len(expected_rows)], f"{n} country-sector rows, expected {len(expected_rows)}: a region's rows are not contiguous")
     if len(set(sectors)) != n_sectors:
         raise InputError(path, "rows", f"duplicated sector codes {sectors}")
     bottom = {code: i for i, code in enumerate(g.row_code[n:], start=n)}

@@ -1,0 +1,19 @@
+# Replication workflow: raw public data → validated parquet → TBI → tables.
+# Run:  snakemake --cores 4 [--config raw_dir=DIR io_release=wiod2016 ...]
+# All choices live in workflow/config.yaml; rules are in workflow/rules/*.smk.
+
+configfile: "workflow/config.yaml"
+configfile: "workflow/downloads.yaml"
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/download.smk"
+include: "workflow/rules/readers.smk"
+include: "workflow/rules/value_added.smk"
+include: "workflow/rules/tables.smk"
+
+
+rule all:
+    input:
+        rules.all_sources.input,
+        rules.all_value_added.input,
+        rules.all_tables.input,

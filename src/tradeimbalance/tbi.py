@@ -1,0 +1,137 @@
+"""From one year's input–output table to value added absorbed, identity checks, KWW terms and TBIs.
+
+These are the computations of the workflow's per-year jobs, written as plain
+functions of in-memory tables (the Snakemake scripts only read and write
+files around them).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .ioalgebra import LeontiefSystem, aggregate_rows, balance_index, leontief_system, matrix_to_long
+from .iotable import IOTable
+from .kww import KWWResult, kww_decomposition
+
+
+def va_absorbed_long(table: IOTable, system: LeontiefSystem) -> tuple[pd.DataFrame, np.ndarray]:
+    """Value added absorbed as a long frame (``release, year, exporter, importer, va_absorbed``) and as a matrix."""
+    X = system.solve(table.final_demand())
+    X *= system.v[:, None]
+    matrix = aggregate_rows(X, table.n_countries, table.n_sectors)
+    long = matrix_to_long(matrix, table.countries, "va_absorbed")
+    long.insert(0, "year", np.int64(table.year))
+    long.insert(0, "release", table.release)
+    return long, matrix
+
+
+def identity_checks(table: IOTable, system: LeontiefSystem, matrix: np.ndarray, value_added: str) -> pd.DataFrame:
+    """The accounting identities of ``VA_abs``, country by country.
+
+    * Σ_j VA_abs[i, j] = total value added of i. The gap equals exactly
+      ``−Σ_{s∈i} v_s (B r)_s`` with ``r = x − Z1 − F1`` the table's row-balance
+      residual (0 in a balanced table; the rounding of the WIOD 2013
+      packaging otherwise), reported as ``va_rounding_part``.
+    * Σ_i VA_abs[i, j] = total final demand of j (exact when value added is
+      all primary inputs, since then v'B = 1').
+    """
+    C, S = table.n_countries, table.n_sectors
+    va = table.value_added(value_added)
+    va_total = va.reshape(C, S).sum(axis=1)
+    residual = table.x - table.Z.sum(axis=1) - table.F.sum(axis=1)
+    rounding_part = -(system.v * system.solve(residual)).reshape(C, S).sum(axis=1)
+    fd_total = table.final_demand().sum(axis=0)
+    row_sum, col_sum = matrix.sum(axis=1), matrix.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        va_gap = np.where(va_total != 0, row_sum / va_total - 1.0, np.nan)
+        fd_gap = np.where(fd_total != 0, col_sum / fd_total - 1.0, np.nan)
+    return pd.DataFrame(
+        {
+            "release": table.release,
+            "year": np.int64(table.year),
+            "iso3": list(table.countries),
+            "va_total": va_total,
+            "va_absorbed_row_sum": row_sum,
+            "va_rel_gap": va_gap,
+            "va_rounding_part": rounding_part,
+            "final_demand_total": fd_total,
+            "va_absorbed_col_sum": col_sum,
+            "fd_rel_gap": fd_gap,
+        }
+    )
+
+
+def year_va_absorbed(table: IOTable, value_added: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One year's job: value added absorbed (long) and its identity checks."""
+    system = leontief_system(table, value_added)
+    long, matrix = va_absorbed_long(table, system)
+    return long, identity_checks(table, system, matrix, value_added)
+
+
+def tbi_panel(va_absorbed: pd.DataFrame, value_added: str) -> pd.DataFrame:
+    """TBI per region and year from the stacked long ``va_absorbed`` frames."""
+    frames = []
+    for (release, year), g in va_absorbed.groupby(["release", "year"], sort=True):
+        countries = list(dict.fromkeys(g["exporter"]))
+        m = g.pivot(index="exporter", columns="importer", values="va_absorbed").loc[countries, countries].to_numpy()
+        b = balance_index(m, countries)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "iso3": b["iso3"],
+                    "year": np.int64(year),
+                    "tbi": b["index"],
+                    "numerator": b["numerator"],
+                    "denominator": b["denominator"],
+                    "va_exports": b["exports"],
+                    "va_imports": b["imports"],
+                    "va_domestic": b["domestic"],
+                    "release": release,
+                    "value_added": value_added,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True).sort_values(["iso3", "year"], ignore_index=True)
+
+
+def year_kww(table: IOTable, value_added: str) -> tuple[pd.DataFrame, pd.DataFrame, KWWResult]:
+    """One year's KWW job: the per-country terms and the bilateral DVA (long)."""
+    res = kww_decomposition(table, value_added)
+    terms = res.terms.copy()
+    terms.insert(0, "year", np.int64(table.year))
+    terms.insert(0, "release", table.release)
+    dva = matrix_to_long(res.dva_bilateral, res.countries, "dva")
+    dva = dva[dva["exporter"] != dva["importer"]].reset_index(drop=True)
+    dva.insert(0, "year", np.int64(table.year))
+    dva.insert(0, "release", table.release)
+    return terms, dva, res
+
+
+def tbi_dva_panel(dva_bilateral: pd.DataFrame, value_added: str) -> pd.DataFrame:
+    """DVA-based TBI per region and year from the stacked bilateral DVA frames."""
+    frames = []
+    for (release, year), g in dva_bilateral.groupby(["release", "year"], sort=True):
+        countries = list(dict.fromkeys([*g["exporter"], *g["importer"]]))
+        m = g.pivot(index="exporter", columns="importer", values="dva").reindex(index=countries, columns=countries).to_numpy(copy=True)
+        off_diagonal = ~np.eye(len(countries), dtype=bool)
+        if np.isnan(m[off_diagonal]).any():
+            raise ValueError(f"bilateral DVA of {release} {year} lacks some exporter–importer pairs")
+        m[~off_diagonal] = 0.0  # own flows are not exports
+        b = balance_index(m, countries)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "iso3": b["iso3"],
+                    "year": np.int64(year),
+                    "tbi_dva": b["index"],
+                    "numerator": b["numerator"],
+                    "denominator": b["denominator"],
+                    "dva_exports": b["exports"],
+                    "dva_imports": b["imports"],
+                    "release": release,
+                    "value_added": value_added,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True).sort_values(["iso3", "year"], ignore_index=True)

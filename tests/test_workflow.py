@@ -1,0 +1,208 @@
+"""End-to-end: the Snakemake workflow on the real raw data, on a synthetic WIOD 2016 release, and its download rule.
+
+Each run writes into a temporary folder (``processed_dir``, ``results_dir``,
+``logs_dir`` overridden), never into the project's own outputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from conftest import ROOT, raw_dir, require_raw
+
+from synthetic import WIOD2016_REGIONS, WIOD2016_SECTORS, random_world, write_wiod2016_rdata
+from tradeimbalance.ioalgebra import balance_index, va_absorbed
+
+pytestmark = pytest.mark.e2e
+
+
+def snakemake(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--nolock", *args]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}")
+    return proc
+
+
+def out_config(base: Path, **extra: object) -> list[str]:
+    items = {
+        "processed_dir": base / "processed",
+        "results_dir": base / "results",
+        "logs_dir": base / "logs",
+        **extra,
+    }
+    return ["--config", *(f"{k}={v}" for k, v in items.items())]
+
+
+def symlinked_raw(target: Path) -> Path:
+    """A raw-data directory of symlinks to the real files: even a faulty rule could only remove a link."""
+    for src in raw_dir().rglob("*"):
+        if src.is_file():
+            link = target / src.relative_to(raw_dir())
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(src)
+    return target
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# ------------------------------------------------------------------ the DAG
+def test_dag_has_one_job_per_source_year_and_vintage(tmp_path: Path) -> None:
+    proc = snakemake("-n", *out_config(tmp_path, raw_dir=raw_dir()))
+    text = proc.stdout + proc.stderr
+    counts = dict(
+        (parts[0], int(parts[1]))
+        for line in text.splitlines()
+        if len(parts := line.split()) == 2 and parts[1].isdigit()
+    )
+    n_years = 12  # WIOD 2013 covers 2000–2011 of the paper's 2000–2014
+    assert counts["read_wiod2013"] == n_years
+    assert counts["va_absorbed"] == n_years and counts["kww"] == n_years
+    assert counts["read_kof"] == 8
+    for rule in ("read_pwt", "read_wgi", "read_wdi", "kof_panel", "tbi", "tbi_dva", "table1"):
+        assert counts[rule] == 1, rule
+    dag = snakemake("--dag", *out_config(tmp_path, raw_dir=raw_dir())).stdout
+    assert dag.count("read_wiod2013") >= n_years
+
+
+@pytest.mark.realdata
+def test_no_job_ever_writes_an_existing_raw_file(tmp_path: Path) -> None:
+    """Raw files are inputs only: even --forceall plans no download over an existing file."""
+    require_raw("wiod2013/wiot_2000.RData", "pwt/pwt91.dta")
+    proc = snakemake("-n", "--forceall", *out_config(tmp_path, raw_dir=raw_dir()))
+    text = proc.stdout + proc.stderr
+    assert "download_raw_file" not in text and "extract_wiod2016_year" not in text
+    assert str(raw_dir()) + "/" not in "".join(line for line in text.splitlines() if "output:" in line)
+
+
+# ------------------------------------------------------------- real data
+@pytest.mark.realdata
+def test_full_workflow_on_real_data(tmp_path: Path) -> None:
+    require_raw("wiod2013/wiot_2000.RData", "kof/KOFGI_2019_index.xlsx", "pwt/pwt91.dta", "wgi/wgidataset.xlsx", "wdi/FP.CPI.TOTL.ZG.csv")
+    cfg = out_config(tmp_path, raw_dir=symlinked_raw(tmp_path / "raw"))
+    snakemake(*cfg)
+    proc, res = tmp_path / "processed", tmp_path / "results"
+
+    tbi = pd.read_parquet(proc / "tbi.parquet")
+    assert set(tbi["year"]) == set(range(2000, 2012)) and tbi["iso3"].nunique() == 41
+    assert tbi.groupby("year")["numerator"].sum().abs().max() < 1e-6 * tbi["denominator"].max()
+    # The data curator's independent check of these tables (shared/data/raw/wiod2013/SOURCES.md), 2005:
+    row = tbi.set_index(["iso3", "year"])["tbi"]
+    assert row["CHN", 2005] == pytest.approx(0.160, abs=5e-4)
+    assert row["USA", 2005] == pytest.approx(-0.259, abs=5e-4)
+    assert row["DEU", 2005] == pytest.approx(0.169, abs=5e-4)
+
+    ident = pd.read_csv(res / "checks" / "identities_wiod2013.csv")
+    assert len(ident) == 12
+    # The origin identity is off only by the packaging's rounding, and exactly by it:
+    assert ident["max_abs_va_gap_net_of_rounding"].max() < 1e-12
+    assert ident["max_abs_fd_rel_gap"].max() < 1e-3
+    assert ident["max_kww_adding_up_rel_gap"].max() < 1e-3
+
+    cmp = pd.read_csv(res / "tables" / "table1_comparison.csv")
+    assert len(cmp) == 45 and (cmp["status"] == "not_computed").sum() == 9  # 2012–2014 × 3 countries
+    table1 = pd.read_csv(res / "tables" / "table1_tbi.csv")
+    assert list(table1.columns) == ["year", "CHN", "USA", "GBR", "KOR", "DEU", "IND", "BRA", "JPN"]
+    assert (res / "tables" / "table1_tbi.tex").read_text().count("\\\\") >= 13
+
+    kof = pd.read_parquet(proc / "kof.parquet")
+    assert kof["vintage"].nunique() == 8 and "ROM" not in set(kof["iso3"]) and "ROU" in set(kof["iso3"])
+    coverage = pd.read_parquet(proc / "kof_coverage.parquet")
+    assert (coverage[coverage["iso3"] == "TWN"]["status"] == "absent").all()
+    for name in ("pwt.parquet", "wgi.parquet", "wdi_inflation.parquet", "tbi_dva.parquet"):
+        assert len(pd.read_parquet(proc / name)) > 0
+    logs = list((tmp_path / "logs").rglob("*.log"))
+    assert len(logs) >= 12 * 3 + 8 + 8
+
+    # Nothing left to do, and a forced rerun gives byte-identical outputs.
+    dry = snakemake("-n", *cfg)
+    assert "Nothing to be done" in dry.stdout + dry.stderr
+    before = {**digests(proc), **digests(res)}
+    snakemake("--forceall", *cfg)
+    after = {**digests(proc), **digests(res)}
+    assert before == after
+
+
+# -------------------------------------------------- synthetic WIOD 2016
+def test_workflow_on_synthetic_wiod2016_release(tmp_path: Path) -> None:
+    """The 2016 path end to end: official file names, 44 × 56 × 5 layout, R format."""
+    raw = tmp_path / "raw"
+    (raw / "wiod").mkdir(parents=True)
+    worlds = {}
+    for year in (2013, 2014):
+        worlds[year] = random_world(WIOD2016_REGIONS, WIOD2016_SECTORS, year=year, seed=year, density=0.05)
+        write_wiod2016_rdata(worlds[year], raw / "wiod" / f"WIOT{year}_October16_ROW.RData")
+    cfg = out_config(tmp_path, raw_dir=raw, io_release="wiod2016", first_year=2013, last_year=2014)
+    proc, res = tmp_path / "processed", tmp_path / "results"
+    targets = [str(proc / "tbi.parquet"), str(proc / "tbi_dva.parquet"), str(res / "checks" / "identities_wiod2016.csv"), str(res / "tables" / "table1_tbi.csv")]
+    snakemake(*targets, *cfg)
+
+    tbi = pd.read_parquet(proc / "tbi.parquet")
+    assert tbi["iso3"].nunique() == 44 and set(tbi["year"]) == {2013, 2014}
+    assert (tbi["release"] == "wiod2016").all()
+    for year, world in worlds.items():
+        expected = balance_index(va_absorbed(world), world.countries).set_index("iso3")["index"]
+        got = tbi[tbi["year"] == year].set_index("iso3")["tbi"]
+        np.testing.assert_allclose(got.loc[expected.index], expected, rtol=1e-12)
+    ident = pd.read_csv(res / "checks" / "identities_wiod2016.csv")
+    assert ident["max_abs_va_rel_gap"].max() < 1e-10 and ident["max_abs_fd_rel_gap"].max() < 1e-10
+    assert ident["max_kww_adding_up_rel_gap"].max() < 1e-10
+    table1 = pd.read_csv(res / "tables" / "table1_tbi.csv")
+    assert table1["year"].tolist() == [2013, 2014]
+
+    # Changing one raw year reruns only that year's branch.
+    write_wiod2016_rdata(random_world(WIOD2016_REGIONS, WIOD2016_SECTORS, year=2014, seed=99, density=0.05), raw / "wiod" / "WIOT2014_October16_ROW.RData")
+    dry = snakemake("-n", *targets, *cfg).stdout
+    jobs = dict((p[0], int(p[1])) for line in dry.splitlines() if len(p := line.split()) == 2 and p[1].isdigit())
+    assert jobs.get("read_wiod2016") == 1 and jobs.get("va_absorbed") == 1 and jobs.get("kww") == 1
+
+
+# ------------------------------------------------------------ downloads
+WDI_HEADER = "Country Name,Country Code,Indicator Name,Indicator Code," + ",".join(str(y) for y in range(1960, 2025)) + ","
+
+
+def _wdi_csv() -> bytes:
+    rows = [WDI_HEADER]
+    for name, code in [("China", "CHN"), ("Germany", "DEU")]:
+        values = ",".join(f"{(i % 7) + 0.5}" for i in range(1960, 2025))
+        rows.append(f'{name},{code},"Inflation, consumer prices (annual %)",FP.CPI.TOTL.ZG,{values},')
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_download_rule_fetches_missing_file_from_file_url(tmp_path: Path) -> None:
+    remote = tmp_path / "remote" / "FP.CPI.TOTL.ZG.csv"
+    remote.parent.mkdir()
+    remote.write_bytes(_wdi_csv())
+    override = tmp_path / "downloads.yaml"
+    sha = hashlib.sha256(remote.read_bytes()).hexdigest()
+    override.write_text(yaml.safe_dump({"downloads": {"wdi/FP.CPI.TOTL.ZG.csv": {"url": remote.as_uri(), "checksum": f"sha256:{sha}", "publisher": "test"}}}))
+    raw = tmp_path / "raw"
+    target = tmp_path / "processed" / "wdi_inflation.parquet"
+    snakemake(str(target), "--configfile", str(override), *out_config(tmp_path, raw_dir=raw))
+    assert (raw / "wdi" / "FP.CPI.TOTL.ZG.csv").read_bytes() == remote.read_bytes()
+    wdi = pd.read_parquet(target)
+    assert set(wdi["iso3"]) == {"CHN", "DEU"}
+
+
+def test_download_rule_without_network_says_what_is_missing(tmp_path: Path) -> None:
+    override = tmp_path / "downloads.yaml"
+    override.write_text(
+        yaml.safe_dump({"downloads": {"wdi/FP.CPI.TOTL.ZG.csv": {"url": (tmp_path / "nowhere.csv").as_uri(), "checksum": "sha256:" + "0" * 64, "publisher": "https://data.worldbank.org"}}})
+    )
+    raw = tmp_path / "raw"
+    proc = snakemake(str(tmp_path / "processed" / "wdi_inflation.parquet"), "--configfile", str(override), *out_config(tmp_path, raw_dir=raw), check=False)
+    assert proc.returncode != 0
+    log = (tmp_path / "logs" / "download" / "wdi" / "FP.CPI.TOTL.ZG.csv.log").read_text()
+    text = proc.stdout + proc.stderr + log
+    assert f"Raw file {raw / 'wdi' / 'FP.CPI.TOTL.ZG.csv'} is missing and could not be downloaded" in text
+    assert "https://data.worldbank.org" in text
+    assert not (raw / "wdi" / "FP.CPI.TOTL.ZG.csv").exists()

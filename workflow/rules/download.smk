@@ -1,0 +1,45 @@
+# Fetch raw files that are missing from raw_dir.
+#
+# The rules below are defined only for files that are absent when the workflow starts: an existing
+# raw file is never the output of a job, so no rerun trigger (code or script newer than the file,
+# --forceall, ...) can ever make Snakemake delete or replace a raw file.
+import re
+from pathlib import Path
+
+MISSING_DOWNLOADS = sorted(k for k in DOWNLOADS if not (Path(RAW) / k).exists())
+WIOD2016_DIR = config["io_releases"]["wiod2016"]["subdir"]
+MISSING_WIOD2016_R = sorted(
+    str(y)
+    for y in range(config["io_releases"]["wiod2016"]["first_year"], config["io_releases"]["wiod2016"]["last_year"] + 1)
+    if not (Path(RAW) / WIOD2016_DIR / f"WIOT{y}_October16_ROW.RData").exists()
+)
+
+if MISSING_DOWNLOADS:
+
+    rule download_raw_file:
+        output:
+            f"{RAW}/{{relpath}}",
+        wildcard_constraints:
+            relpath="|".join(re.escape(k) for k in MISSING_DOWNLOADS),
+        params:
+            spec=lambda w: DOWNLOADS[w.relpath],
+        log:
+            f"{LOGS}/download/{{relpath}}.log",
+        script:
+            "../../scripts/download.py"
+
+
+if MISSING_WIOD2016_R:
+
+    # WIOD 2016 in R format: the release ships one zip; extract the year asked for.
+    rule extract_wiod2016_year:
+        input:
+            f"{RAW}/{WIOD2016_DIR}/WIOTS_in_R.zip",
+        output:
+            f"{RAW}/{WIOD2016_DIR}/WIOT{{wyear}}_October16_ROW.RData",
+        wildcard_constraints:
+            wyear="|".join(MISSING_WIOD2016_R),
+        log:
+            f"{LOGS}/download/extract_wiod2016_{{wyear}}.log",
+        script:
+            "../../scripts/extract_member.py"

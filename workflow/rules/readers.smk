@@ -1,0 +1,111 @@
+# One rule per raw source; WIOD rules run one job per year, KOF one job per vintage.
+
+
+rule read_wiod2016:
+    input:
+        lambda w: cfg.io_raw_file(config, int(w.year), "wiod2016"),
+    output:
+        f"{PROC}/io/wiod2016/wiot_{{year}}.parquet",
+    params:
+        release="wiod2016",
+    log:
+        f"{LOGS}/read_wiod2016/{{year}}.log",
+    script:
+        "../../scripts/read_wiod.py"
+
+
+rule read_wiod2013:
+    input:
+        lambda w: cfg.io_raw_file(config, int(w.year), "wiod2013"),
+    output:
+        f"{PROC}/io/wiod2013/wiot_{{year}}.parquet",
+    params:
+        release="wiod2013",
+    log:
+        f"{LOGS}/read_wiod2013/{{year}}.log",
+    script:
+        "../../scripts/read_wiod.py"
+
+
+rule read_kof:
+    input:
+        lambda w: cfg.kof_file(config, w.vintage),
+    output:
+        f"{PROC}/kof/kof_{{vintage}}.parquet",
+    params:
+        required=config["kof"]["required_columns"],
+    wildcard_constraints:
+        vintage="|".join(KOF_VINTAGES),
+    log:
+        f"{LOGS}/read_kof/{{vintage}}.log",
+    script:
+        "../../scripts/read_kof.py"
+
+
+rule kof_panel:
+    input:
+        expand(f"{PROC}/kof/kof_{{vintage}}.parquet", vintage=KOF_VINTAGES),
+    output:
+        panel=f"{PROC}/kof.parquet",
+        coverage=f"{PROC}/kof_coverage.parquet",
+        coverage_csv=f"{RES}/reports/kof_coverage.csv",
+    params:
+        countries=config["countries"],
+        first_year=config["first_year"],
+        last_year=config["last_year"],
+        required=config["kof"]["required_columns"],
+    log:
+        f"{LOGS}/kof_panel.log",
+    script:
+        "../../scripts/kof_panel.py"
+
+
+rule read_pwt:
+    input:
+        cfg.source_file(config, "pwt"),
+    output:
+        f"{PROC}/pwt.parquet",
+    params:
+        source="pwt",
+        extra={"version": config["pwt"]["version"]},
+    log:
+        f"{LOGS}/read_pwt.log",
+    script:
+        "../../scripts/read_source.py"
+
+
+rule read_wgi:
+    input:
+        cfg.source_file(config, "wgi"),
+    output:
+        f"{PROC}/wgi.parquet",
+    params:
+        source="wgi",
+        extra={"version": config["wgi"]["version"]},
+    log:
+        f"{LOGS}/read_wgi.log",
+    script:
+        "../../scripts/read_source.py"
+
+
+rule read_wdi:
+    input:
+        cfg.source_file(config, "wdi"),
+    output:
+        f"{PROC}/wdi_inflation.parquet",
+    params:
+        source="wdi",
+        extra={"indicator": config["wdi"]["indicator"]},
+    log:
+        f"{LOGS}/read_wdi.log",
+    script:
+        "../../scripts/read_source.py"
+
+
+rule all_sources:
+    input:
+        expand(f"{PROC}/io/{RELEASE}/wiot_{{year}}.parquet", year=IO_YEARS),
+        rules.kof_panel.output,
+        rules.read_pwt.output,
+        rules.read_wgi.output,
+        rules.read_wdi.output,

@@ -1,0 +1,25 @@
+# Generated tables and their comparison with the published numbers.
+
+
+rule table1:
+    input:
+        tbi=f"{PROC}/tbi.parquet",
+        published=f"{config['published_dir']}/table1_tbi.csv",
+    output:
+        csv=f"{RES}/tables/table1_tbi.csv",
+        tex=f"{RES}/tables/table1_tbi.tex",
+        comparison=f"{RES}/tables/table1_comparison.csv",
+        report=f"{RES}/reports/table1_comparison.md",
+    params:
+        countries=config["table1_countries"],
+        first_year=config["first_year"],
+        last_year=config["last_year"],
+    log:
+        f"{LOGS}/table1.log",
+    script:
+        "../../scripts/table1.py"
+
+
+rule all_tables:
+    input:
+        rules.table1.output,
