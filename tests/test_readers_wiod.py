@@ -124,6 +124,7 @@ def test_wiod2016_wrong_layout(tmp_path: Path) -> None:
         read_wiod2016(tmp_path / "WIOT2014_Nov16_ROW.xlsx")
 
 
+@pytest.mark.filterwarnings("ignore:Unknown file type:UserWarning", "ignore:Wrong extension:UserWarning")
 def test_wiod2016_truncated_and_corrupt_files(tmp_path: Path, small2016: IOTable) -> None:
     xlsx = write_wiod2016_excel(small2016, tmp_path / "WIOT2014_Nov16_ROW.xlsx")
     xlsx.write_bytes(xlsx.read_bytes()[:2000])

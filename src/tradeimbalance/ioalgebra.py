@@ -115,9 +115,12 @@ def va_absorbed(table: IOTable, value_added: str = "primary_inputs", system: Leo
     and sums ``v̂ X`` over each country's sectors.
     """
     system = system or leontief_system(table, value_added)
-    X = system.solve(table.final_demand())
-    X *= system.v[:, None]
-    return aggregate_rows(X, table.n_countries, table.n_sectors)
+    return absorbed_by_origin(system.solve(table.final_demand()), system.v, table.n_countries, table.n_sectors)
+
+
+def absorbed_by_origin(X: np.ndarray, v: np.ndarray, n_countries: int, n_sectors: int) -> np.ndarray:
+    """``Σ_{s∈i} v_s X[s, j]``: value added of origin country ``i`` in the output ``X`` (``n × C``) induced by ``j``."""
+    return aggregate_rows(X * v[:, None], n_countries, n_sectors)
 
 
 def balance_index(flows: np.ndarray, countries: tuple[str, ...] | list[str]) -> pd.DataFrame:

@@ -131,6 +131,7 @@ IDENTITY_CHECKS = pa.DataFrameSchema(
         "final_demand_total": _float("country's total final demand Σ_s Y[s, j]"),
         "va_absorbed_col_sum": _float("Σ_i VA_abs[i, j]"),
         "fd_rel_gap": _float("va_absorbed_col_sum / final_demand_total − 1", nullable=True),
+        "fd_zero_output_part": _float("−Σ_z (BY)[z, j] over zero-output sectors z: the part of the final-demand gap due to sectors that record sales but no output (0 in a consistent table)"),
     },
     unique=["release", "year", "iso3"],
     strict=True,

@@ -139,12 +139,13 @@ def identity_report(check_paths: Sequence[str | Path], terms_paths: Sequence[str
     checks = pd.concat([read_frame(p, schemas.IDENTITY_CHECKS) for p in check_paths], ignore_index=True)
     terms = pd.concat([read_frame(p, schemas.KWW_TERMS_SCHEMA) for p in terms_paths], ignore_index=True)
     checks["explained_gap"] = (checks["va_absorbed_row_sum"] - checks["va_total"] - checks["va_rounding_part"]).abs() / checks["va_total"].abs()
+    checks["fd_explained_gap"] = (checks["va_absorbed_col_sum"] - checks["final_demand_total"] - checks["fd_zero_output_part"]).abs() / checks["final_demand_total"].abs()
     terms["kww_gap"] = terms["adding_up_gap"].abs() / terms["gross_exports"]
-    terms["dva_terms_gap"] = (terms["dva"] - terms[["DVA_FIN", "DVA_INT", "DVA_INTrex", "RDV_FIN", "RDV_INT"]].sum(axis=1)).abs() / terms["gross_exports"]
     by_year = checks.groupby(["release", "year"]).agg(
         max_abs_va_rel_gap=("va_rel_gap", lambda s: s.abs().max()),
         max_abs_va_gap_net_of_rounding=("explained_gap", "max"),
         max_abs_fd_rel_gap=("fd_rel_gap", lambda s: s.abs().max()),
+        max_abs_fd_gap_net_of_zero_output=("fd_explained_gap", "max"),
     )
     by_year = by_year.join(terms.groupby(["release", "year"]).agg(max_kww_adding_up_rel_gap=("kww_gap", "max")))
     tbi_sum = checks.assign(num=checks["va_absorbed_row_sum"] - checks["va_absorbed_col_sum"]).groupby(["release", "year"])["num"].sum()

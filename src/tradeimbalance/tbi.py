@@ -10,31 +10,24 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .ioalgebra import LeontiefSystem, aggregate_rows, balance_index, leontief_system, matrix_to_long
+from .ioalgebra import LeontiefSystem, absorbed_by_origin, balance_index, leontief_system, matrix_to_long
 from .iotable import IOTable
 from .kww import KWWResult, kww_decomposition
 
 
-def va_absorbed_long(table: IOTable, system: LeontiefSystem) -> tuple[pd.DataFrame, np.ndarray]:
-    """Value added absorbed as a long frame (``release, year, exporter, importer, va_absorbed``) and as a matrix."""
-    X = system.solve(table.final_demand())
-    X *= system.v[:, None]
-    matrix = aggregate_rows(X, table.n_countries, table.n_sectors)
-    long = matrix_to_long(matrix, table.countries, "va_absorbed")
-    long.insert(0, "year", np.int64(table.year))
-    long.insert(0, "release", table.release)
-    return long, matrix
-
-
-def identity_checks(table: IOTable, system: LeontiefSystem, matrix: np.ndarray, value_added: str) -> pd.DataFrame:
-    """The accounting identities of ``VA_abs``, country by country.
+def identity_checks(table: IOTable, system: LeontiefSystem, X: np.ndarray, matrix: np.ndarray, value_added: str) -> pd.DataFrame:
+    """The accounting identities of ``VA_abs``, country by country (``X = B Y``).
 
     * Σ_j VA_abs[i, j] = total value added of i. The gap equals exactly
       ``−Σ_{s∈i} v_s (B r)_s`` with ``r = x − Z1 − F1`` the table's row-balance
       residual (0 in a balanced table; the rounding of the WIOD 2013
       packaging otherwise), reported as ``va_rounding_part``.
-    * Σ_i VA_abs[i, j] = total final demand of j (exact when value added is
-      all primary inputs, since then v'B = 1').
+    * Σ_i VA_abs[i, j] = total final demand of j when value added is all
+      primary inputs (then ``v' = 1'(I − A)`` except at zero-output sectors,
+      where ``v = 0``): the gap equals exactly ``−Σ_z (B Y)[z, j]`` over the
+      zero-output sectors ``z`` (output induced in sectors that record none,
+      non-zero only when such a sector still records sales), reported as
+      ``fd_zero_output_part``.
     """
     C, S = table.n_countries, table.n_sectors
     va = table.value_added(value_added)
@@ -42,6 +35,7 @@ def identity_checks(table: IOTable, system: LeontiefSystem, matrix: np.ndarray, 
     residual = table.x - table.Z.sum(axis=1) - table.F.sum(axis=1)
     rounding_part = -(system.v * system.solve(residual)).reshape(C, S).sum(axis=1)
     fd_total = table.final_demand().sum(axis=0)
+    zero_output_part = -X[system.zero_output].sum(axis=0)
     row_sum, col_sum = matrix.sum(axis=1), matrix.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         va_gap = np.where(va_total != 0, row_sum / va_total - 1.0, np.nan)
@@ -58,15 +52,20 @@ def identity_checks(table: IOTable, system: LeontiefSystem, matrix: np.ndarray, 
             "final_demand_total": fd_total,
             "va_absorbed_col_sum": col_sum,
             "fd_rel_gap": fd_gap,
+            "fd_zero_output_part": zero_output_part,
         }
     )
 
 
 def year_va_absorbed(table: IOTable, value_added: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One year's job: value added absorbed (long) and its identity checks."""
+    """One year's job: value added absorbed (long frame) and its identity checks."""
     system = leontief_system(table, value_added)
-    long, matrix = va_absorbed_long(table, system)
-    return long, identity_checks(table, system, matrix, value_added)
+    X = system.solve(table.final_demand())
+    matrix = absorbed_by_origin(X, system.v, table.n_countries, table.n_sectors)
+    long = matrix_to_long(matrix, table.countries, "va_absorbed")
+    long.insert(0, "year", np.int64(table.year))
+    long.insert(0, "release", table.release)
+    return long, identity_checks(table, system, X, matrix, value_added)
 
 
 def tbi_panel(va_absorbed: pd.DataFrame, value_added: str) -> pd.DataFrame:
