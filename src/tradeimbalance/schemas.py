@@ -139,5 +139,23 @@ IDENTITY_CHECKS = pa.DataFrameSchema(
     description="Accounting identities of VA_abs per release, year and region (data/processed/va_absorbed/<release>/<year>_checks.parquet).",
 )
 
+TBI_VARIANTS = pa.DataFrameSchema(
+    {
+        "release": pa.Column(str, description="input–output release"),
+        "year": _year(),
+        "iso3": _iso3("WIOD region"),
+        "variant": pa.Column(
+            str,
+            pa.Check.isin(["baseline", "no_row_partner", "fd_without_inventories", "va_basic_prices"]),
+            description="TBI construction: baseline | no_row_partner (flows with ROW excluded) | fd_without_inventories | va_basic_prices (WIOD 2016 VA row)",
+        ),
+        "tbi": _float("TBI under this variant", checks=[pa.Check.in_range(-1.0, 1.0)]),
+    },
+    unique=["release", "year", "iso3", "variant"],
+    strict=True,
+    name="tbi_variants",
+    description="Alternative TBI constructions per release and year (data/processed/va_absorbed/<release>/<year>_variants.parquet), compared with Table 1 in results/reports/table1_variants.md.",
+)
+
 #: Every tidy schema, for the data dictionary.
-ALL_SCHEMAS: list[pa.DataFrameSchema] = [VA_ABSORBED, IDENTITY_CHECKS, TBI, KWW_TERMS_SCHEMA, DVA_BILATERAL, TBI_DVA]
+ALL_SCHEMAS: list[pa.DataFrameSchema] = [VA_ABSORBED, IDENTITY_CHECKS, TBI, TBI_VARIANTS, KWW_TERMS_SCHEMA, DVA_BILATERAL, TBI_DVA]

@@ -23,8 +23,8 @@ from .readers.wdi import read_wdi
 from .readers.wgi import read_wgi
 from .readers.wiod2013 import read_wiod2013
 from .readers.wiod2016 import read_wiod2016
-from .tables import compare_table1, comparison_summary, table1_frame, write_table1
-from .tbi import tbi_dva_panel, tbi_panel, year_kww, year_va_absorbed
+from .tables import compare_table1, compare_variants, comparison_summary, table1_frame, variants_summary, write_table1
+from .tbi import tbi_dva_panel, tbi_panel, tbi_variants, year_kww, year_va_absorbed
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +110,21 @@ def va_absorbed_year(io_path: str | Path, value_added: str, out_path: str | Path
         checks["fd_rel_gap"].abs().max(),
     )
     return checks
+
+
+def tbi_variants_year(io_path: str | Path, value_added: str, out_path: str | Path) -> pd.DataFrame:
+    table = IOTable.from_parquet(io_path)
+    return write_frame(tbi_variants(table, value_added), out_path, schemas.TBI_VARIANTS, {"value_added": value_added})
+
+
+def table1_variants(variant_paths: Sequence[str | Path], published_path: str | Path, csv_out: str | Path, report_out: str | Path) -> pd.DataFrame:
+    """Compare every TBI variant with the published Table 1 (CSV and Markdown report)."""
+    variants = pd.concat([read_frame(p, schemas.TBI_VARIANTS) for p in variant_paths], ignore_index=True)
+    comparison = compare_variants(variants, pd.read_csv(published_path))
+    Path(csv_out).parent.mkdir(parents=True, exist_ok=True)
+    comparison.to_csv(csv_out, index=False, float_format="%.6f", lineterminator="\n")
+    Path(report_out).write_text(variants_summary(comparison), encoding="utf-8")
+    return comparison
 
 
 def tbi(va_paths: Sequence[str | Path], value_added: str, out_path: str | Path) -> pd.DataFrame:

@@ -122,3 +122,52 @@ def comparison_summary(comparison: pd.DataFrame, tolerance: float = TABLE1_TOLER
             cells += [f"{p:.4f}", "--" if pd.isna(r) else f"{r:.4f}", "--" if pd.isna(d) else f"{d:+.4f}"]
         lines.append(f"| {year} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def compare_variants(variants: pd.DataFrame, published: pd.DataFrame, tolerance: float = TABLE1_TOLERANCE) -> pd.DataFrame:
+    """Each TBI variant against the published Table 1: per variant and country, how close it comes.
+
+    Columns: ``variant, iso3, cells`` (published cells the release covers),
+    ``within_tolerance``, ``max_abs_difference``, ``mean_difference``,
+    ``rmse``, ``release``.
+    """
+    pub = published.melt(id_vars="year", var_name="iso3", value_name="published")
+    merged = variants.merge(pub, on=["year", "iso3"], how="inner")
+    merged["difference"] = merged["tbi"] - merged["published"]
+    rows = []
+    for (variant, iso3), g in merged.groupby(["variant", "iso3"], sort=False):
+        d = g["difference"]
+        rows.append(
+            {
+                "variant": variant,
+                "iso3": iso3,
+                "cells": len(g),
+                "within_tolerance": int((d.abs() <= tolerance).sum()),
+                "max_abs_difference": d.abs().max(),
+                "mean_difference": d.mean(),
+                "rmse": float(np.sqrt((d**2).mean())),
+                "release": g["release"].iloc[0],
+            }
+        )
+    out = pd.DataFrame(rows)
+    order = {c: i for i, c in enumerate(published.columns)}
+    return out.sort_values(["variant", "iso3"], key=lambda s: s.map(order) if s.name == "iso3" else s).reset_index(drop=True)
+
+
+def variants_summary(comparison: pd.DataFrame) -> str:
+    """Markdown report: which TBI construction comes closest to the published Table 1."""
+    release = comparison["release"].iloc[0] if len(comparison) else ""
+    lines = [
+        "# Table 1: which TBI construction is closest to the published values?",
+        "",
+        f"Release used: **{release}**. Each variant changes one choice the paper does not state "
+        "(see `tradeimbalance.tbi.TBI_VARIANTS`); RMSE and differences are over the published cells the release covers.",
+        "",
+        "| variant | country | cells | within ±0.0005 | max abs difference | mean difference | RMSE |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in comparison.itertuples():
+        lines.append(f"| {r.variant} | {r.iso3} | {r.cells} | {r.within_tolerance} | {r.max_abs_difference:.4f} | {r.mean_difference:+.4f} | {r.rmse:.4f} |")
+    overall = comparison.assign(sq=comparison["rmse"] ** 2 * comparison["cells"]).groupby("variant", sort=False)[["sq", "cells"]].sum()
+    lines += ["", "Overall RMSE by variant: " + ", ".join(f"{v} {np.sqrt(r.sq / r.cells):.4f}" for v, r in overall.iterrows()) + "."]
+    return "\n".join(lines) + "\n"

@@ -68,6 +68,37 @@ def year_va_absorbed(table: IOTable, value_added: str) -> tuple[pd.DataFrame, pd
     return long, identity_checks(table, system, X, matrix, value_added)
 
 
+#: Alternative TBI constructions, to see which choices the paper's numbers are closest to.
+#: ``baseline``: the workflow's TBI. ``no_row_partner``: exports and imports exclude flows with the
+#: rest of the world. ``fd_without_inventories``: final demand without changes in inventories
+#: (``INVEN``). ``va_basic_prices``: value added = the WIOD 2016 VA row (skipped without it).
+TBI_VARIANTS: tuple[str, ...] = ("baseline", "no_row_partner", "fd_without_inventories", "va_basic_prices")
+
+
+def tbi_variants(table: IOTable, value_added: str) -> pd.DataFrame:
+    """TBI of every region under each of :data:`TBI_VARIANTS` (one LU factorisation for all)."""
+    system = leontief_system(table, value_added)
+    C, S, K = table.n_countries, table.n_sectors, len(table.fd_categories)
+    Y = table.final_demand()
+    X = system.solve(Y)
+    base = absorbed_by_origin(X, system.v, C, S)
+    matrices: dict[str, tuple[np.ndarray, list[str]]] = {"baseline": (base, list(table.countries))}
+    keep = [i for i, c in enumerate(table.countries) if c != "ROW"]
+    matrices["no_row_partner"] = (base[np.ix_(keep, keep)], [table.countries[i] for i in keep])
+    inven = table.fd_categories.index("INVEN")
+    Y_no_inv = Y - table.F.reshape(table.n, C, K)[:, :, inven]
+    matrices["fd_without_inventories"] = (absorbed_by_origin(system.solve(Y_no_inv), system.v, C, S), list(table.countries))
+    if "VA" in table.primary_inputs:
+        # Same A (hence the same factorisation); only v changes.
+        v_basic = np.divide(table.primary_inputs["VA"], table.x, out=np.zeros(table.n), where=table.x > 0)
+        matrices["va_basic_prices"] = (absorbed_by_origin(X, v_basic, C, S), list(table.countries))
+    frames = []
+    for name, (m, countries) in matrices.items():
+        b = balance_index(m, countries)
+        frames.append(pd.DataFrame({"release": table.release, "year": np.int64(table.year), "iso3": b["iso3"], "variant": name, "tbi": b["index"]}))
+    return pd.concat(frames, ignore_index=True)
+
+
 def tbi_panel(va_absorbed: pd.DataFrame, value_added: str) -> pd.DataFrame:
     """TBI per region and year from the stacked long ``va_absorbed`` frames."""
     frames = []

@@ -20,6 +20,20 @@ rule table1:
         "../../scripts/table1.py"
 
 
+rule table1_variants:
+    input:
+        variants=expand(f"{PROC}/va_absorbed/{RELEASE}/{{year}}_variants.parquet", year=IO_YEARS),
+        published=f"{config['published_dir']}/table1_tbi.csv",
+    output:
+        csv=f"{RES}/tables/table1_variants_comparison.csv",
+        report=f"{RES}/reports/table1_variants.md",
+    log:
+        f"{LOGS}/table1_variants.log",
+    script:
+        "../../scripts/table1_variants.py"
+
+
 rule all_tables:
     input:
         rules.table1.output,
+        rules.table1_variants.output,

@@ -72,3 +72,16 @@ rule all_value_added:
         rules.tbi.output,
         rules.tbi_dva.output,
         rules.identity_report.output,
+
+
+rule tbi_variants:
+    input:
+        f"{PROC}/io/{{release}}/wiot_{{year}}.parquet",
+    output:
+        f"{PROC}/va_absorbed/{{release}}/{{year}}_variants.parquet",
+    params:
+        value_added=VALUE_ADDED,
+    log:
+        f"{LOGS}/tbi_variants/{{release}}_{{year}}.log",
+    script:
+        "../../scripts/tbi_variants.py"

@@ -1,0 +1,75 @@
+"""Per-year TBI jobs: variants, panels, and their comparison with published values (synthetic inputs)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+from worlds import HAND_TBI, hand_world
+
+from synthetic import random_world
+from tradeimbalance.ioalgebra import balance_index, va_absorbed
+from tradeimbalance.tables import compare_variants
+from tradeimbalance.tbi import tbi_dva_panel, tbi_panel, tbi_variants, year_kww, year_va_absorbed
+
+
+def test_variants_on_hand_world() -> None:
+    v = tbi_variants(hand_world(), "primary_inputs")
+    assert set(v["variant"]) == {"baseline", "no_row_partner", "fd_without_inventories"}  # no VA row in this table
+    for name in v["variant"].unique():  # no ROW and no inventories in the hand world: all equal the hand TBI
+        np.testing.assert_allclose(v[v["variant"] == name]["tbi"], HAND_TBI, atol=1e-14)
+
+
+def test_variants_change_what_they_say() -> None:
+    countries = ("AAA", "BBB", "CCC", "ROW")
+    t = random_world(countries, ("s1", "s2", "s3"), seed=8)
+    v = tbi_variants(t, "primary_inputs").set_index(["variant", "iso3"])["tbi"]
+    base = balance_index(va_absorbed(t), countries).set_index("iso3")["index"]
+    np.testing.assert_allclose(v["baseline"].loc[list(countries)], base, rtol=1e-12)
+    # Excluding ROW as partner = the index of the 3 × 3 sub-matrix.
+    sub = va_absorbed(t)[:3, :3]
+    np.testing.assert_allclose(v["no_row_partner"].loc[["AAA", "BBB", "CCC"]], balance_index(sub, countries[:3])["index"], rtol=1e-12)
+    assert "ROW" not in v["no_row_partner"].index
+    # Without inventories = the TBI of a table whose INVEN column is zero.
+    F = t.F.copy()
+    F[:, 4::5] = 0.0
+    no_inv = balance_index(va_absorbed(dataclasses.replace(t, F=F)), countries)["index"]
+    np.testing.assert_allclose(v["fd_without_inventories"].loc[list(countries)], no_inv, rtol=1e-12)
+    # Basic-price value added uses the VA row.
+    basic = balance_index(va_absorbed(t, "basic_prices"), countries)["index"]
+    np.testing.assert_allclose(v["va_basic_prices"].loc[list(countries)], basic, rtol=1e-12)
+
+
+def test_panels_stack_years_and_match_direct_computation() -> None:
+    worlds = [random_world(("AAA", "BBB", "ROW"), ("s1", "s2"), year=y, seed=y) for y in (2001, 2000)]
+    long = pd.concat([year_va_absorbed(w, "primary_inputs")[0] for w in worlds])
+    panel = tbi_panel(long, "primary_inputs")
+    assert panel[["iso3", "year"]].values.tolist() == [[c, y] for c in ("AAA", "BBB", "ROW") for y in (2000, 2001)]
+    for w in worlds:
+        expected = balance_index(va_absorbed(w), w.countries)["index"].to_numpy()
+        np.testing.assert_allclose(panel[panel["year"] == w.year]["tbi"], expected, rtol=1e-12)
+    dva = pd.concat([year_kww(w, "primary_inputs")[1] for w in worlds])
+    dpanel = tbi_dva_panel(dva, "primary_inputs")
+    assert len(dpanel) == 6 and dpanel["tbi_dva"].between(-1, 1).all()
+    with pytest.raises(ValueError, match="lacks some exporter–importer pairs"):
+        tbi_dva_panel(dva.iloc[1:], "primary_inputs")
+
+
+def test_compare_variants_counts_cells_within_tolerance() -> None:
+    variants = pd.DataFrame(
+        {
+            "release": "x",
+            "year": [2000, 2001, 2000, 2001],
+            "iso3": ["CHN"] * 4,
+            "variant": ["baseline", "baseline", "other", "other"],
+            "tbi": [0.1000, 0.2000, 0.1004, 0.2100],
+        }
+    )
+    published = pd.DataFrame({"year": [2000, 2001, 2002], "CHN": [0.1003, 0.2001, 0.3]})
+    cmp = compare_variants(variants, published).set_index("variant")
+    assert cmp.loc["baseline", "cells"] == 2 and cmp.loc["baseline", "within_tolerance"] == 2
+    assert cmp.loc["other", "within_tolerance"] == 1
+    assert cmp.loc["other", "max_abs_difference"] == pytest.approx(0.0099)
+    assert cmp.loc["baseline", "rmse"] == pytest.approx(np.sqrt((0.0003**2 + 0.0001**2) / 2))
