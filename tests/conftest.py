@@ -6,7 +6,11 @@ import os
 import sys
 from pathlib import Path
 
+from collections.abc import Callable
+
 import pytest
+
+from tradeimbalance.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/synthetic.py, tests/worlds.py
@@ -38,3 +42,14 @@ def require_raw(*relpaths: str, awaited: bool = False) -> list[Path]:
             pytest.skip(f"real raw file(s) not present under {raw_dir()}: {missing}")
         pytest.fail(f"RAW_DIR={os.environ['RAW_DIR']} lacks required raw file(s): {missing}")
     return paths
+
+
+def assert_input_error(call: Callable[[], object], path: Path, *fragments: str) -> InputError:
+    """``call`` raises an InputError whose message names the file and every fragment."""
+    with pytest.raises(InputError) as info:
+        call()
+    message = str(info.value)
+    assert str(path) in message
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} not in {message!r}"
+    return info.value

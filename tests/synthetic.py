@@ -29,11 +29,6 @@ WIOD2016_SECTORS: tuple[str, ...] = tuple(
     C30 C31_C32 C33 D35 E36 E37-E39 F G45 G46 G47 H49 H50 H51 H52 H53 I J58 J59_J60 J61 J62_J63
     K64 K65 K66 L68 M69_M70 M71 M72 M73 M74_M75 N O84 P85 Q R_S T U""".split()
 )
-#: The 40 countries and RoW of the WIOD 2013 release as the R package ``wiod`` codes them.
-WIOD2013_REGIONS: tuple[str, ...] = tuple(
-    """AUS AUT BEL BGR BRA CAN CHN CYP CZE DEU DNK ESP EST FIN FRA GBR GRC HUN IDN IND IRL ITA
-    JPN KOR LTU LUX LVA MEX MLT NLD POL PRT ROM RUS SVK SVN SWE TUR TWN USA RoW""".split()
-)
 
 
 def random_world(

@@ -8,16 +8,15 @@ the real vintages are read once per module.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import require_raw
+from conftest import assert_input_error, require_raw
 from openpyxl import Workbook, load_workbook
 
-from tradeimbalance.errors import InputError
 from tradeimbalance.readers.kof import KOF_COLUMNS, PAPER_COLUMNS, kof_coverage, read_kof
 from tradeimbalance.source_schemas import KOF_COVERAGE, KOF_PANEL
 
@@ -98,17 +97,6 @@ def csv_2018(tmp_path: Path, rows: Sequence[Sequence[object]] | None = None) -> 
 
 def xlsx_2019(tmp_path: Path, rows: Sequence[Sequence[object]] | None = None, **kwargs: object) -> Path:
     return write_xlsx(tmp_path / "KOFGI_2019_index.xlsx", XLSX_COLUMNS, kof_rows(XLSX_COLUMNS) if rows is None else rows, **kwargs)  # type: ignore[arg-type]
-
-
-def assert_input_error(call: Callable[[], object], path: Path, *fragments: str) -> InputError:
-    """``call`` raises an InputError whose message names the file and every fragment."""
-    with pytest.raises(InputError) as info:
-        call()
-    message = str(info.value)
-    assert str(path) in message
-    for fragment in fragments:
-        assert fragment in message, f"{fragment!r} not in {message!r}"
-    return info.value
 
 
 # ------------------------------------------------------------------ synthetic: right output

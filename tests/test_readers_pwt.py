@@ -7,15 +7,13 @@ stored as Stata floats, indicator variables with value labels).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import require_raw
+from conftest import assert_input_error, require_raw
 
-from tradeimbalance.errors import InputError
 from tradeimbalance.readers.pwt import CONTROL_VARIABLES, read_pwt
 from tradeimbalance.source_schemas import PWT
 
@@ -76,17 +74,6 @@ def pwt_frame() -> pd.DataFrame:
 def write_dta(path: Path, frame: pd.DataFrame) -> Path:
     frame.to_stata(path, write_index=False, version=118)
     return path
-
-
-def assert_input_error(call: Callable[[], object], path: Path, *fragments: str) -> InputError:
-    """``call`` raises an InputError whose message names the file and every fragment."""
-    with pytest.raises(InputError) as info:
-        call()
-    message = str(info.value)
-    assert str(path) in message
-    for fragment in fragments:
-        assert fragment in message, f"{fragment!r} not in {message!r}"
-    return info.value
 
 
 # ------------------------------------------------------------------ synthetic: right output

@@ -7,15 +7,14 @@ metadata lines of the official zip's copy.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import require_raw
+from conftest import assert_input_error, require_raw
 
-from tradeimbalance.errors import InputError
 from tradeimbalance.readers.wdi import read_wdi
 from tradeimbalance.source_schemas import WDI
 
@@ -60,17 +59,6 @@ def write_wdi(path: Path, lines: Sequence[str] | None = None, metadata: bool = F
     text = "\r\n".join(wdi_lines() if lines is None else lines) + "\r\n"
     path.write_bytes(((ZIP_METADATA if metadata else "") + text).encode())
     return path
-
-
-def assert_input_error(call: Callable[[], object], path: Path, *fragments: str) -> InputError:
-    """``call`` raises an InputError whose message names the file and every fragment."""
-    with pytest.raises(InputError) as info:
-        call()
-    message = str(info.value)
-    assert str(path) in message
-    for fragment in fragments:
-        assert fragment in message, f"{fragment!r} not in {message!r}"
-    return info.value
 
 
 def replace_line(n: int, old: str, new: str) -> list[str]:

@@ -13,10 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import require_raw
+from conftest import assert_input_error, require_raw
 from openpyxl import Workbook
 
-from tradeimbalance.errors import InputError
 from tradeimbalance.readers.wgi import FIELDS, INDICATOR_SHEETS, read_wgi
 from tradeimbalance.source_schemas import WGI
 
@@ -91,17 +90,6 @@ def write_wgi(path: Path, tweak: Callable[[str, list[list[object]]], None] | Non
             ws.append(r)
     wb.save(path)
     return path
-
-
-def assert_input_error(call: Callable[[], object], path: Path, *fragments: str) -> InputError:
-    """``call`` raises an InputError whose message names the file and every fragment."""
-    with pytest.raises(InputError) as info:
-        call()
-    message = str(info.value)
-    assert str(path) in message
-    for fragment in fragments:
-        assert fragment in message, f"{fragment!r} not in {message!r}"
-    return info.value
 
 
 def only_in(sheet: str, edit: Callable[[list[list[object]]], None]) -> Callable[[str, list[list[object]]], None]:

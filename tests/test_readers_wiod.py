@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bz2
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +9,6 @@ import pytest
 from conftest import require_raw
 
 from synthetic import (
-    WIOD2013_REGIONS,
     WIOD2016_REGIONS,
     WIOD2016_SECTORS,
     random_world,
@@ -227,7 +225,6 @@ def test_wiod2013_real_file() -> None:
     resid = t.x - t.Z.sum(axis=1) - t.F.sum(axis=1)
     assert np.abs(resid).max() <= 150
     assert abs(resid.sum()) / t.x.sum() < 1e-3
-    assert bz2  # (the files are bzip2-compressed R serialisations)
     assert t.source_sha256 == "7cec43e8fcdf58ef8552fb6c1b4f34bb3b6810a6b59cadf569934537228454cc"
 
 
