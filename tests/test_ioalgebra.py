@@ -9,7 +9,6 @@ from worlds import HAND_TBI, HAND_VA_ABS, exact_kww, hand_world, rational_world
 from synthetic import WIOD2016_REGIONS, random_world
 from tradeimbalance.ioalgebra import (
     balance_index,
-    coefficients,
     leontief_system,
     long_to_matrix,
     matrix_to_long,
@@ -49,13 +48,29 @@ def test_identities_on_random_world_of_wiod2016_size() -> None:
 
 def test_zero_output_sectors_get_zero_coefficients_without_nan(caplog: pytest.LogCaptureFixture) -> None:
     t = random_world(("AAA", "BBB"), ("s1", "s2", "s3"), seed=2, zero_output=(1, 4))
-    A, v, zero = coefficients(t.Z, t.x, t.value_added())
-    assert list(zero) == [1, 4]
+    with caplog.at_level("INFO"):
+        system = leontief_system(t, keep_A=True)
+    A, v = system.A, system.v
+    assert list(system.zero_output) == [1, 4]
     assert np.all(A[:, [1, 4]] == 0) and np.all(v[[1, 4]] == 0)
     assert np.isfinite(A).all() and np.isfinite(v).all()
-    with caplog.at_level("INFO"):
-        leontief_system(t)
     assert "2 zero-output sector(s)" in caplog.text and "AAA s2" in caplog.text and "BBB s2" in caplog.text
+
+
+def test_row_and_column_major_tables_give_the_same_answer() -> None:
+    """LAPACK factorises a row-major I − A through its transpose (no copy): both paths agree."""
+    import dataclasses
+
+    from tradeimbalance.kww import kww_decomposition
+
+    t = random_world(("AAA", "BBB", "CCC"), ("s1", "s2", "s3"), seed=6)
+    f = dataclasses.replace(t, Z=np.asfortranarray(t.Z))
+    assert leontief_system(t).transposed and not leontief_system(f).transposed
+    np.testing.assert_allclose(va_absorbed(t), va_absorbed(f), rtol=1e-13)
+    s_t, s_f = leontief_system(t), leontief_system(f)
+    rhs = np.arange(9.0)
+    np.testing.assert_allclose(s_t.solve_transposed(rhs), s_f.solve_transposed(rhs), rtol=1e-13)
+    np.testing.assert_allclose(kww_decomposition(t).dva_bilateral, kww_decomposition(f).dva_bilateral, rtol=1e-12)
 
 
 def test_basic_price_value_added_uses_va_row() -> None:

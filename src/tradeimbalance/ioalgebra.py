@@ -40,49 +40,53 @@ class LeontiefSystem:
 
     Attributes
     ----------
-    A:
-        Technical coefficients (``n × n``).
     v:
         Value-added coefficients (length ``n``).
     zero_output:
         Indices of the sectors with zero gross output (their ``A`` column and
         ``v`` are 0).
+    lu:
+        LAPACK LU factors of ``I − A`` or, when ``transposed``, of ``(I − A)'``.
+    transposed:
+        Whether ``lu`` factorises the transpose. LAPACK works on column-major
+        arrays; a row-major ``I − A`` is factorised through its transpose, a
+        column-major view of the same memory, so that no copy is made.
+    A:
+        Technical coefficients (``n × n``), kept only when asked for
+        (``keep_A=True``; the KWW decomposition needs them).
     """
 
-    A: np.ndarray
     v: np.ndarray
     zero_output: np.ndarray
     lu: tuple[np.ndarray, np.ndarray]
+    transposed: bool = False
+    A: np.ndarray | None = None
 
     def solve(self, rhs: np.ndarray) -> np.ndarray:
         """``B @ rhs``: solve ``(I − A) X = rhs``."""
-        return sla.lu_solve(self.lu, rhs, check_finite=False)
+        return sla.lu_solve(self.lu, rhs, trans=1 if self.transposed else 0, check_finite=False)
 
     def solve_transposed(self, rhs: np.ndarray) -> np.ndarray:
         """``B' @ rhs``: solve ``(I − A)' W = rhs`` with the same factorisation."""
-        return sla.lu_solve(self.lu, rhs, trans=1, check_finite=False)
+        return sla.lu_solve(self.lu, rhs, trans=0 if self.transposed else 1, check_finite=False)
 
 
-def coefficients(Z: np.ndarray, x: np.ndarray, va: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``A = Z x̂⁻¹`` and ``v = va / x``, with 0 for zero-output sectors.
-
-    Returns ``(A, v, zero_output_indices)``. ``A`` is a new array.
-    """
-    positive = x > 0
-    inv_x = np.divide(1.0, x, out=np.zeros_like(x, dtype=float), where=positive)
-    A = Z * inv_x  # scales column j by 1 / x_j (0 where x_j = 0)
-    v = va * inv_x
-    return A, v, np.flatnonzero(~positive)
+def _inverse_output(x: np.ndarray) -> np.ndarray:
+    """``1 / x``, with 0 for zero-output sectors."""
+    return np.divide(1.0, x, out=np.zeros_like(x, dtype=float), where=x > 0)
 
 
-def leontief_system(table: IOTable, value_added: str = "primary_inputs") -> LeontiefSystem:
+def leontief_system(table: IOTable, value_added: str = "primary_inputs", keep_A: bool = False) -> LeontiefSystem:
     """Build and factorise the Leontief system of ``table``.
 
-    Zero-output sectors are logged with their labels; an intermediate sale
-    recorded *from* such a sector (which cannot be produced) is logged as a
-    warning, since it indicates an inconsistent table.
+    ``I − A`` is built in one pass from ``Z`` (one ``n × n`` buffer) and
+    factorised in place. Zero-output sectors are logged with their labels; a
+    sale recorded *from* such a sector (which cannot be produced) is logged as
+    a warning, since it indicates an inconsistent table.
     """
-    A, v, zero = coefficients(table.Z, table.x, table.value_added(value_added))
+    inv_x = _inverse_output(table.x)
+    v = table.value_added(value_added) * inv_x
+    zero = np.flatnonzero(table.x <= 0)
     if zero.size:
         labels = table.row_labels()
         shown = ", ".join(f"{labels[k][0]} {labels[k][1]}" for k in zero)
@@ -92,10 +96,12 @@ def leontief_system(table: IOTable, value_added: str = "primary_inputs") -> Leon
             # Such flows cannot be produced: they carry no value added (v = 0), so the identities
             # (Σ value added = final demand; KWW terms = gross exports) are off by exactly these flows.
             log.warning("%s %d: zero-output sector(s) nevertheless recording sales: %s", table.release, table.year, flows)
-    M = np.negative(A)  # I − A, factorised in place by LAPACK
-    M[np.diag_indices_from(M)] += 1.0
-    lu = sla.lu_factor(M, overwrite_a=True, check_finite=False)
-    return LeontiefSystem(A=A, v=v, zero_output=zero, lu=lu)
+    M = np.multiply(table.Z, -inv_x)  # −A (same memory order as Z)
+    M[np.diag_indices_from(M)] += 1.0  # I − A
+    transposed = not M.flags.f_contiguous
+    lu = sla.lu_factor(M.T if transposed else M, overwrite_a=True, check_finite=False)
+    A = table.Z * inv_x if keep_A else None
+    return LeontiefSystem(v=v, zero_output=zero, lu=lu, transposed=transposed, A=A)
 
 
 def country_index(table: IOTable) -> np.ndarray:

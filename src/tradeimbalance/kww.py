@@ -94,7 +94,7 @@ class KWWResult:
 
 def kww_decomposition(table: IOTable, value_added: str = "primary_inputs", system: LeontiefSystem | None = None) -> KWWResult:
     """Decompose every country's gross exports into the nine KWW terms (see the module docstring)."""
-    sysm = system or leontief_system(table, value_added)
+    sysm = system if system is not None and system.A is not None else leontief_system(table, value_added, keep_A=True)
     A, v = sysm.A, sysm.v
     G, N, n = table.n_countries, table.n_sectors, table.n
     cidx = country_index(table)
