@@ -57,6 +57,23 @@ def test_wiod2016_excel_tolerates_other_title_rows(tmp_path: Path, small2016: IO
     assert_same_table(read_wiod2016(path), small2016, rtol=1e-15)
 
 
+def test_wiod2016_excel_with_numeric_numbers_and_other_label_order(tmp_path: Path, small2016: IOTable) -> None:
+    """Row/column numbers written as 1, 2, … instead of c1, c2, …; country and code label rows swapped."""
+    import openpyxl
+
+    path = write_wiod2016_excel(small2016, tmp_path / "WIOT2014_Nov16_ROW.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    for row in ws.iter_rows(min_row=6):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value[:1] == "c" and cell.value[1:].isdigit():
+                cell.value = int(cell.value[1:])
+    for col in range(5, ws.max_column + 1):  # swap label rows 3 (codes) and 5 (countries)
+        ws.cell(3, col).value, ws.cell(5, col).value = ws.cell(5, col).value, ws.cell(3, col).value
+    wb.save(path)
+    assert_same_table(read_wiod2016(path), small2016, rtol=1e-15)
+
+
 def test_wiod2016_rdata_layout_round_trip(tmp_path: Path, small2016: IOTable) -> None:
     path = write_wiod2016_rdata(small2016, tmp_path / "WIOT2014_October16_ROW.RData")
     got = read_wiod2016(path)

@@ -65,7 +65,6 @@ class _Grid:
 
     row_region: list[str]
     row_code: list[str]
-    row_number: list[str]
     col_region: list[str]
     col_number: list[str]
     values: np.ndarray  # float, rows × columns
@@ -108,6 +107,12 @@ def _label(value: object) -> str:
     return str(value).strip()
 
 
+def _number(value: object) -> str:
+    """A row or column number as ``c<k>`` whether the cell holds ``c7`` or ``7``."""
+    label = _label(value)
+    return f"c{label}" if label.isdigit() else label.lower()
+
+
 def _grid_from_excel(path: Path) -> _Grid:
     engine = "pyxlsb" if path.suffix.lower() == ".xlsb" else "openpyxl"
     try:
@@ -121,8 +126,8 @@ def _grid_from_excel(path: Path) -> _Grid:
     if cells.shape[1] < 6 or cells.shape[0] < 8:
         raise InputError(path, f"sheet {sheet_name!r}", f"only {cells.shape[0]} rows × {cells.shape[1]} columns: not a WIOT")
 
-    # The first data row is the first row whose column D reads "c1" (sector 1 of the first region).
-    first = next((r for r in range(min(30, cells.shape[0])) if _label(cells[r, 3]).lower() == "c1"), None)
+    # The first data row is the first row whose column D numbers it sector 1 ("c1", or 1).
+    first = next((r for r in range(min(30, cells.shape[0])) if _number(cells[r, 3]) == "c1"), None)
     if first is None or first < 4:
         raise InputError(
             path,
@@ -130,9 +135,19 @@ def _grid_from_excel(path: Path) -> _Grid:
             "no row numbered 'c1' in the first 30 rows: expected the WIOD 2016 layout "
             "(label columns A–D: code, description, country, row number; four label rows above the data)",
         )
-    hdr_region, hdr_number = first - 2, first - 1
+    # Of the four label rows above the data, the column countries are the row whose first data
+    # cell holds the first row's region, the column numbers the row whose first data cell is c1.
+    above = range(first - 4, first)
+    hdr_region = next((r for r in above if _label(cells[r, 4]) == _label(cells[first, 2])), None)
+    hdr_number = next((r for r in above if _number(cells[r, 4]) == "c1"), None)
+    if hdr_region is None or hdr_number is None:
+        raise InputError(
+            path,
+            f"sheet {sheet_name!r}, rows {first - 3}–{first}",
+            "the four label rows above the data hold no row of column countries and/or no row of column numbers (c1 …)",
+        )
     col_region = [_label(v) for v in cells[hdr_region, 4:]]
-    col_number = [_label(v) for v in cells[hdr_number, 4:]]
+    col_number = [_number(v) for v in cells[hdr_number, 4:]]
     # Trailing empty columns (beyond the total-output column) are not part of the table.
     while col_region and not col_region[-1] and not col_number[-1]:
         col_region.pop()
@@ -154,7 +169,6 @@ def _grid_from_excel(path: Path) -> _Grid:
     return _Grid(
         row_region=[_label(v) for v in body[:, 2]],
         row_code=[_label(v) for v in body[:, 0]],
-        row_number=[_label(v) for v in body[:, 3]],
         col_region=col_region,
         col_number=col_number,
         values=values,
@@ -203,7 +217,6 @@ def _grid_from_rdata(path: Path, year: int) -> _Grid:
     return _Grid(
         row_region=[_label(v) for v in df["Country"]],
         row_code=[_label(v) for v in df["IndustryCode"]],
-        row_number=[_label(v) for v in df["RNr"]],
         col_region=col_region,
         col_number=col_number,
         values=values,
@@ -255,7 +268,7 @@ def _assemble(path: Path, year: int, g: _Grid) -> IOTable:
     # Columns: intermediate block, final-demand block, total output.
     expected_cols = [(reg, f"c{s + 1}") for reg in regions for s in range(n_sectors)]
     expected_cols += [(reg, f"c{n_sectors + f + 1}") for reg in regions for f in range(N_FD)]
-    got_cols = list(zip(g.col_region, [c.lower() for c in g.col_number], strict=True))
+    got_cols = list(zip(g.col_region, g.col_number, strict=True))
     for j, exp in enumerate(expected_cols):
         if j >= len(got_cols) or got_cols[j] != exp:
             found = got_cols[j] if j < len(got_cols) else "no column"
