@@ -30,18 +30,27 @@ def table1_frame(tbi: pd.DataFrame, countries: Sequence[str], first_year: int, l
     return wide
 
 
+def release_label(release: str) -> str:
+    """``wiod2016`` → ``WIOD 2016 release``."""
+    return f"WIOD {release[4:]} release" if release.startswith("wiod") else release
+
+
 def write_table1(table: pd.DataFrame, csv_path: str | Path, tex_path: str | Path, release: str, value_added: str) -> None:
     """Write Table 1 as CSV (6 decimals) and as a booktabs LaTeX table (4 decimals, like the paper)."""
     Path(csv_path).parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(csv_path, index=False, float_format="%.6f", lineterminator="\n")
     countries = [c for c in table.columns if c != "year"]
     missing = [c for c in countries if table[c].isna().all()]
-    body = table.set_index("year")
-    body.index.name = "Year"
-    styler = body.style.format(precision=4, na_rep="--").format_index(escape="latex", axis=1)
+    body = table.rename(columns={"year": "Year"})
+    styler = (
+        body.style.hide(axis="index")
+        .format(precision=4, na_rep="--", subset=countries)
+        .format("{:d}", subset=["Year"])
+        .format_index(escape="latex", axis=1)
+    )
     years = f"{int(table['year'].min())}--{int(table['year'].max())}" if len(table) else "none"
     note = (
-        f"Source: computed from the {release.upper()} world input--output tables "
+        f"Source: computed from the {release_label(release)} world input--output tables "
         f"(value added: {value_added.replace('_', ' ')}). TBI = (VA exports $-$ VA imports) / (VA exports + VA imports)."
     )
     if missing:
