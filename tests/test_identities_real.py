@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from conftest import raw_dir, require_raw
 
-from tradeimbalance.ioalgebra import balance_index
+from tradeimbalance.ioalgebra import balance_index, long_to_matrix
 from tradeimbalance.kww import kww_decomposition
 from tradeimbalance.readers.wiod2013 import read_wiod2013
 from tradeimbalance.readers.wiod2016 import read_wiod2016
@@ -45,8 +45,9 @@ def test_wiod2013_identities(year: int) -> None:
     fd_net = (checks["va_absorbed_col_sum"] - checks["final_demand_total"] - checks["fd_zero_output_part"]).abs()
     assert (fd_net / checks["final_demand_total"]).max() < 1e-12
     # Σ_i TBI numerators (RoW included) = 0.
-    matrix = long.pivot(index="exporter", columns="importer", values="va_absorbed").loc[list(table.countries), list(table.countries)]
-    assert abs(balance_index(matrix.to_numpy(), table.countries)["numerator"].sum()) < 1e-9 * matrix.to_numpy().sum()
+    matrix, countries = long_to_matrix(long, "va_absorbed")
+    assert countries == list(table.countries)
+    assert abs(balance_index(matrix, countries)["numerator"].sum()) < 1e-9 * matrix.sum()
 
 
 @pytest.mark.parametrize("year", [2000, 2005, 2011])

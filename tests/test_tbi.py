@@ -53,7 +53,7 @@ def test_panels_stack_years_and_match_direct_computation() -> None:
     dva = pd.concat([year_kww(w, "primary_inputs")[1] for w in worlds])
     dpanel = tbi_dva_panel(dva, "primary_inputs")
     assert len(dpanel) == 6 and dpanel["tbi_dva"].between(-1, 1).all()
-    with pytest.raises(ValueError, match="lacks some exporter–importer pairs"):
+    with pytest.raises(ValueError, match=r"dva: no value for exporter–importer pair\(s\) \[\('AAA', 'AAA'\)\]"):
         tbi_dva_panel(dva.iloc[1:], "primary_inputs")
 
 

@@ -170,7 +170,14 @@ def matrix_to_long(matrix: np.ndarray, countries: tuple[str, ...] | list[str], v
 
 
 def long_to_matrix(df: pd.DataFrame, value: str) -> tuple[np.ndarray, list[str]]:
-    """Inverse of :func:`matrix_to_long` (exporter order of first appearance)."""
-    countries = list(dict.fromkeys(df["exporter"]))
-    wide = df.pivot(index="exporter", columns="importer", values=value).loc[countries, countries]
-    return wide.to_numpy(dtype=float), countries
+    """Inverse of :func:`matrix_to_long` (exporter order of first appearance).
+
+    Raises ``ValueError`` when an exporter–importer pair is missing.
+    """
+    countries = list(dict.fromkeys([*df["exporter"], *df["importer"]]))
+    wide = df.pivot(index="exporter", columns="importer", values=value).reindex(index=countries, columns=countries)
+    matrix = wide.to_numpy(dtype=float)
+    if np.isnan(matrix).any():
+        missing = [(countries[i], countries[j]) for i, j in np.argwhere(np.isnan(matrix))[:3]]
+        raise ValueError(f"{value}: no value for exporter–importer pair(s) {missing}")
+    return matrix, countries

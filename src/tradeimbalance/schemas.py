@@ -93,7 +93,7 @@ DVA_BILATERAL = pa.DataFrameSchema(
         "year": _year(),
         "exporter": _iso3("exporting region"),
         "importer": _iso3("importing region"),
-        "dva": _float("source-based domestic value added of `exporter` in its gross exports to `importer`, V_r L_rr E_rs; millions of current USD"),
+        "dva": _float("source-based domestic value added of `exporter` in its gross exports to `importer`, V_r L_rr E_rs (0 where exporter = importer); millions of current USD"),
     },
     unique=["release", "year", "exporter", "importer"],
     strict=True,

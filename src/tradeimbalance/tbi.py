@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .ioalgebra import LeontiefSystem, absorbed_by_origin, balance_index, leontief_system, matrix_to_long
+from .ioalgebra import LeontiefSystem, absorbed_by_origin, balance_index, leontief_system, long_to_matrix, matrix_to_long
 from .iotable import IOTable
 from .kww import KWWResult, kww_decomposition
 
@@ -99,30 +99,35 @@ def tbi_variants(table: IOTable, value_added: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def balance_panel(long: pd.DataFrame, value: str) -> pd.DataFrame:
+    """:func:`~tradeimbalance.ioalgebra.balance_index` per release and year of stacked bilateral frames."""
+    frames = []
+    for (release, year), g in long.groupby(["release", "year"], sort=True):
+        matrix, countries = long_to_matrix(g, value)
+        b = balance_index(matrix, countries)
+        b.insert(1, "year", np.int64(year))
+        b["release"] = release
+        frames.append(b)
+    return pd.concat(frames, ignore_index=True).sort_values(["iso3", "year"], ignore_index=True)
+
+
 def tbi_panel(va_absorbed: pd.DataFrame, value_added: str) -> pd.DataFrame:
     """TBI per region and year from the stacked long ``va_absorbed`` frames."""
-    frames = []
-    for (release, year), g in va_absorbed.groupby(["release", "year"], sort=True):
-        countries = list(dict.fromkeys(g["exporter"]))
-        m = g.pivot(index="exporter", columns="importer", values="va_absorbed").loc[countries, countries].to_numpy()
-        b = balance_index(m, countries)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "iso3": b["iso3"],
-                    "year": np.int64(year),
-                    "tbi": b["index"],
-                    "numerator": b["numerator"],
-                    "denominator": b["denominator"],
-                    "va_exports": b["exports"],
-                    "va_imports": b["imports"],
-                    "va_domestic": b["domestic"],
-                    "release": release,
-                    "value_added": value_added,
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True).sort_values(["iso3", "year"], ignore_index=True)
+    b = balance_panel(va_absorbed, "va_absorbed")
+    return pd.DataFrame(
+        {
+            "iso3": b["iso3"],
+            "year": b["year"],
+            "tbi": b["index"],
+            "numerator": b["numerator"],
+            "denominator": b["denominator"],
+            "va_exports": b["exports"],
+            "va_imports": b["imports"],
+            "va_domestic": b["domestic"],
+            "release": b["release"],
+            "value_added": value_added,
+        }
+    )
 
 
 def year_kww(table: IOTable, value_added: str) -> tuple[pd.DataFrame, pd.DataFrame, KWWResult]:
@@ -132,7 +137,6 @@ def year_kww(table: IOTable, value_added: str) -> tuple[pd.DataFrame, pd.DataFra
     terms.insert(0, "year", np.int64(table.year))
     terms.insert(0, "release", table.release)
     dva = matrix_to_long(res.dva_bilateral, res.countries, "dva")
-    dva = dva[dva["exporter"] != dva["importer"]].reset_index(drop=True)
     dva.insert(0, "year", np.int64(table.year))
     dva.insert(0, "release", table.release)
     return terms, dva, res
@@ -140,28 +144,17 @@ def year_kww(table: IOTable, value_added: str) -> tuple[pd.DataFrame, pd.DataFra
 
 def tbi_dva_panel(dva_bilateral: pd.DataFrame, value_added: str) -> pd.DataFrame:
     """DVA-based TBI per region and year from the stacked bilateral DVA frames."""
-    frames = []
-    for (release, year), g in dva_bilateral.groupby(["release", "year"], sort=True):
-        countries = list(dict.fromkeys([*g["exporter"], *g["importer"]]))
-        m = g.pivot(index="exporter", columns="importer", values="dva").reindex(index=countries, columns=countries).to_numpy(copy=True)
-        off_diagonal = ~np.eye(len(countries), dtype=bool)
-        if np.isnan(m[off_diagonal]).any():
-            raise ValueError(f"bilateral DVA of {release} {year} lacks some exporter–importer pairs")
-        m[~off_diagonal] = 0.0  # own flows are not exports
-        b = balance_index(m, countries)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "iso3": b["iso3"],
-                    "year": np.int64(year),
-                    "tbi_dva": b["index"],
-                    "numerator": b["numerator"],
-                    "denominator": b["denominator"],
-                    "dva_exports": b["exports"],
-                    "dva_imports": b["imports"],
-                    "release": release,
-                    "value_added": value_added,
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True).sort_values(["iso3", "year"], ignore_index=True)
+    b = balance_panel(dva_bilateral, "dva")
+    return pd.DataFrame(
+        {
+            "iso3": b["iso3"],
+            "year": b["year"],
+            "tbi_dva": b["index"],
+            "numerator": b["numerator"],
+            "denominator": b["denominator"],
+            "dva_exports": b["exports"],
+            "dva_imports": b["imports"],
+            "release": b["release"],
+            "value_added": value_added,
+        }
+    )
