@@ -136,7 +136,7 @@ def tbi(va_paths: Sequence[str | Path], value_added: str, out_path: str | Path) 
 
 def kww_year(io_path: str | Path, value_added: str, terms_out: str | Path, dva_out: str | Path) -> pd.DataFrame:
     table = IOTable.from_parquet(io_path)
-    terms, dva, _ = year_kww(table, value_added)
+    terms, dva = year_kww(table, value_added)
     rel = (terms["adding_up_gap"].abs() / terms["gross_exports"]).max()
     log.info("%s %d: KWW terms add up to gross exports to %.3g (relative, worst country)", table.release, table.year, rel)
     write_frame(terms, terms_out, schemas.KWW_TERMS_SCHEMA, {"value_added": value_added})

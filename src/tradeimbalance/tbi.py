@@ -12,7 +12,7 @@ import pandas as pd
 
 from .ioalgebra import LeontiefSystem, absorbed_by_origin, balance_index, leontief_system, long_to_matrix, matrix_to_long
 from .iotable import IOTable
-from .kww import KWWResult, kww_decomposition
+from .kww import kww_decomposition
 
 
 def identity_checks(table: IOTable, system: LeontiefSystem, X: np.ndarray, matrix: np.ndarray, value_added: str) -> pd.DataFrame:
@@ -130,7 +130,7 @@ def tbi_panel(va_absorbed: pd.DataFrame, value_added: str) -> pd.DataFrame:
     )
 
 
-def year_kww(table: IOTable, value_added: str) -> tuple[pd.DataFrame, pd.DataFrame, KWWResult]:
+def year_kww(table: IOTable, value_added: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One year's KWW job: the per-country terms and the bilateral DVA (long)."""
     res = kww_decomposition(table, value_added)
     terms = res.terms.copy()
@@ -139,7 +139,7 @@ def year_kww(table: IOTable, value_added: str) -> tuple[pd.DataFrame, pd.DataFra
     dva = matrix_to_long(res.dva_bilateral, res.countries, "dva")
     dva.insert(0, "year", np.int64(table.year))
     dva.insert(0, "release", table.release)
-    return terms, dva, res
+    return terms, dva
 
 
 def tbi_dva_panel(dva_bilateral: pd.DataFrame, value_added: str) -> pd.DataFrame:
