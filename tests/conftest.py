@@ -44,6 +44,17 @@ def require_raw(*relpaths: str, awaited: bool = False) -> list[Path]:
     return paths
 
 
+def wiod2016_raw_file(year: int) -> Path:
+    """The real WIOD 2016 table of ``year`` in whichever official format is present (R first, then Excel).
+
+    The paper's tables are not published in this environment yet: absent, the test is skipped.
+    """
+    candidates = [f"wiod/WIOT{year}_October16_ROW.RData", f"wiod/WIOT{year}_Nov16_ROW.xlsb", f"wiod/WIOT{year}_Nov16_ROW.xlsx"]
+    present = [c for c in candidates if (raw_dir() / c).exists()]
+    (path,) = require_raw(present[0] if present else candidates[0], awaited=True)
+    return path
+
+
 def assert_input_error(call: Callable[[], object], path: Path, *fragments: str) -> InputError:
     """``call`` raises an InputError whose message names the file and every fragment."""
     with pytest.raises(InputError) as info:

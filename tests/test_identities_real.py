@@ -13,7 +13,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from conftest import raw_dir, require_raw
+from conftest import require_raw, wiod2016_raw_file
 
 from tradeimbalance.ioalgebra import balance_index, long_to_matrix
 from tradeimbalance.kww import kww_decomposition
@@ -66,10 +66,7 @@ def test_wiod2013_kww_adds_up_once_zero_output_sales_are_removed(year: int) -> N
 
 @pytest.mark.parametrize("year", range(2000, 2015))
 def test_wiod2016_identities(year: int) -> None:
-    paths = [f"wiod/WIOT{year}_October16_ROW.RData", f"wiod/WIOT{year}_Nov16_ROW.xlsb"]
-    present = [p for p in paths if (raw_dir() / p).exists()]
-    (path,) = require_raw(present[0] if present else paths[0], awaited=True)
-    table = read_wiod2016(path)
+    table = read_wiod2016(wiod2016_raw_file(year))
     long, checks = year_va_absorbed(table, "primary_inputs")
     assert checks["va_rel_gap"].abs().max() < 1e-6
     assert checks["fd_rel_gap"].abs().max() < 1e-6

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import require_raw
+from conftest import require_raw, wiod2016_raw_file
 
 from synthetic import (
     WIOD2016_REGIONS,
@@ -248,6 +248,11 @@ def test_wiod2013_real_file() -> None:
 @pytest.mark.realdata
 def test_wiod2016_real_files_if_present() -> None:
     """Runs on the paper's WIOD 2016 tables once they are placed in <raw>/wiod/."""
-    (path,) = require_raw("wiod/WIOT2014_Nov16_ROW.xlsb", awaited=True)
-    t = read_wiod2016(path)
+    t = read_wiod2016(wiod2016_raw_file(2014))
     assert t.n_countries == 44 and t.n_sectors == 56
+    assert t.countries[-1] == "ROW" and "ROU" in t.countries
+    assert t.Z.shape == (2464, 2464) and t.F.shape == (2464, 220)
+    assert set(t.primary_inputs) == set(PRIMARY_INPUT_ROWS)
+    # The release is balanced: rows add up to gross output.
+    resid = t.x - t.Z.sum(axis=1) - t.F.sum(axis=1)
+    assert np.abs(resid).max() <= 1e-6 * max(1.0, t.x.max())
