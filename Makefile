@@ -1,5 +1,5 @@
 # Two commands for a newcomer (each sets up the Python environment it needs in .venv):
-#   make reproduce [RAW_DIR=path/to/raw]   build every output from the raw files
+#   make reproduce [RAW_DIR=path/to/raw] [CONFIG="io_release=wiod2016 ..."]   build every output
 #   make test [RAW_DIR=path/to/raw]        run the test suite (real-data tests read RAW_DIR)
 PYTHON ?= python3
 VENV ?= .venv
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 reproduce: $(STAMP)
-	$(BIN)/snakemake --cores $(CORES) --config raw_dir=$(or $(RAW_DIR),data/raw)
+	$(BIN)/snakemake --cores $(CORES) --config raw_dir=$(or $(RAW_DIR),data/raw) $(CONFIG)
 
 test: $(STAMP)
 	$(if $(RAW_DIR),RAW_DIR=$(abspath $(RAW_DIR)),) $(BIN)/python -m pytest
