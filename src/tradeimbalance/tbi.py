@@ -40,6 +40,8 @@ def identity_checks(table: IOTable, system: LeontiefSystem, X: np.ndarray, matri
     with np.errstate(divide="ignore", invalid="ignore"):
         va_gap = np.where(va_total != 0, row_sum / va_total - 1.0, np.nan)
         fd_gap = np.where(fd_total != 0, col_sum / fd_total - 1.0, np.nan)
+        va_net = np.where(va_total != 0, np.abs(row_sum - va_total - rounding_part) / np.abs(va_total), np.nan)
+        fd_net = np.where(fd_total != 0, np.abs(col_sum - fd_total - zero_output_part) / np.abs(fd_total), np.nan)
     return pd.DataFrame(
         {
             "release": table.release,
@@ -49,10 +51,12 @@ def identity_checks(table: IOTable, system: LeontiefSystem, X: np.ndarray, matri
             "va_absorbed_row_sum": row_sum,
             "va_rel_gap": va_gap,
             "va_rounding_part": rounding_part,
+            "va_rel_gap_net": va_net,
             "final_demand_total": fd_total,
             "va_absorbed_col_sum": col_sum,
             "fd_rel_gap": fd_gap,
             "fd_zero_output_part": zero_output_part,
+            "fd_rel_gap_net": fd_net,
         }
     )
 
