@@ -10,6 +10,7 @@ include: "workflow/rules/download.smk"
 include: "workflow/rules/readers.smk"
 include: "workflow/rules/value_added.smk"
 include: "workflow/rules/tables.smk"
+include: "workflow/rules/estimation.smk"
 
 
 rule all:
@@ -17,3 +18,4 @@ rule all:
         rules.all_sources.input,
         rules.all_value_added.input,
         rules.all_tables.input,
+        rules.all_estimation.input,

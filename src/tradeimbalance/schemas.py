@@ -159,5 +159,48 @@ TBI_VARIANTS = pa.DataFrameSchema(
     description="Alternative TBI constructions per release and year (data/processed/va_absorbed/<release>/<year>_variants.parquet), compared with Table 1 in results/reports/table1_variants.md.",
 )
 
+CONTROL_DESCRIPTIONS = {
+    "RQ": "regulatory quality, WGI estimate (about −2.5 to 2.5); 2001 linearly interpolated when control_gaps = linear",
+    "lnEXR": "ln exchange rate against the USD (PWT xr, national currency per USD)",
+    "TFP": "TFP level at current PPPs, USA = 1 (PWT ctfp)",
+    "INFR": "consumer-price inflation, % per year (WDI FP.CPI.TOTL.ZG)",
+    "lnCK": "ln capital stock at current PPPs, mil. 2011 USD (PWT cn)",
+    "lnGDP": "ln real GDP at constant national prices, mil. 2011 USD (PWT rgdpna)",
+    "lnPOP": "ln population, millions (PWT pop)",
+}
+
+
+def panel_schema(outcomes: list[str], controls: list[str]) -> pa.DataFrameSchema:
+    """Schema of the estimation panel for the configured outcomes and controls (``data/processed/panel.parquet``)."""
+    cols: dict[str, pa.Column] = {
+        "iso3": _iso3("country"),
+        "year": _year(),
+        "group": pa.Column(str, pa.Check.isin(["developed", "developing"]), description="developed | developing (config sample.developed)"),
+        "TBI": _float("Trade Benefit Index (data/processed/tbi.parquet)", checks=[pa.Check.in_range(-1.0, 1.0)]),
+        "TBI_DVA": _float("DVA-based TBI (data/processed/tbi_dva.parquet)", checks=[pa.Check.in_range(-1.0, 1.0)]),
+        "L_TBI": _float("TBI of the previous year (the 2SLS instrument); missing when that year was not computed", nullable=True),
+    }
+    for o in outcomes:
+        cols[o] = _float(f"KOF Globalisation Index {o}, 0–100 (config kof_vintage)")
+    for c in controls:
+        cols[c] = _float(CONTROL_DESCRIPTIONS.get(c, f"control {c} (config controls.{c})"))
+    cols["filled"] = pa.Column(str, description="controls interpolated in this row (';'-separated; empty if none)")
+    return pa.DataFrameSchema(cols, unique=["iso3", "year"], strict=True, name="panel", description="Estimation panel, one row per retained country-year (data/processed/panel.parquet).")
+
+
+PANEL = panel_schema(["KOFGIdj", "KOFEcGIdj", "KOFTrGIdj", "KOFFiGIdj", "KOFPoGIdj"], list(CONTROL_DESCRIPTIONS))
+
+SAMPLE_EXCLUSIONS = pa.DataFrameSchema(
+    {
+        "iso3": _iso3("candidate country"),
+        "year": _year(),
+        "reasons": pa.Column(str, description="every reason the country-year is not in the panel, ' | '-separated: excluded_country: <config reason>, no_tbi: …, no_tbi_dva: …, missing_<variable>"),
+    },
+    unique=["iso3", "year"],
+    strict=True,
+    name="sample_exclusions",
+    description="Country-years of the candidate grid (config countries × first_year–last_year) left out of the panel, and why (data/processed/sample_exclusions.parquet).",
+)
+
 #: Every tidy schema, for the data dictionary.
-ALL_SCHEMAS: list[pa.DataFrameSchema] = [VA_ABSORBED, IDENTITY_CHECKS, TBI, TBI_VARIANTS, KWW_TERMS_SCHEMA, DVA_BILATERAL, TBI_DVA]
+ALL_SCHEMAS: list[pa.DataFrameSchema] = [VA_ABSORBED, IDENTITY_CHECKS, TBI, TBI_VARIANTS, KWW_TERMS_SCHEMA, DVA_BILATERAL, TBI_DVA, PANEL, SAMPLE_EXCLUSIONS]

@@ -15,7 +15,10 @@ import pandas as pd
 
 from . import schemas, source_schemas
 from .iotable import IOTable
-from .parquet import read_frame, write_frame
+from .comparison import coefficient_report, compare_coefficients, compare_column_stats, markdown_table, summary_lines
+from .estimation import estimate, paper_specifications
+from .panel import ControlSpec, assemble_panel, exclusion_summary
+from .parquet import read_frame, read_metadata, write_frame
 from .provenance import file_digest
 from .readers.kof import kof_coverage, read_kof
 from .readers.pwt import read_pwt
@@ -23,6 +26,7 @@ from .readers.wdi import read_wdi
 from .readers.wgi import read_wgi
 from .readers.wiod2013 import read_wiod2013
 from .readers.wiod2016 import read_wiod2016
+from .specsearch import best_by_dimension, published_equations, search
 from .tables import compare_table1, compare_variants, comparison_summary, table1_frame, variants_summary, write_table1
 from .tbi import tbi_dva_panel, tbi_panel, tbi_variants, year_kww, year_va_absorbed
 
@@ -193,3 +197,252 @@ def table1(
         if len(done):
             log.info("Table 1 %s: %d/%d computed cells within tolerance, max |diff| %.4f", iso3, (done["status"] == "within_tolerance").sum(), len(done), done["abs_difference"].max())
     return comparison
+
+
+# ------------------------------------------------------- panel and estimation
+def _sources(pwt_path: str | Path, wgi_path: str | Path, wdi_path: str | Path) -> dict[str, pd.DataFrame]:
+    return {"pwt": read_frame(pwt_path, source_schemas.PWT), "wgi": read_frame(wgi_path, source_schemas.WGI), "wdi": read_frame(wdi_path, source_schemas.WDI)}
+
+
+def build_panel(
+    tbi_path: str | Path,
+    tbi_dva_path: str | Path,
+    kof_path: str | Path,
+    pwt_path: str | Path,
+    wgi_path: str | Path,
+    wdi_path: str | Path,
+    *,
+    countries: Sequence[str],
+    first_year: int,
+    last_year: int,
+    kof_vintage: str,
+    outcomes: Sequence[str],
+    controls: Mapping[str, Mapping[str, str]],
+    excluded_countries: Mapping[str, str],
+    developed: Sequence[str],
+    gaps: str,
+    panel_out: str | Path,
+    exclusions_out: str | Path,
+    exclusions_csv: str | Path,
+    summary_csv: str | Path,
+) -> pd.DataFrame:
+    """The estimation panel and the log of every excluded country-year (parquet + CSV) with a per-reason summary."""
+    specs = ControlSpec.from_config(controls)
+    tbi_frame = read_frame(tbi_path, schemas.TBI)
+    panel, exclusions = assemble_panel(
+        tbi_frame,
+        read_frame(tbi_dva_path, schemas.TBI_DVA),
+        read_frame(kof_path, source_schemas.KOF_PANEL),
+        _sources(pwt_path, wgi_path, wdi_path),
+        countries=countries,
+        first_year=first_year,
+        last_year=last_year,
+        kof_vintage=kof_vintage,
+        outcomes=outcomes,
+        controls=specs,
+        excluded_countries=excluded_countries,
+        developed=developed,
+        gaps=gaps,
+    )
+    meta = {"kof_vintage": kof_vintage, "release": str(tbi_frame["release"].iloc[0]), "value_added": str(tbi_frame["value_added"].iloc[0]), "control_gaps": gaps}
+    write_frame(panel, panel_out, schemas.panel_schema(list(outcomes), [s.name for s in specs]), meta)
+    write_frame(exclusions, exclusions_out, schemas.SAMPLE_EXCLUSIONS, meta)
+    Path(exclusions_csv).parent.mkdir(parents=True, exist_ok=True)
+    exclusions.to_csv(exclusions_csv, index=False, lineterminator="\n")
+    summary = exclusion_summary(exclusions)
+    summary.to_csv(summary_csv, index=False, lineterminator="\n")
+    for row in summary.itertuples():
+        log.info("excluded %d country-years: %s (%s)", row.country_years, row.reason, row.countries)
+    filled = panel[panel["filled"] != ""]
+    if len(filled):
+        log.info("interpolated control values in %d country-years (%s)", len(filled), ", ".join(sorted(set(";".join(filled["filled"]).split(";")))))
+    return panel
+
+
+def run_estimates(panel_path: str | Path, controls: Sequence[str], outcomes: Sequence[str], estimates_csv: str | Path, diagnostics_csv: str | Path) -> pd.DataFrame:
+    """Every regression of the paper (:func:`tradeimbalance.estimation.paper_specifications`) → results/estimates.csv."""
+    panel = read_frame(panel_path)
+    specs = paper_specifications(outcomes[:2], outcomes[2:5])
+    estimates, diagnostics = estimate(panel, specs, list(controls))
+    Path(estimates_csv).parent.mkdir(parents=True, exist_ok=True)
+    estimates.to_csv(estimates_csv, index=False, float_format="%.10g", lineterminator="\n")
+    diagnostics.to_csv(diagnostics_csv, index=False, float_format="%.10g", lineterminator="\n")
+    return estimates
+
+
+def compare_estimates(
+    estimates_csv: str | Path,
+    published_coefficients: str | Path,
+    published_stats: str | Path,
+    panel_path: str | Path,
+    comparison_csv: str | Path,
+    stats_csv: str | Path,
+    report_md: str | Path,
+) -> pd.DataFrame:
+    """Our Tables 3–4 coefficients beside the published ones (CSV + Markdown report)."""
+    estimates = pd.read_csv(estimates_csv, dtype={"table": str})
+    comparison = compare_coefficients(estimates, pd.read_csv(published_coefficients))
+    stats = compare_column_stats(estimates, pd.read_csv(published_stats))
+    comparison.to_csv(comparison_csv, index=False, float_format="%.6f", lineterminator="\n")
+    stats.to_csv(stats_csv, index=False, float_format="%.6f", lineterminator="\n")
+    meta = read_metadata(panel_path)
+    panel = read_frame(panel_path)
+    context = (
+        f"Data: TBI from **{meta.get('release')}** ({meta.get('value_added')} value added), KOF vintage **{meta.get('kof_vintage')}**; "
+        f"panel of {len(panel)} country-years, {panel['iso3'].nunique()} countries, {panel['year'].min()}–{panel['year'].max()} "
+        "(the paper: 615 = 41 × 15, 2000–2014, WIOD 2016). Differences from the published values include the data release and years."
+    )
+    Path(report_md).write_text(coefficient_report(comparison, stats, context), encoding="utf-8")
+    for line in summary_lines(comparison):
+        log.info(line)
+    return comparison
+
+
+def specification_search(
+    kof_path: str | Path,
+    pwt_path: str | Path,
+    wgi_path: str | Path,
+    wdi_path: str | Path,
+    published_coefficients: str | Path,
+    tbi_path: str | Path,
+    *,
+    countries: Sequence[str],
+    not_candidates: Sequence[str],
+    developed: Sequence[str],
+    n_countries: int,
+    n_developed: int,
+    controls: Mapping[str, Mapping[str, str]],
+    alternatives: Mapping[str, Sequence[str]],
+    first_year: int,
+    last_year: int,
+    gaps: str,
+    ranking_out: str | Path,
+    report_md: str | Path,
+) -> pd.DataFrame:
+    """Rank KOF vintages, country sets and control definitions by the published constants (:mod:`tradeimbalance.specsearch`)."""
+    kof = read_frame(kof_path, source_schemas.KOF_PANEL)
+    sources = _sources(pwt_path, wgi_path, wdi_path)
+    base = {s.name: s for s in ControlSpec.from_config(controls)}
+    control_alternatives = {
+        name: [ControlSpec(name, base[name].source, v, base[name].transform) for v in alternatives.get(name, [base[name].variable])] for name in base
+    }
+    equations = published_equations(pd.read_csv(published_coefficients))
+    candidates = [c for c in countries if c not in set(not_candidates)]
+    vintages = sorted(kof["vintage"].unique())
+    ranking = search(
+        equations, kof, sources, candidates=candidates, developed=developed, n_countries=n_countries, n_developed=n_developed,
+        vintages=vintages, control_alternatives=control_alternatives, first_year=first_year, last_year=last_year, gaps=gaps,
+        tbi_on_hand=read_frame(tbi_path, schemas.TBI),
+    )  # fmt: skip
+    ranking.to_csv(ranking_out, index=False, float_format="%.6f", lineterminator="\n")
+    dims = ["convention", "kof_vintage", "dropped", *[n for n in control_alternatives if len(control_alternatives[n]) > 1]]
+    best = best_by_dimension(ranking, dims).merge(best_by_dimension(ranking, dims, "rms_residual_tbi_on_hand"), on=["dimension", "choice"])
+    Path(report_md).write_text(search_report(ranking, best, equations, len(candidates), n_countries), encoding="utf-8")
+    top = ranking.iloc[0]
+    log.info("best: %s", ", ".join(f"{k}={top[k]}" for k in ["convention", "kof_vintage", "dropped", *control_alternatives]))
+    return ranking
+
+
+def search_report(ranking: pd.DataFrame, best: pd.DataFrame, equations: Sequence[object], n_candidates: int, n_countries: int) -> str:
+    control_cols = [c for c in ranking.columns if c not in {
+        "dropped", "convention", "kof_vintage", "n_developed", "n_developing", "rms_residual", "rms_residual_tbi_on_hand", "max_abs_residual",
+        "fitted_tbi_mean_developed", "fitted_tbi_mean_developing", "residuals"}]  # fmt: skip
+    lines = [
+        "# Specification search: which choices reproduce the published constants",
+        "",
+        "Generated by the `specification_search` rule (method: `tradeimbalance.specsearch`; discussion: docs/specification.md).",
+        f"For each of the {len(equations)} published columns with a constant, `_cons = ȳ − Σ b·x̄ − b_TBI·m` must hold with the "
+        "published coefficients b, the sample means x̄ under the candidate choice, and the mean TBI m (free: one value for the developed, "
+        "one for the developing countries). Under the `xtreg` convention the means are base-year (first sample year) means, under "
+        "`reghdfe` all-year means. Candidates are ranked by the root-mean-square residual of the identities (index points).",
+        "",
+        f"{len(ranking)} combinations: {n_candidates} candidate countries → {n_countries}, every KOF vintage, both conventions, "
+        f"control alternatives {', '.join(control_cols)}.",
+        "",
+        "## Best residual reachable for each choice (all other choices free)",
+        "",
+        "`best_rms_residual`: TBI means fitted; `best_rms_residual_tbi_on_hand`: TBI means fixed at those of the release on hand "
+        "(its years and countries), a check that the fitted means are plausible.",
+        "",
+        markdown_table(best, ["dimension", "choice", "best_rms_residual", "best_rms_residual_tbi_on_hand"], 3),
+        "",
+        "## The 15 best combinations",
+        "",
+        markdown_table(ranking.head(15), ["convention", "kof_vintage", "dropped", *control_cols, "rms_residual", "rms_residual_tbi_on_hand", "fitted_tbi_mean_developed", "fitted_tbi_mean_developing", "residuals"], 3),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def control_alternatives(
+    tbi_path: str | Path,
+    tbi_dva_path: str | Path,
+    kof_path: str | Path,
+    pwt_path: str | Path,
+    wgi_path: str | Path,
+    wdi_path: str | Path,
+    published_coefficients: str | Path,
+    *,
+    countries: Sequence[str],
+    first_year: int,
+    last_year: int,
+    kof_vintage: str,
+    outcomes: Sequence[str],
+    controls: Mapping[str, Mapping[str, str]],
+    alternatives: Mapping[str, Sequence[str]],
+    excluded_countries: Mapping[str, str],
+    developed: Sequence[str],
+    gaps: str,
+    csv_out: str | Path,
+    report_md: str | Path,
+) -> pd.DataFrame:
+    """Table 3 columns 3–4 re-estimated with each alternative definition of a control, beside the published coefficients."""
+    base = ControlSpec.from_config(controls)
+    inputs = (read_frame(tbi_path, schemas.TBI), read_frame(tbi_dva_path, schemas.TBI_DVA), read_frame(kof_path, source_schemas.KOF_PANEL), _sources(pwt_path, wgi_path, wdi_path))
+    published = pd.read_csv(published_coefficients)
+    pub3 = published[(published["table"].astype(str) == "3") & published["column"].isin([3, 4])].set_index(["column", "variable"])["coef"]
+    specs3 = [s for s in paper_specifications(outcomes[:2], outcomes[2:5]) if s.table == "3" and s.controls]
+    rows = []
+    for spec in base:
+        for variable in alternatives.get(spec.name, [spec.variable]):
+            chosen = [ControlSpec(s.name, s.source, variable, s.transform) if s.name == spec.name else s for s in base]
+            panel, _ = assemble_panel(
+                *inputs, countries=countries, first_year=first_year, last_year=last_year, kof_vintage=kof_vintage, outcomes=outcomes,
+                controls=chosen, excluded_countries=excluded_countries, developed=developed, gaps=gaps,
+            )  # fmt: skip
+            est, _ = estimate(panel, specs3, [s.name for s in chosen])
+            for s3 in specs3:
+                e = est[est["column"] == s3.column].set_index("variable")
+                rows.append(
+                    {
+                        "control": spec.name,
+                        "variable": variable,
+                        "chosen": variable == spec.variable,
+                        "column": s3.column,
+                        "depvar": s3.depvar,
+                        "coef_control": e.loc[spec.name, "coef"],
+                        "se_control": e.loc[spec.name, "se"],
+                        "published_control": pub3.get((s3.column, spec.name), np.nan),
+                        "coef_tbi": e.loc["TBI", "coef"],
+                        "published_tbi": pub3.get((s3.column, "TBI"), np.nan),
+                        "coef_const": e.loc["const", "coef"],
+                        "published_const": pub3.get((s3.column, "const"), np.nan),
+                        "nobs": int(e.loc["TBI", "nobs"]),
+                    }
+                )
+    out = pd.DataFrame(rows)
+    out.to_csv(csv_out, index=False, float_format="%.6f", lineterminator="\n")
+    multi = out[out.groupby("control")["variable"].transform("nunique") > 1]
+    lines = [
+        "# Control definitions: Table 3 columns 3–4 under each alternative",
+        "",
+        "Each row swaps one control for an alternative PWT variable (the others as configured) and re-estimates Table 3 "
+        "columns 3 (KOFGIdj) and 4 (KOFEcGIdj) on the panel of the release on hand. `chosen` marks the configured variable. "
+        "Because the TBI of the paper's release is not the one used here, coefficients are indicative; the constants, whose level "
+        "depends on the units of each control, discriminate most (docs/specification.md; results/reports/specification_search.md).",
+        "",
+        markdown_table(multi, ["control", "variable", "chosen", "column", "coef_control", "se_control", "published_control", "coef_tbi", "published_tbi", "coef_const", "published_const", "nobs"], 4),
+        "",
+    ]
+    Path(report_md).write_text("\n".join(lines), encoding="utf-8")
+    return out

@@ -1,0 +1,126 @@
+# Panel assembly, the paper's regressions, and their comparison with the published numbers.
+
+
+rule panel:
+    input:
+        tbi=f"{PROC}/tbi.parquet",
+        tbi_dva=f"{PROC}/tbi_dva.parquet",
+        kof=f"{PROC}/kof.parquet",
+        pwt=f"{PROC}/pwt.parquet",
+        wgi=f"{PROC}/wgi.parquet",
+        wdi=f"{PROC}/wdi_inflation.parquet",
+    output:
+        panel=f"{PROC}/panel.parquet",
+        exclusions=f"{PROC}/sample_exclusions.parquet",
+        exclusions_csv=f"{RES}/reports/sample_exclusions.csv",
+        summary=f"{RES}/reports/sample_exclusions_summary.csv",
+    params:
+        countries=config["countries"],
+        first_year=config["first_year"],
+        last_year=config["last_year"],
+        kof_vintage=str(config["kof_vintage"]),
+        outcomes=config["kof"]["required_columns"],
+        controls=config["controls"],
+        excluded=config["sample"]["excluded_countries"],
+        developed=config["sample"]["developed"],
+        gaps=config["control_gaps"],
+    log:
+        f"{LOGS}/panel.log",
+    script:
+        "../../scripts/panel.py"
+
+
+rule estimates:
+    input:
+        panel=f"{PROC}/panel.parquet",
+    output:
+        estimates=f"{RES}/estimates.csv",
+        diagnostics=f"{RES}/iv_diagnostics.csv",
+    params:
+        controls=list(config["controls"]),
+        outcomes=config["kof"]["required_columns"],
+    log:
+        f"{LOGS}/estimates.log",
+    script:
+        "../../scripts/estimates.py"
+
+
+rule compare_estimates:
+    input:
+        estimates=f"{RES}/estimates.csv",
+        published=f"{config['published_dir']}/published_coefficients.csv",
+        published_stats=f"{config['published_dir']}/published_column_stats.csv",
+        panel=f"{PROC}/panel.parquet",
+    output:
+        comparison=f"{RES}/tables/coefficients_comparison.csv",
+        stats=f"{RES}/tables/column_stats_comparison.csv",
+        report=f"{RES}/reports/coefficients_comparison.md",
+    log:
+        f"{LOGS}/compare_estimates.log",
+    script:
+        "../../scripts/compare_estimates.py"
+
+
+rule specification_search:
+    input:
+        kof=f"{PROC}/kof.parquet",
+        pwt=f"{PROC}/pwt.parquet",
+        wgi=f"{PROC}/wgi.parquet",
+        wdi=f"{PROC}/wdi_inflation.parquet",
+        published=f"{config['published_dir']}/published_coefficients.csv",
+        tbi=f"{PROC}/tbi.parquet",
+    output:
+        ranking=f"{RES}/reports/specification_search.csv",
+        report=f"{RES}/reports/specification_search.md",
+    params:
+        countries=config["countries"],
+        search=config["specification_search"],
+        developed=config["sample"]["developed"],
+        controls=config["controls"],
+        first_year=config["first_year"],
+        last_year=config["last_year"],
+        gaps=config["control_gaps"],
+    log:
+        f"{LOGS}/specification_search.log",
+    script:
+        "../../scripts/specification_search.py"
+
+
+
+
+rule control_alternatives:
+    input:
+        tbi=f"{PROC}/tbi.parquet",
+        tbi_dva=f"{PROC}/tbi_dva.parquet",
+        kof=f"{PROC}/kof.parquet",
+        pwt=f"{PROC}/pwt.parquet",
+        wgi=f"{PROC}/wgi.parquet",
+        wdi=f"{PROC}/wdi_inflation.parquet",
+        published=f"{config['published_dir']}/published_coefficients.csv",
+    output:
+        csv=f"{RES}/reports/control_alternatives.csv",
+        report=f"{RES}/reports/control_alternatives.md",
+    params:
+        countries=config["countries"],
+        first_year=config["first_year"],
+        last_year=config["last_year"],
+        kof_vintage=str(config["kof_vintage"]),
+        outcomes=config["kof"]["required_columns"],
+        controls=config["controls"],
+        alternatives=config["specification_search"]["alternatives"],
+        excluded=config["sample"]["excluded_countries"],
+        developed=config["sample"]["developed"],
+        gaps=config["control_gaps"],
+    log:
+        f"{LOGS}/control_alternatives.log",
+    script:
+        "../../scripts/control_alternatives.py"
+
+
+rule all_estimation:
+    input:
+        rules.panel.output,
+        rules.estimates.output,
+        rules.compare_estimates.output,
+        rules.specification_search.output,
+        rules.control_alternatives.output,
