@@ -1,4 +1,4 @@
-# Replication workflow: raw public data → validated parquet → TBI → tables.
+# Replication workflow: raw public data → validated parquet → TBI → panel → regressions → tables, figure, report.
 # Run:  snakemake --cores 4 [--config raw_dir=DIR io_release=wiod2016 ...]
 # All choices live in workflow/config.yaml; rules are in workflow/rules/*.smk.
 
@@ -11,6 +11,7 @@ include: "workflow/rules/readers.smk"
 include: "workflow/rules/value_added.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/estimation.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
@@ -19,3 +20,4 @@ rule all:
         rules.all_value_added.input,
         rules.all_tables.input,
         rules.all_estimation.input,
+        rules.all_report.input,

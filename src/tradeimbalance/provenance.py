@@ -29,4 +29,6 @@ def setup_logging(log_file: str | Path | None) -> logging.Logger:
         Path(log_file).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_file, mode="w", encoding="utf-8"))
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, handlers=handlers, force=True)
+    for noisy in ("fontTools", "matplotlib"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     return logging.getLogger("tradeimbalance")

@@ -17,6 +17,8 @@ from . import schemas, source_schemas
 from .iotable import IOTable
 from .comparison import coefficient_report, compare_coefficients, compare_column_stats, markdown_table, summary_lines
 from .estimation import estimate, paper_specifications
+from .figures import figure1, group_means, save_figure
+from .latex_tables import regression_table, write_table
 from .panel import ControlSpec, assemble_panel, exclusion_summary
 from .parquet import read_frame, read_metadata, write_frame
 from .provenance import file_digest
@@ -26,8 +28,9 @@ from .readers.wdi import read_wdi
 from .readers.wgi import read_wgi
 from .readers.wiod2013 import read_wiod2013
 from .readers.wiod2016 import read_wiod2016
+from .report import replication_report, to_html
 from .specsearch import best_by_dimension, published_equations, search
-from .tables import compare_table1, compare_variants, comparison_summary, table1_frame, variants_summary, write_table1
+from .tables import compare_table1, compare_variants, comparison_summary, release_label, table1_frame, variants_summary, write_table1
 from .tbi import tbi_dva_panel, tbi_panel, tbi_variants, year_kww, year_va_absorbed
 
 log = logging.getLogger(__name__)
@@ -446,3 +449,141 @@ def control_alternatives(
     ]
     Path(report_md).write_text("\n".join(lines), encoding="utf-8")
     return out
+
+
+# ------------------------------------------------------ tables, figure, report
+#: The paper's regression tables: table id → (output stem, title, panel headers).
+REGRESSION_TABLES: dict[str, tuple[str, list[tuple[str, list[int]]] | None]] = {
+    "3": ("Baseline regressions: trade imbalance and de jure globalisation", None),
+    "4": ("Developed and developing countries", [("Developed", [1, 2]), ("Developing", [3, 4])]),
+    "5": ("Extension: trade, financial and political globalisation", None),
+    "6": ("Extension by country group", [("Developed", [1, 2, 3]), ("Developing", [4, 5, 6])]),
+    "2sls": ("Robustness: 2SLS with the one-year lag of TBI as instrument", None),
+    "dva": ("Robustness: TBI from domestic value added in gross exports (KWW/WWZ)", None),
+}
+
+
+def _data_note(panel_path: str | Path) -> str:
+    meta = read_metadata(panel_path)
+    panel = read_frame(panel_path)
+    release = str(meta.get("release", ""))
+    return (
+        f"TBI from the {release_label(release)} ({str(meta.get('value_added', '')).replace('_', ' ')} value added); "
+        f"KOF vintage {meta.get('kof_vintage')}; {panel['year'].min()}-{panel['year'].max()}."
+    )
+
+
+def regression_tables(estimates_csv: str | Path, diagnostics_csv: str | Path, panel_path: str | Path, out_dir: str | Path) -> list[Path]:
+    """Tables 3–6, 2SLS and DVA as LaTeX + CSV (``table<id>.tex`` / ``.csv``) in the paper's layout."""
+    estimates = pd.read_csv(estimates_csv, dtype={"table": str})
+    diagnostics = pd.read_csv(diagnostics_csv, dtype={"table": str})
+    note = _data_note(panel_path)
+    written = []
+    for table, (title, panels) in REGRESSION_TABLES.items():
+        notes = note + (" First stage: TBI on L.TBI and the exogenous regressors." if table == "2sls" else "")
+        notes += " TBI is the DVA-based index." if table == "dva" else ""
+        latex, frame = regression_table(estimates, table, title=title, label=f"tab:{table}", notes=notes, panels=panels, diagnostics=diagnostics if table == "2sls" else None)
+        tex = Path(out_dir) / f"table{table}.tex"
+        write_table(latex, frame, tex, tex.with_suffix(".csv"))
+        written.append(tex)
+    return written
+
+
+def figure1_step(
+    kof_path: str | Path,
+    kof_vintage: str,
+    countries: Sequence[str],
+    excluded_countries: Mapping[str, str],
+    developed: Sequence[str],
+    first_year: int,
+    last_year: int,
+    png_out: str | Path,
+    pdf_out: str | Path,
+    csv_out: str | Path,
+) -> pd.DataFrame:
+    """Figure 1: KOFGIdj and KOFEcGIdj, mean of developed vs developing sample countries, from the KOF data alone."""
+    kof = read_frame(kof_path, source_schemas.KOF_PANEL)
+    members = [c for c in countries if c not in excluded_countries]
+    k = kof[(kof["vintage"] == kof_vintage) & kof["iso3"].isin(members) & kof["year"].between(first_year, last_year)].copy()
+    k["group"] = np.where(k["iso3"].isin(developed), "developed", "developing")
+    means = group_means(k[["iso3", "year", "group", "KOFGIdj", "KOFEcGIdj"]], indices=["KOFGIdj", "KOFEcGIdj"], years=(first_year, last_year))
+    save_figure(figure1(means), png_out, pdf_out)
+    means.to_csv(csv_out, index=False, float_format="%.6f", lineterminator="\n")
+    log.info("Figure 1: %d countries (%d developed), KOF vintage %s, %d–%d", k["iso3"].nunique(), k.loc[k["group"] == "developed", "iso3"].nunique(), kof_vintage, first_year, last_year)
+    return means
+
+
+def kof_sensitivity(
+    tbi_path: str | Path,
+    tbi_dva_path: str | Path,
+    kof_path: str | Path,
+    pwt_path: str | Path,
+    wgi_path: str | Path,
+    wdi_path: str | Path,
+    *,
+    countries: Sequence[str],
+    first_year: int,
+    last_year: int,
+    outcomes: Sequence[str],
+    controls: Mapping[str, Mapping[str, str]],
+    excluded_countries: Mapping[str, str],
+    developed: Sequence[str],
+    gaps: str,
+    csv_out: str | Path,
+    tex_out: str | Path,
+) -> pd.DataFrame:
+    """The main specification (Table 3 columns 3–4) on every KOF vintage present: the TBI coefficient by vintage."""
+    inputs = (read_frame(tbi_path, schemas.TBI), read_frame(tbi_dva_path, schemas.TBI_DVA), read_frame(kof_path, source_schemas.KOF_PANEL), _sources(pwt_path, wgi_path, wdi_path))
+    specs = [s for s in paper_specifications(outcomes[:2], outcomes[2:5]) if s.table == "3" and s.controls]
+    rows = []
+    for vintage in sorted(inputs[2]["vintage"].unique()):
+        panel, _ = assemble_panel(
+            *inputs, countries=countries, first_year=first_year, last_year=last_year, kof_vintage=vintage, outcomes=outcomes,
+            controls=ControlSpec.from_config(controls), excluded_countries=excluded_countries, developed=developed, gaps=gaps,
+        )  # fmt: skip
+        est, _ = estimate(panel, specs, list(controls))
+        for r in est[est["variable"] == "TBI"].itertuples():
+            rows.append({"kof_vintage": vintage, "column": r.column, "depvar": r.depvar, "coef": r.coef, "se": r.se, "pvalue": r.pvalue, "stars": r.stars, "nobs": r.nobs, "r2": r.r2})
+        log.info("KOF vintage %s: TBI %s", vintage, ", ".join(f"{r.depvar} {r.coef:.4f} ({r.se:.4f})" for r in est[est["variable"] == "TBI"].itertuples()))
+    out = pd.DataFrame(rows)
+    out.to_csv(csv_out, index=False, float_format="%.6f", lineterminator="\n")
+    wide = out.assign(cell=[f"{c:.4f}{'*' * s} ({se:.4f})" for c, s, se in zip(out["coef"], out["stars"], out["se"])]).pivot(index="kof_vintage", columns="depvar", values="cell")
+    wide = wide[[d for d in outcomes[:2] if d in wide.columns]].reset_index().rename(columns={"kof_vintage": "KOF vintage"})
+    wide["N"] = out.groupby("kof_vintage")["nobs"].first().to_numpy()
+    latex = wide.style.hide(axis="index").format_index(escape="latex", axis=1).format(escape="latex").to_latex(
+        caption="TBI coefficient of Table 3 columns 3--4 by KOF vintage", label="tab:sensitivity", hrules=True, position_float="centering"
+    )
+    Path(tex_out).write_text(latex, encoding="utf-8")
+    return out
+
+
+def report_step(
+    *,
+    table1_comparison: str | Path,
+    coefficients: str | Path,
+    column_stats: str | Path,
+    panel_path: str | Path,
+    exclusion_summary: str | Path,
+    estimates_csv: str | Path,
+    diagnostics_csv: str | Path,
+    choices: Mapping[str, str],
+    md_out: str | Path,
+    html_out: str | Path,
+) -> str:
+    """results/report.md and results/report.html."""
+    text = replication_report(
+        table1=pd.read_csv(table1_comparison),
+        coefficients=pd.read_csv(coefficients, dtype={"table": str}),
+        column_stats=pd.read_csv(column_stats, dtype={"table": str}),
+        panel=read_frame(panel_path),
+        exclusion_summary=pd.read_csv(exclusion_summary),
+        estimates=pd.read_csv(estimates_csv, dtype={"table": str}),
+        diagnostics=pd.read_csv(diagnostics_csv, dtype={"table": str}),
+        choices=choices,
+        data_note="Data: " + _data_note(panel_path) + " The paper uses the WIOD 2016 release, 2000–2014; differences include the data release.",
+    )
+    Path(md_out).write_text(text, encoding="utf-8")
+    Path(html_out).write_text(to_html(text), encoding="utf-8")
+    for line in text.split("## Summary", 1)[1].split("##", 1)[0].strip().splitlines():
+        log.info(line.lstrip("- "))
+    return text

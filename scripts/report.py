@@ -1,0 +1,12 @@
+"""Snakemake entry point: the replication report (Markdown and HTML)."""
+
+from tradeimbalance.provenance import setup_logging
+from tradeimbalance.steps import report_step
+
+setup_logging(snakemake.log[0])  # noqa: F821
+i, o = snakemake.input, snakemake.output  # noqa: F821
+report_step(
+    table1_comparison=i.table1, coefficients=i.coefficients, column_stats=i.stats, panel_path=i.panel,
+    exclusion_summary=i.exclusions, estimates_csv=i.estimates, diagnostics_csv=i.diagnostics,
+    choices=snakemake.params.choices, md_out=o.md, html_out=o.html,  # noqa: F821
+)  # fmt: skip

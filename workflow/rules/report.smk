@@ -1,0 +1,108 @@
+# The reader's end of the DAG: regression tables, Figure 1, the KOF-vintage sensitivity and the report.
+# Outputs wrapped in report() are attached to `snakemake --report results/workflow_report.html`.
+
+REGRESSION_TABLE_IDS = ["3", "4", "5", "6", "2sls", "dva"]
+
+
+rule regression_tables:
+    input:
+        estimates=f"{RES}/estimates.csv",
+        diagnostics=f"{RES}/iv_diagnostics.csv",
+        panel=f"{PROC}/panel.parquet",
+    output:
+        tex=[report(f"{RES}/tables/table{t}.tex", caption="../../workflow/report/regression_tables.rst", category="Tables") for t in REGRESSION_TABLE_IDS],
+        csv=[f"{RES}/tables/table{t}.csv" for t in REGRESSION_TABLE_IDS],
+    log:
+        f"{LOGS}/regression_tables.log",
+    script:
+        "../../scripts/regression_tables.py"
+
+
+rule figure1:
+    input:
+        kof=f"{PROC}/kof.parquet",
+    output:
+        png=report(f"{RES}/figures/figure1.png", caption="../../workflow/report/figure1.rst", category="Figures"),
+        pdf=f"{RES}/figures/figure1.pdf",
+        csv=f"{RES}/figures/figure1_means.csv",
+    params:
+        kof_vintage=str(config["kof_vintage"]),
+        countries=config["countries"],
+        excluded=config["sample"]["excluded_countries"],
+        developed=config["sample"]["developed"],
+        first_year=config["first_year"],
+        last_year=config["last_year"],
+    log:
+        f"{LOGS}/figure1.log",
+    script:
+        "../../scripts/figure1.py"
+
+
+rule kof_sensitivity:
+    input:
+        tbi=f"{PROC}/tbi.parquet",
+        tbi_dva=f"{PROC}/tbi_dva.parquet",
+        kof=f"{PROC}/kof.parquet",
+        pwt=f"{PROC}/pwt.parquet",
+        wgi=f"{PROC}/wgi.parquet",
+        wdi=f"{PROC}/wdi_inflation.parquet",
+    output:
+        csv=f"{RES}/tables/sensitivity_kof_vintage.csv",
+        tex=report(f"{RES}/tables/sensitivity_kof_vintage.tex", caption="../../workflow/report/sensitivity.rst", category="Tables"),
+    params:
+        countries=config["countries"],
+        first_year=config["first_year"],
+        last_year=config["last_year"],
+        outcomes=config["kof"]["required_columns"],
+        controls=config["controls"],
+        excluded=config["sample"]["excluded_countries"],
+        developed=config["sample"]["developed"],
+        gaps=config["control_gaps"],
+    log:
+        f"{LOGS}/kof_sensitivity.log",
+    script:
+        "../../scripts/kof_sensitivity.py"
+
+
+rule sensitivity:
+    input:
+        rules.kof_sensitivity.output,
+
+
+rule report:
+    input:
+        table1=f"{RES}/tables/table1_comparison.csv",
+        coefficients=f"{RES}/tables/coefficients_comparison.csv",
+        stats=f"{RES}/tables/column_stats_comparison.csv",
+        panel=f"{PROC}/panel.parquet",
+        exclusions=f"{RES}/reports/sample_exclusions_summary.csv",
+        estimates=f"{RES}/estimates.csv",
+        diagnostics=f"{RES}/iv_diagnostics.csv",
+        tables=rules.regression_tables.output,
+        figure=rules.figure1.output,
+    output:
+        md=f"{RES}/report.md",
+        html=report(f"{RES}/report.html", caption="../../workflow/report/report.rst", category="Replication report"),
+    params:
+        choices={
+            "input–output release": config["io_release"],
+            "value added": config["value_added"],
+            "KOF vintage": str(config["kof_vintage"]),
+            "countries left out": ", ".join(config["sample"]["excluded_countries"]),
+            "developed countries": ", ".join(config["sample"]["developed"]),
+            **{f"control {k}": f"{v['source']}.{v['variable']} ({v.get('transform', 'none')})" for k, v in config["controls"].items()},
+            "control gaps": config["control_gaps"],
+            "estimator conventions": "xtreg, fe vce(cluster iso3): within R², _cons = ȳ − x̄'b, G/(G−1)·(N−1)/(N−K)",
+        },
+    log:
+        f"{LOGS}/report.log",
+    script:
+        "../../scripts/report.py"
+
+
+rule all_report:
+    input:
+        rules.regression_tables.output,
+        rules.figure1.output,
+        rules.kof_sensitivity.output,
+        rules.report.output,
