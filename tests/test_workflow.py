@@ -7,8 +7,12 @@ Each run writes into a temporary folder (``processed_dir``, ``results_dir``,
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +55,26 @@ def symlinked_raw(target: Path) -> Path:
     return target
 
 
+def planned_jobs(dry_run_stdout: str) -> dict[str, int]:
+    """Job counts from the "Job stats" table of a dry run."""
+    return dict((p[0], int(p[1])) for line in dry_run_stdout.splitlines() if len(p := line.split()) == 2 and p[1].isdigit())
+
+
+def kill_midway(cfg: list[str], ready: Callable[[], bool], timeout: float = 600) -> bool:
+    """Start the workflow, SIGKILL its whole process group once ``ready()``; True if it was killed before finishing."""
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--nolock", *cfg]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline:
+        if ready():
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return True
+        time.sleep(0.2)
+    proc.wait()
+    return False
+
+
 def digests(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -89,8 +113,12 @@ def test_no_job_ever_writes_an_existing_raw_file(tmp_path: Path) -> None:
 def test_full_workflow_on_real_data(tmp_path: Path) -> None:
     require_raw("wiod2013/wiot_2000.RData", "kof/KOFGI_2019_index.xlsx", "pwt/pwt91.dta", "wgi/wgidataset.xlsx", "wdi/FP.CPI.TOTL.ZG.csv")
     cfg = out_config(tmp_path, raw_dir=symlinked_raw(tmp_path / "raw"))
-    snakemake(*cfg)
     proc, res = tmp_path / "processed", tmp_path / "results"
+    # A run killed mid-way (SIGKILL to the whole process group, the worst case), then resumed as the README says.
+    killed = kill_midway(cfg, lambda: len(list((proc / "io" / "wiod2013").glob("*.parquet"))) >= 3)
+    assert killed, "the workflow finished before it could be killed"
+    assert not (res / "report.md").exists()
+    snakemake("--rerun-incomplete", *cfg)
 
     tbi = pd.read_parquet(proc / "tbi.parquet")
     assert set(tbi["year"]) == set(range(2000, 2012)) and tbi["iso3"].nunique() == 41
@@ -123,13 +151,46 @@ def test_full_workflow_on_real_data(tmp_path: Path) -> None:
     logs = list((tmp_path / "logs").rglob("*.log"))
     assert len(logs) >= 12 * 3 + 8 + 8
 
-    # Nothing left to do, and a forced rerun gives byte-identical outputs.
+    # The estimation end: the stable estimates contract, every table, Figure 1, the report.
+    est = pd.read_csv(res / "estimates.csv", dtype={"table": str})
+    assert {"table", "column", "depvar", "sample", "variable", "coef", "se", "pvalue", "stars", "nobs", "r2"} <= set(est.columns)
+    assert set(est["table"]) == {"3", "4", "5", "6", "2sls", "dva"}
+    t3 = est[(est["table"] == "3") & (est["variable"] == "TBI")].set_index("column")
+    assert t3["nobs"].tolist() == [456] * 4  # 38 countries × 2000–2011 on WIOD 2013
+    assert (t3["coef"] > 0).all()  # the paper's headline sign
+    panel = pd.read_parquet(proc / "panel.parquet")
+    assert panel["iso3"].nunique() == 38 and not {"ROU", "TWN", "CHE", "HRV", "NOR"} & set(panel["iso3"])
+    exclusions = pd.read_csv(res / "reports" / "sample_exclusions.csv")
+    assert len(panel) + len(exclusions) == 43 * 15  # every candidate country-year is either in or logged
+    for t in ["3", "4", "5", "6", "2sls", "dva"]:
+        assert (res / "tables" / f"table{t}.tex").read_text().count("\\toprule") == 1
+        assert (res / "tables" / f"table{t}.csv").exists()
+    assert (res / "figures" / "figure1.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (res / "figures" / "figure1.pdf").read_bytes()[:4] == b"%PDF"
+    report = (res / "report.md").read_text()
+    assert "Table 1:" in report and "Table 3:" in report and "Table 4:" in report
+    assert (res / "report.html").read_text().startswith("<!DOCTYPE html>")
+    search = pd.read_csv(res / "reports" / "specification_search.csv", nrows=1)
+    assert search.loc[0, "convention"] == "xtreg" and search.loc[0, "dropped"] == "ROU"
+    sens = pd.read_csv(res / "tables" / "sensitivity_kof_vintage.csv")
+    assert sens["kof_vintage"].nunique() == 8
+
+    # Nothing left to do, and a forced rerun gives byte-identical outputs (so the resumed run left nothing stale).
     dry = snakemake("-n", *cfg)
     assert "Nothing to be done" in dry.stdout + dry.stderr
     before = {**digests(proc), **digests(res)}
     snakemake("--forceall", *cfg)
     after = {**digests(proc), **digests(res)}
     assert before == after
+
+    # Switching the KOF vintage reruns only the jobs that depend on it.
+    jobs = planned_jobs(snakemake("-n", *cfg, "kof_vintage=2025").stdout)
+    assert set(jobs) - {"all"} == {"panel", "estimates", "compare_estimates", "regression_tables", "figure1", "control_alternatives", "report"}
+
+    # The standard Snakemake HTML report, with the tables and the figure attached.
+    html = tmp_path / "workflow_report.html"
+    snakemake("--report", str(html), *cfg)
+    assert html.stat().st_size > 10_000
 
 
 # -------------------------------------------------- synthetic WIOD 2016
@@ -162,7 +223,7 @@ def test_workflow_on_synthetic_wiod2016_release(tmp_path: Path) -> None:
     # Changing one raw year reruns only that year's branch.
     write_wiod2016_rdata(random_world(WIOD2016_REGIONS, WIOD2016_SECTORS, year=2014, seed=99, density=0.05), raw / "wiod" / "WIOT2014_October16_ROW.RData")
     dry = snakemake("-n", *targets, *cfg).stdout
-    jobs = dict((p[0], int(p[1])) for line in dry.splitlines() if len(p := line.split()) == 2 and p[1].isdigit())
+    jobs = planned_jobs(dry)
     assert jobs.get("read_wiod2016") == 1 and jobs.get("va_absorbed") == 1 and jobs.get("kww") == 1
 
 

@@ -12,12 +12,14 @@ nothing leaves the sample silently:
   (e.g. WIOD 2013 has no CHE, HRV, NOR and ends in 2011);
 * ``missing_<variable>``: the outcome or control is missing in its source.
 
-Controls are configured as ``name → {source, variable, transform}``
+Controls are configured as ``name → {source, variable, transform, fill}``
 (:class:`ControlSpec`). The sources are the tidy tables of the readers: PWT
-columns, WGI indicators (the ``estimate`` field) and WDI indicators. Interior
-gaps of a source series (WGI has no 1997, 1999 and 2001) are filled by linear
-interpolation between the neighbouring published years when
-``control_gaps = "linear"``; the filled cells are flagged in the panel.
+columns, WGI indicators (the ``estimate`` field) and WDI indicators. A control
+with ``fill: linear`` has the interior gaps of its source series filled by
+linear interpolation between the neighbouring published years (WGI was
+biennial before 2002: no 1997, 1999, 2001); the filled cells are flagged in
+the panel and counted in the log. Other controls are never filled: a missing
+value excludes the country-year, with the reason logged.
 """
 
 from __future__ import annotations
@@ -46,12 +48,15 @@ class ControlSpec:
     source: str
     variable: str
     transform: str = "none"
+    fill: str = "none"  # interior-gap rule: none | linear
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
             raise ValueError(f"control {self.name}: source {self.source!r} is not one of {SOURCES}")
         if self.transform not in TRANSFORMS:
             raise ValueError(f"control {self.name}: transform {self.transform!r} is not one of {TRANSFORMS}")
+        if self.fill not in GAP_RULES:
+            raise ValueError(f"control {self.name}: fill {self.fill!r} is not one of {GAP_RULES}")
 
     @classmethod
     def from_config(cls, controls: Mapping[str, Mapping[str, str]]) -> list[ControlSpec]:
@@ -61,7 +66,7 @@ class ControlSpec:
             missing = {"source", "variable"} - set(spec)
             if missing:
                 raise ValueError(f"config controls.{name}: missing key(s) {sorted(missing)}")
-            specs.append(cls(name, spec["source"], spec["variable"], spec.get("transform", "none")))
+            specs.append(cls(name, spec["source"], spec["variable"], spec.get("transform", "none"), spec.get("fill", "none")))
         return specs
 
 
@@ -91,7 +96,7 @@ def fill_interior_gaps(series: pd.Series, first_year: int, last_year: int, rule:
     outside the sample years); leading and trailing gaps stay missing.
     """
     if rule not in GAP_RULES:
-        raise ValueError(f"control_gaps={rule!r}: expected one of {GAP_RULES}")
+        raise ValueError(f"fill={rule!r}: expected one of {GAP_RULES}")
     wide = series.unstack("year")
     all_years = range(min(int(wide.columns.min()), first_year), max(int(wide.columns.max()), last_year) + 1)
     wide = wide.reindex(columns=list(all_years))
@@ -102,11 +107,11 @@ def fill_interior_gaps(series: pd.Series, first_year: int, last_year: int, rule:
     return out, flags[keep].stack(future_stack=True)
 
 
-def control_values(sources: Mapping[str, pd.DataFrame], spec: ControlSpec, first_year: int, last_year: int, gaps: str, countries: Sequence[str]) -> pd.DataFrame:
+def control_values(sources: Mapping[str, pd.DataFrame], spec: ControlSpec, first_year: int, last_year: int, countries: Sequence[str]) -> pd.DataFrame:
     """One control for ``countries`` on the sample years: columns iso3, year, <name>, <name>_filled."""
     raw = source_series(sources, spec)
     raw = raw[raw.index.get_level_values("iso3").isin(list(countries))]
-    values, flags = fill_interior_gaps(raw, first_year, last_year, gaps)
+    values, flags = fill_interior_gaps(raw, first_year, last_year, spec.fill)
     if spec.transform == "log":
         bad = values[values <= 0]
         if len(bad):
@@ -131,7 +136,6 @@ def assemble_panel(
     controls: Sequence[ControlSpec],
     excluded_countries: Mapping[str, str],
     developed: Sequence[str],
-    gaps: str = "linear",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Build the estimation panel and the log of excluded country-years.
 
@@ -153,8 +157,6 @@ def assemble_panel(
         Countries left out by configuration → reason.
     developed:
         Developed countries; every other sample country is ``developing``.
-    gaps:
-        Interior-gap rule for the controls (:func:`fill_interior_gaps`).
 
     Returns
     -------
@@ -186,7 +188,7 @@ def assemble_panel(
     grid = grid.join(k, on=["iso3", "year"])
     names = [c.name for c in controls]
     for spec in controls:
-        grid = grid.merge(control_values(sources, spec, first_year, last_year, gaps, countries), on=["iso3", "year"], how="left")
+        grid = grid.merge(control_values(sources, spec, first_year, last_year, countries), on=["iso3", "year"], how="left")
         grid[f"{spec.name}_filled"] = grid[f"{spec.name}_filled"].fillna(False).astype(bool)
 
     io_regions, io_years = set(tbi["iso3"]), set(tbi["year"])

@@ -160,7 +160,7 @@ TBI_VARIANTS = pa.DataFrameSchema(
 )
 
 CONTROL_DESCRIPTIONS = {
-    "RQ": "regulatory quality, WGI estimate (about −2.5 to 2.5); 2001 linearly interpolated when control_gaps = linear",
+    "RQ": "regulatory quality, WGI estimate (about −2.5 to 2.5); 2001 linearly interpolated (controls.RQ.fill = linear)",
     "lnEXR": "ln exchange rate against the USD (PWT xr, national currency per USD)",
     "TFP": "TFP level at current PPPs, USA = 1 (PWT ctfp)",
     "INFR": "consumer-price inflation, % per year (WDI FP.CPI.TOTL.ZG)",

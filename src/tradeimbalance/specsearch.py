@@ -122,7 +122,6 @@ def search(
     control_alternatives: Mapping[str, Sequence[ControlSpec]],
     first_year: int,
     last_year: int,
-    gaps: str = "linear",
     tbi_on_hand: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Rank every combination of choices by how well it reproduces the published constants.
@@ -146,7 +145,7 @@ def search(
     years_by_conv = {"xtreg": [first_year], "reghdfe": list(range(first_year, last_year + 1))}
     depvars = sorted({eq.depvar for eq in equations})
     control_names = list(control_alternatives)
-    values = {(name, spec.variable): control_values(sources, spec, first_year, last_year, gaps, candidates) for name, specs in control_alternatives.items() for spec in specs}
+    values = {(name, spec.variable): control_values(sources, spec, first_year, last_year, candidates) for name, specs in control_alternatives.items() for spec in specs}
     kof_y = kof[kof["vintage"].isin(vintages) & kof["year"].between(first_year, last_year)]
     tbi_means: dict[tuple[str, str, tuple[str, ...]], float] | None = None
     if tbi_on_hand is not None:

@@ -223,7 +223,6 @@ def build_panel(
     controls: Mapping[str, Mapping[str, str]],
     excluded_countries: Mapping[str, str],
     developed: Sequence[str],
-    gaps: str,
     panel_out: str | Path,
     exclusions_out: str | Path,
     exclusions_csv: str | Path,
@@ -245,9 +244,8 @@ def build_panel(
         controls=specs,
         excluded_countries=excluded_countries,
         developed=developed,
-        gaps=gaps,
     )
-    meta = {"kof_vintage": kof_vintage, "release": str(tbi_frame["release"].iloc[0]), "value_added": str(tbi_frame["value_added"].iloc[0]), "control_gaps": gaps}
+    meta = {"kof_vintage": kof_vintage, "release": str(tbi_frame["release"].iloc[0]), "value_added": str(tbi_frame["value_added"].iloc[0])}
     write_frame(panel, panel_out, schemas.panel_schema(list(outcomes), [s.name for s in specs]), meta)
     write_frame(exclusions, exclusions_out, schemas.SAMPLE_EXCLUSIONS, meta)
     Path(exclusions_csv).parent.mkdir(parents=True, exist_ok=True)
@@ -318,7 +316,6 @@ def specification_search(
     alternatives: Mapping[str, Sequence[str]],
     first_year: int,
     last_year: int,
-    gaps: str,
     ranking_out: str | Path,
     report_md: str | Path,
 ) -> pd.DataFrame:
@@ -327,14 +324,14 @@ def specification_search(
     sources = _sources(pwt_path, wgi_path, wdi_path)
     base = {s.name: s for s in ControlSpec.from_config(controls)}
     control_alternatives = {
-        name: [ControlSpec(name, base[name].source, v, base[name].transform) for v in alternatives.get(name, [base[name].variable])] for name in base
+        name: [ControlSpec(name, base[name].source, v, base[name].transform, base[name].fill) for v in alternatives.get(name, [base[name].variable])] for name in base
     }
     equations = published_equations(pd.read_csv(published_coefficients))
     candidates = [c for c in countries if c not in set(not_candidates)]
     vintages = sorted(kof["vintage"].unique())
     ranking = search(
         equations, kof, sources, candidates=candidates, developed=developed, n_countries=n_countries, n_developed=n_developed,
-        vintages=vintages, control_alternatives=control_alternatives, first_year=first_year, last_year=last_year, gaps=gaps,
+        vintages=vintages, control_alternatives=control_alternatives, first_year=first_year, last_year=last_year,
         tbi_on_hand=read_frame(tbi_path, schemas.TBI),
     )  # fmt: skip
     ranking.to_csv(ranking_out, index=False, float_format="%.6f", lineterminator="\n")
@@ -395,7 +392,6 @@ def control_alternatives(
     alternatives: Mapping[str, Sequence[str]],
     excluded_countries: Mapping[str, str],
     developed: Sequence[str],
-    gaps: str,
     csv_out: str | Path,
     report_md: str | Path,
 ) -> pd.DataFrame:
@@ -408,10 +404,10 @@ def control_alternatives(
     rows = []
     for spec in base:
         for variable in alternatives.get(spec.name, [spec.variable]):
-            chosen = [ControlSpec(s.name, s.source, variable, s.transform) if s.name == spec.name else s for s in base]
+            chosen = [ControlSpec(s.name, s.source, variable, s.transform, s.fill) if s.name == spec.name else s for s in base]
             panel, _ = assemble_panel(
                 *inputs, countries=countries, first_year=first_year, last_year=last_year, kof_vintage=kof_vintage, outcomes=outcomes,
-                controls=chosen, excluded_countries=excluded_countries, developed=developed, gaps=gaps,
+                controls=chosen, excluded_countries=excluded_countries, developed=developed,
             )  # fmt: skip
             est, _ = estimate(panel, specs3, [s.name for s in chosen])
             for s3 in specs3:
@@ -528,7 +524,6 @@ def kof_sensitivity(
     controls: Mapping[str, Mapping[str, str]],
     excluded_countries: Mapping[str, str],
     developed: Sequence[str],
-    gaps: str,
     csv_out: str | Path,
     tex_out: str | Path,
 ) -> pd.DataFrame:
@@ -539,7 +534,7 @@ def kof_sensitivity(
     for vintage in sorted(inputs[2]["vintage"].unique()):
         panel, _ = assemble_panel(
             *inputs, countries=countries, first_year=first_year, last_year=last_year, kof_vintage=vintage, outcomes=outcomes,
-            controls=ControlSpec.from_config(controls), excluded_countries=excluded_countries, developed=developed, gaps=gaps,
+            controls=ControlSpec.from_config(controls), excluded_countries=excluded_countries, developed=developed,
         )  # fmt: skip
         est, _ = estimate(panel, specs, list(controls))
         for r in est[est["variable"] == "TBI"].itertuples():

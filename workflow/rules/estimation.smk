@@ -23,7 +23,6 @@ rule panel:
         controls=config["controls"],
         excluded=config["sample"]["excluded_countries"],
         developed=config["sample"]["developed"],
-        gaps=config["control_gaps"],
     log:
         f"{LOGS}/panel.log",
     script:
@@ -79,7 +78,6 @@ rule specification_search:
         controls=config["controls"],
         first_year=config["first_year"],
         last_year=config["last_year"],
-        gaps=config["control_gaps"],
     log:
         f"{LOGS}/specification_search.log",
     script:
@@ -110,7 +108,6 @@ rule control_alternatives:
         alternatives=config["specification_search"]["alternatives"],
         excluded=config["sample"]["excluded_countries"],
         developed=config["sample"]["developed"],
-        gaps=config["control_gaps"],
     log:
         f"{LOGS}/control_alternatives.log",
     script:

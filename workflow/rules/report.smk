@@ -57,7 +57,6 @@ rule kof_sensitivity:
         controls=config["controls"],
         excluded=config["sample"]["excluded_countries"],
         developed=config["sample"]["developed"],
-        gaps=config["control_gaps"],
     log:
         f"{LOGS}/kof_sensitivity.log",
     script:
@@ -91,7 +90,6 @@ rule report:
             "countries left out": ", ".join(config["sample"]["excluded_countries"]),
             "developed countries": ", ".join(config["sample"]["developed"]),
             **{f"control {k}": f"{v['source']}.{v['variable']} ({v.get('transform', 'none')})" for k, v in config["controls"].items()},
-            "control gaps": config["control_gaps"],
             "estimator conventions": "xtreg, fe vce(cluster iso3): within R², _cons = ȳ − x̄'b, G/(G−1)·(N−1)/(N−K)",
         },
     log:
