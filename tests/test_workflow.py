@@ -56,8 +56,16 @@ def symlinked_raw(target: Path) -> Path:
 
 
 def planned_jobs(dry_run_stdout: str) -> dict[str, int]:
-    """Job counts from the "Job stats" table of a dry run."""
-    return dict((p[0], int(p[1])) for line in dry_run_stdout.splitlines() if len(p := line.split()) == 2 and p[1].isdigit())
+    """Job counts from the "Job stats" table of a dry run (without its total)."""
+    lines = dry_run_stdout.split("Job stats:", 1)[1].splitlines() if "Job stats:" in dry_run_stdout else []
+    jobs: dict[str, int] = {}
+    for line in lines:
+        parts = line.split()
+        if parts and parts[0] == "total":
+            break
+        if len(parts) == 2 and parts[1].isdigit():
+            jobs[parts[0]] = int(parts[1])
+    return jobs
 
 
 def kill_midway(cfg: list[str], ready: Callable[[], bool], timeout: float = 600) -> bool:

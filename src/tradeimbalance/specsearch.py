@@ -115,7 +115,7 @@ def search(
     sources: Mapping[str, pd.DataFrame],
     *,
     candidates: Sequence[str],
-    developed: Sequence[str],
+    developed: Sequence[str] | Mapping[str, Sequence[str]],
     n_countries: int,
     n_developed: int | None = None,
     vintages: Sequence[str],
@@ -130,7 +130,9 @@ def search(
     n_countries`` countries from ``candidates``; the developed list is held
     fixed (a candidate whose split sizes differ from the paper's is still
     ranked — the sizes are reported — unless ``n_developed`` is given, when
-    only sets with that many developed countries are tried). Every KOF vintage, every combination of
+    only sets with that many developed countries are tried). ``developed`` may
+    also map names to alternative developed lists, each of which is tried
+    (column ``developed_list``). Every KOF vintage, every combination of
     control alternatives and both constant conventions (:data:`CONVENTIONS`)
     are tried. Returns one row per combination, best first.
 
@@ -147,19 +149,20 @@ def search(
     control_names = list(control_alternatives)
     values = {(name, spec.variable): control_values(sources, spec, first_year, last_year, candidates) for name, specs in control_alternatives.items() for spec in specs}
     kof_y = kof[kof["vintage"].isin(vintages) & kof["year"].between(first_year, last_year)]
-    tbi_means: dict[tuple[str, str, tuple[str, ...]], float] | None = None
+    lists = {"configured": list(developed)} if not isinstance(developed, Mapping) else {k: list(v) for k, v in developed.items()}
+    tbi_means: dict[tuple[str, str, str, tuple[str, ...]], float] | None = None
     if tbi_on_hand is not None:
         tbi_means = {}
-        for dropped in itertools.combinations(candidates, n_drop):
+        for (list_name, dev), dropped in itertools.product(lists.items(), itertools.combinations(candidates, n_drop)):
             members = [c for c in candidates if c not in dropped]
             for conv, years in years_by_conv.items():
                 t = tbi_on_hand[tbi_on_hand["iso3"].isin(members) & tbi_on_hand["year"].isin(years)]
-                tbi_means[(conv, "developed", dropped)] = float(t.loc[t["iso3"].isin(developed), "tbi"].mean())
-                tbi_means[(conv, "developing", dropped)] = float(t.loc[~t["iso3"].isin(developed), "tbi"].mean())
+                tbi_means[(list_name, conv, "developed", dropped)] = float(t.loc[t["iso3"].isin(dev), "tbi"].mean())
+                tbi_means[(list_name, conv, "developing", dropped)] = float(t.loc[~t["iso3"].isin(dev), "tbi"].mean())
     rows = []
-    for dropped in itertools.combinations(candidates, n_drop):
+    for (list_name, dev), dropped in itertools.product(lists.items(), itertools.combinations(candidates, n_drop)):
         members = [c for c in candidates if c not in dropped]
-        groups = {"all": members, "developed": [c for c in members if c in developed], "developing": [c for c in members if c not in developed]}
+        groups = {"all": members, "developed": [c for c in members if c in dev], "developing": [c for c in members if c not in dev]}
         if n_developed is not None and len(groups["developed"]) != n_developed:
             continue
         for conv, years in years_by_conv.items():
@@ -173,10 +176,11 @@ def search(
                     resid, m_dev, m_dvg = constant_residuals(equations, omeans, cm, len(groups["developed"]), len(groups["developing"]))
                     fixed = np.nan
                     if tbi_means is not None:
-                        m_fixed = (tbi_means[(conv, "developed", dropped)], tbi_means[(conv, "developing", dropped)])
+                        m_fixed = (tbi_means[(list_name, conv, "developed", dropped)], tbi_means[(list_name, conv, "developing", dropped)])
                         fixed = float(np.sqrt(np.mean(fixed_residuals(resid, equations, (m_dev, m_dvg), m_fixed, len(groups["developed"]), len(groups["developing"])) ** 2)))
                     rows.append(
                         {
+                            "developed_list": list_name,
                             "dropped": " ".join(dropped),
                             "convention": conv,
                             "kof_vintage": vintage,
@@ -192,7 +196,7 @@ def search(
                         }
                     )
     out = pd.DataFrame(rows)
-    return out.sort_values(["rms_residual", "dropped", "convention", "kof_vintage", *control_names], kind="mergesort").reset_index(drop=True)
+    return out.sort_values(["rms_residual", "developed_list", "dropped", "convention", "kof_vintage", *control_names], kind="mergesort").reset_index(drop=True)
 
 
 def best_by_dimension(ranking: pd.DataFrame, dimensions: Sequence[str], score: str = "rms_residual") -> pd.DataFrame:

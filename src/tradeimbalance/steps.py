@@ -310,6 +310,7 @@ def specification_search(
     countries: Sequence[str],
     not_candidates: Sequence[str],
     developed: Sequence[str],
+    developed_alternatives: Mapping[str, Sequence[str]] | None,
     n_countries: int,
     n_developed: int,
     controls: Mapping[str, Mapping[str, str]],
@@ -329,13 +330,14 @@ def specification_search(
     equations = published_equations(pd.read_csv(published_coefficients))
     candidates = [c for c in countries if c not in set(not_candidates)]
     vintages = sorted(kof["vintage"].unique())
+    lists = {"configured": list(developed), **{k: list(v) for k, v in (developed_alternatives or {}).items()}}
     ranking = search(
-        equations, kof, sources, candidates=candidates, developed=developed, n_countries=n_countries, n_developed=n_developed,
+        equations, kof, sources, candidates=candidates, developed=lists, n_countries=n_countries, n_developed=n_developed,
         vintages=vintages, control_alternatives=control_alternatives, first_year=first_year, last_year=last_year,
         tbi_on_hand=read_frame(tbi_path, schemas.TBI),
     )  # fmt: skip
     ranking.to_csv(ranking_out, index=False, float_format="%.6f", lineterminator="\n")
-    dims = ["convention", "kof_vintage", "dropped", *[n for n in control_alternatives if len(control_alternatives[n]) > 1]]
+    dims = ["convention", "kof_vintage", "developed_list", "dropped", *[n for n in control_alternatives if len(control_alternatives[n]) > 1]]
     best = best_by_dimension(ranking, dims).merge(best_by_dimension(ranking, dims, "rms_residual_tbi_on_hand"), on=["dimension", "choice"])
     Path(report_md).write_text(search_report(ranking, best, equations, len(candidates), n_countries), encoding="utf-8")
     top = ranking.iloc[0]
@@ -345,7 +347,7 @@ def specification_search(
 
 def search_report(ranking: pd.DataFrame, best: pd.DataFrame, equations: Sequence[object], n_candidates: int, n_countries: int) -> str:
     control_cols = [c for c in ranking.columns if c not in {
-        "dropped", "convention", "kof_vintage", "n_developed", "n_developing", "rms_residual", "rms_residual_tbi_on_hand", "max_abs_residual",
+        "developed_list", "dropped", "convention", "kof_vintage", "n_developed", "n_developing", "rms_residual", "rms_residual_tbi_on_hand", "max_abs_residual",
         "fitted_tbi_mean_developed", "fitted_tbi_mean_developing", "residuals"}]  # fmt: skip
     lines = [
         "# Specification search: which choices reproduce the published constants",
@@ -368,7 +370,7 @@ def search_report(ranking: pd.DataFrame, best: pd.DataFrame, equations: Sequence
         "",
         "## The 15 best combinations",
         "",
-        markdown_table(ranking.head(15), ["convention", "kof_vintage", "dropped", *control_cols, "rms_residual", "rms_residual_tbi_on_hand", "fitted_tbi_mean_developed", "fitted_tbi_mean_developing", "residuals"], 3),
+        markdown_table(ranking.head(15), ["convention", "kof_vintage", "developed_list", "dropped", *control_cols, "rms_residual", "rms_residual_tbi_on_hand", "fitted_tbi_mean_developed", "fitted_tbi_mean_developing", "residuals"], 3),
         "",
     ]
     return "\n".join(lines)

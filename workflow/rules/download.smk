@@ -17,6 +17,8 @@ MISSING_WIOD2016_R = sorted(
 if MISSING_DOWNLOADS:
 
     rule download_raw_file:
+        # Runs where Snakemake runs (a cluster's compute nodes often have no internet).
+        localrule: True
         output:
             f"{RAW}/{{relpath}}",
         wildcard_constraints:
@@ -33,6 +35,7 @@ if MISSING_WIOD2016_R:
 
     # WIOD 2016 in R format: the release ships one zip; extract the year asked for.
     rule extract_wiod2016_year:
+        localrule: True
         input:
             f"{RAW}/{WIOD2016_DIR}/WIOTS_in_R.zip",
         output:

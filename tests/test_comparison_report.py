@@ -1,0 +1,68 @@
+"""Coefficient comparison criteria, summary lines and the replication report (Markdown/HTML)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tradeimbalance.comparison import compare_coefficients, compare_column_stats, summary_lines
+from tradeimbalance.report import replication_report, table1_summary_line, to_html
+
+
+def frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    published = pd.DataFrame(
+        [
+            {"table": 3, "column": 1, "depvar": "K", "sample": "all", "controls": False, "variable": "TBI", "coef": 10.0, "se": 2.0, "stars": 3},
+            {"table": 3, "column": 1, "depvar": "K", "sample": "all", "controls": False, "variable": "const", "coef": 70.0, "se": 1.0, "stars": 3},
+            {"table": 3, "column": 2, "depvar": "K", "sample": "all", "controls": True, "variable": "TBI", "coef": -2.0, "se": 2.0, "stars": 0},
+            {"table": 4, "column": 1, "depvar": "K", "sample": "developed", "controls": True, "variable": "RQ", "coef": 1.0, "se": 0.4, "stars": 2},
+        ]
+    )
+    ours = pd.DataFrame(
+        [
+            {"table": "3", "column": 1, "stage": "second", "variable": "TBI", "coef": 10.9, "se": 2.1, "pvalue": 0.001, "stars": 3, "nobs": 100, "r2": 0.4},
+            {"table": "3", "column": 1, "stage": "second", "variable": "const", "coef": 80.0, "se": 1.0, "pvalue": 0.0, "stars": 3, "nobs": 100, "r2": 0.4},
+            {"table": "3", "column": 2, "stage": "second", "variable": "TBI", "coef": 1.0, "se": 2.0, "pvalue": 0.6, "stars": 0, "nobs": 100, "r2": 0.5},
+            {"table": "2sls", "column": 1, "stage": "first", "variable": "TBI", "coef": 9.0, "se": 1.0, "pvalue": 0.0, "stars": 3, "nobs": 90, "r2": 0.3},
+        ]
+    )
+    return published, ours
+
+
+def test_criteria_per_coefficient() -> None:
+    published, ours = frames()
+    c = compare_coefficients(ours, published).set_index(["table", "column", "variable"])
+    tbi = c.loc[("3", 1, "TBI")]
+    assert tbi["sign_match"] and tbi["stars_match"] and tbi["within_10pct"] and tbi["status"] == "pass"  # 9 % off
+    const = c.loc[("3", 1, "const")]
+    assert const["sign_match"] and not const["within_10pct"] and const["status"] == "fail"  # 14 % off
+    flipped = c.loc[("3", 2, "TBI")]
+    assert not flipped["sign_match"] and flipped["stars_match"] and flipped["rel_difference"] == 1.5
+    missing = c.loc[("4", 1, "RQ")]
+    assert missing["status"] == "not_computed" and not missing["sign_match"]
+    assert summary_lines(compare_coefficients(ours, published)) == ["Table 3: 2/3 signs, 3/3 stars, 1/3 within 10%", "Table 4: 0/1 signs, 0/1 stars, 0/1 within 10%"]
+
+
+def test_column_stats_and_report_render() -> None:
+    published, ours = frames()
+    stats = compare_column_stats(ours.assign(depvar="K"), pd.DataFrame([{"table": 3, "column": 1, "depvar": "K", "sample": "all", "controls": False, "nobs": 615, "r2": 0.44}]))
+    assert stats.loc[0, "nobs_ours"] == 100 and round(stats.loc[0, "r2_difference"], 6) == -0.04
+    table1 = pd.DataFrame(
+        [
+            {"year": 2000, "iso3": "CHN", "published": 0.1, "replicated": 0.1003, "difference": 0.0003, "abs_difference": 0.0003, "status": "within_tolerance"},
+            {"year": 2001, "iso3": "CHN", "published": 0.1, "replicated": 0.2, "difference": 0.1, "abs_difference": 0.1, "status": "differs"},
+            {"year": 2014, "iso3": "CHN", "published": 0.1, "replicated": None, "difference": None, "abs_difference": None, "status": "not_computed"},
+        ]
+    )
+    assert table1_summary_line(table1) == "Table 1: 1/2 cells within ±0.0005 (3 published, 2 computed)"
+    panel = pd.DataFrame({"iso3": ["AAA", "AAA", "BBB"], "year": [2000, 2001, 2000], "group": ["developed", "developed", "developing"], "filled": ["", "RQ", ""]})
+    exclusions = pd.DataFrame({"reason": ["no_tbi"], "country_years": [3], "countries": ["CCC"]})
+    estimates = ours.assign(depvar="K", sample="all", controls=False)
+    text = replication_report(
+        table1=table1, coefficients=compare_coefficients(ours, published), column_stats=stats, panel=panel, exclusion_summary=exclusions,
+        estimates=estimates, diagnostics=pd.DataFrame(), choices={"KOF vintage": "v1"}, data_note="Data: synthetic.",
+    )  # fmt: skip
+    assert "- Table 1: 1/2 cells within ±0.0005" in text and "- Table 3: 2/3 signs, 3/3 stars, 1/3 within 10%" in text
+    assert "3 country-years: 2 countries" in text and "Developed (1): AAA." in text and "(RQ)" in text
+    assert "| KOF vintage | v1 |" in text
+    html = to_html(text)
+    assert html.startswith("<!DOCTYPE html>") and "<table>" in html and "Table 3: 2/3 signs" in html
