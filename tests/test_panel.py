@@ -120,3 +120,22 @@ def test_control_spec_rejects_unknown_source_and_transform() -> None:
         ControlSpec("X", "wgi", "RQ", fill="cubic")
     with pytest.raises(ValueError, match="missing key"):
         ControlSpec.from_config({"X": {"source": "pwt"}})
+
+
+def test_sample_design_from_config_and_swapping_a_control() -> None:
+    from tradeimbalance.panel import SampleDesign
+
+    design = SampleDesign.from_config(
+        {
+            "countries": COUNTRIES, "first_year": 2000, "last_year": 2004, "outcomes": OUTCOMES,
+            "controls": {"RQ": {"source": "wgi", "variable": "RQ", "fill": "linear"}, "lnGDP": {"source": "pwt", "variable": "rgdpna", "transform": "log"}},
+            "excluded_countries": {"CCC": "left out on purpose"}, "developed": ["AAA"],
+        }
+    )  # fmt: skip
+    assert design.control_names == ["RQ", "lnGDP"] and design.controls[0].fill == "linear"
+    tbi, dva, kof = inputs()
+    panel, _ = design.assemble(tbi, dva, kof, sources(), "v1")
+    swapped, _ = design.with_control("lnGDP", "rgdpna").assemble(tbi, dva, kof, sources(), "v1")
+    pd.testing.assert_frame_equal(panel, swapped)
+    with pytest.raises(ValueError, match="no control named 'TFP'"):
+        design.with_control("TFP", "ctfp")

@@ -239,3 +239,49 @@ def exclusion_summary(exclusions: pd.DataFrame) -> pd.DataFrame:
     exploded["reason"] = exploded["reason"].str.split(":").str[0]
     out = exploded.groupby("reason").agg(country_years=("year", "size"), countries=("iso3", lambda s: " ".join(sorted(set(s)))))
     return out.reset_index()
+
+
+@dataclass(frozen=True)
+class SampleDesign:
+    """Everything that defines the estimation sample except the KOF vintage (config ``countries``, ``sample``, ``controls`` …)."""
+
+    countries: Sequence[str]
+    first_year: int
+    last_year: int
+    outcomes: Sequence[str]
+    controls: Sequence[ControlSpec]
+    excluded_countries: Mapping[str, str]
+    developed: Sequence[str]
+
+    @classmethod
+    def from_config(cls, design: Mapping[str, object]) -> SampleDesign:
+        """From the ``design`` mapping the workflow passes (keys as the fields; ``controls`` as in the config)."""
+        d = dict(design)
+        return cls(
+            countries=list(d["countries"]),  # type: ignore[call-overload]
+            first_year=int(d["first_year"]),  # type: ignore[call-overload]
+            last_year=int(d["last_year"]),  # type: ignore[call-overload]
+            outcomes=list(d["outcomes"]),  # type: ignore[call-overload]
+            controls=ControlSpec.from_config(d["controls"]),  # type: ignore[arg-type]
+            excluded_countries=dict(d["excluded_countries"]),  # type: ignore[call-overload]
+            developed=list(d["developed"]),  # type: ignore[call-overload]
+        )
+
+    @property
+    def control_names(self) -> list[str]:
+        return [c.name for c in self.controls]
+
+    def with_control(self, name: str, variable: str) -> SampleDesign:
+        """The same design with control ``name`` read from another ``variable`` of its source."""
+        if name not in self.control_names:
+            raise ValueError(f"no control named {name!r} (controls: {self.control_names})")
+        swapped = [ControlSpec(c.name, c.source, variable, c.transform, c.fill) if c.name == name else c for c in self.controls]
+        return SampleDesign(self.countries, self.first_year, self.last_year, self.outcomes, swapped, self.excluded_countries, self.developed)
+
+    def assemble(self, tbi: pd.DataFrame, tbi_dva: pd.DataFrame, kof: pd.DataFrame, sources: Mapping[str, pd.DataFrame], kof_vintage: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """:func:`assemble_panel` under this design."""
+        return assemble_panel(
+            tbi, tbi_dva, kof, sources, countries=self.countries, first_year=self.first_year, last_year=self.last_year,
+            kof_vintage=kof_vintage, outcomes=self.outcomes, controls=self.controls,
+            excluded_countries=self.excluded_countries, developed=self.developed,
+        )  # fmt: skip

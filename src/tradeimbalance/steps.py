@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +17,10 @@ import pandas as pd
 from . import schemas, source_schemas
 from .iotable import IOTable
 from .comparison import coefficient_report, compare_coefficients, compare_column_stats, markdown_table, summary_lines
-from .estimation import estimate, paper_specifications
+from .estimation import Specification, estimate, paper_specifications
 from .figures import figure1, group_means, save_figure
 from .latex_tables import regression_table, write_table
-from .panel import ControlSpec, assemble_panel, exclusion_summary
+from .panel import ControlSpec, SampleDesign, exclusion_summary
 from .parquet import read_frame, read_metadata, write_frame
 from .provenance import file_digest
 from .readers.kof import kof_coverage, read_kof
@@ -203,50 +204,55 @@ def table1(
 
 
 # ------------------------------------------------------- panel and estimation
+def _main_specifications(sample: SampleDesign) -> list[Specification]:
+    """Table 3 columns 3–4: the paper's main specification (both main outcomes, with controls)."""
+    return [s for s in paper_specifications(sample.outcomes[:2], sample.outcomes[2:5]) if s.table == "3" and s.controls]
+
+
 def _sources(pwt_path: str | Path, wgi_path: str | Path, wdi_path: str | Path) -> dict[str, pd.DataFrame]:
     return {"pwt": read_frame(pwt_path, source_schemas.PWT), "wgi": read_frame(wgi_path, source_schemas.WGI), "wdi": read_frame(wdi_path, source_schemas.WDI)}
 
 
+@dataclass(frozen=True)
+class PanelInputs:
+    """The tidy tables the panel is built from, read and validated once."""
+
+    tbi: pd.DataFrame
+    tbi_dva: pd.DataFrame
+    kof: pd.DataFrame
+    sources: dict[str, pd.DataFrame]
+
+    @classmethod
+    def read(cls, paths: Mapping[str, str | Path]) -> PanelInputs:
+        """From the paths keyed ``tbi, tbi_dva, kof, pwt, wgi, wdi`` (the rules' input names)."""
+        return cls(
+            read_frame(paths["tbi"], schemas.TBI),
+            read_frame(paths["tbi_dva"], schemas.TBI_DVA),
+            read_frame(paths["kof"], source_schemas.KOF_PANEL),
+            _sources(paths["pwt"], paths["wgi"], paths["wdi"]),
+        )
+
+    def panel(self, design: SampleDesign, kof_vintage: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return design.assemble(self.tbi, self.tbi_dva, self.kof, self.sources, kof_vintage)
+
+
 def build_panel(
-    tbi_path: str | Path,
-    tbi_dva_path: str | Path,
-    kof_path: str | Path,
-    pwt_path: str | Path,
-    wgi_path: str | Path,
-    wdi_path: str | Path,
-    *,
-    countries: Sequence[str],
-    first_year: int,
-    last_year: int,
+    paths: Mapping[str, str | Path],
+    design: Mapping[str, object],
     kof_vintage: str,
-    outcomes: Sequence[str],
-    controls: Mapping[str, Mapping[str, str]],
-    excluded_countries: Mapping[str, str],
-    developed: Sequence[str],
+    *,
     panel_out: str | Path,
     exclusions_out: str | Path,
     exclusions_csv: str | Path,
     summary_csv: str | Path,
 ) -> pd.DataFrame:
     """The estimation panel and the log of every excluded country-year (parquet + CSV) with a per-reason summary."""
-    specs = ControlSpec.from_config(controls)
-    tbi_frame = read_frame(tbi_path, schemas.TBI)
-    panel, exclusions = assemble_panel(
-        tbi_frame,
-        read_frame(tbi_dva_path, schemas.TBI_DVA),
-        read_frame(kof_path, source_schemas.KOF_PANEL),
-        _sources(pwt_path, wgi_path, wdi_path),
-        countries=countries,
-        first_year=first_year,
-        last_year=last_year,
-        kof_vintage=kof_vintage,
-        outcomes=outcomes,
-        controls=specs,
-        excluded_countries=excluded_countries,
-        developed=developed,
-    )
+    sample = SampleDesign.from_config(design)
+    inputs = PanelInputs.read(paths)
+    panel, exclusions = inputs.panel(sample, kof_vintage)
+    tbi_frame = inputs.tbi
     meta = {"kof_vintage": kof_vintage, "release": str(tbi_frame["release"].iloc[0]), "value_added": str(tbi_frame["value_added"].iloc[0])}
-    write_frame(panel, panel_out, schemas.panel_schema(list(outcomes), [s.name for s in specs]), meta)
+    write_frame(panel, panel_out, schemas.panel_schema(list(sample.outcomes), sample.control_names), meta)
     write_frame(exclusions, exclusions_out, schemas.SAMPLE_EXCLUSIONS, meta)
     Path(exclusions_csv).parent.mkdir(parents=True, exist_ok=True)
     exclusions.to_csv(exclusions_csv, index=False, lineterminator="\n")
@@ -377,41 +383,27 @@ def search_report(ranking: pd.DataFrame, best: pd.DataFrame, equations: Sequence
 
 
 def control_alternatives(
-    tbi_path: str | Path,
-    tbi_dva_path: str | Path,
-    kof_path: str | Path,
-    pwt_path: str | Path,
-    wgi_path: str | Path,
-    wdi_path: str | Path,
-    published_coefficients: str | Path,
-    *,
-    countries: Sequence[str],
-    first_year: int,
-    last_year: int,
+    paths: Mapping[str, str | Path],
+    design: Mapping[str, object],
     kof_vintage: str,
-    outcomes: Sequence[str],
-    controls: Mapping[str, Mapping[str, str]],
+    published_coefficients: str | Path,
     alternatives: Mapping[str, Sequence[str]],
-    excluded_countries: Mapping[str, str],
-    developed: Sequence[str],
+    *,
     csv_out: str | Path,
     report_md: str | Path,
 ) -> pd.DataFrame:
     """Table 3 columns 3–4 re-estimated with each alternative definition of a control, beside the published coefficients."""
-    base = ControlSpec.from_config(controls)
-    inputs = (read_frame(tbi_path, schemas.TBI), read_frame(tbi_dva_path, schemas.TBI_DVA), read_frame(kof_path, source_schemas.KOF_PANEL), _sources(pwt_path, wgi_path, wdi_path))
+    sample = SampleDesign.from_config(design)
+    inputs = PanelInputs.read(paths)
     published = pd.read_csv(published_coefficients)
     pub3 = published[(published["table"].astype(str) == "3") & published["column"].isin([3, 4])].set_index(["column", "variable"])["coef"]
-    specs3 = [s for s in paper_specifications(outcomes[:2], outcomes[2:5]) if s.table == "3" and s.controls]
+    specs3 = _main_specifications(sample)
     rows = []
-    for spec in base:
+    for spec in sample.controls:
         for variable in alternatives.get(spec.name, [spec.variable]):
-            chosen = [ControlSpec(s.name, s.source, variable, s.transform, s.fill) if s.name == spec.name else s for s in base]
-            panel, _ = assemble_panel(
-                *inputs, countries=countries, first_year=first_year, last_year=last_year, kof_vintage=kof_vintage, outcomes=outcomes,
-                controls=chosen, excluded_countries=excluded_countries, developed=developed,
-            )  # fmt: skip
-            est, _ = estimate(panel, specs3, [s.name for s in chosen])
+            chosen = sample.with_control(spec.name, variable)
+            panel, _ = inputs.panel(chosen, kof_vintage)
+            est, _ = estimate(panel, specs3, chosen.control_names)
             for s3 in specs3:
                 e = est[est["column"] == s3.column].set_index("variable")
                 rows.append(
@@ -511,41 +503,22 @@ def figure1_step(
     return means
 
 
-def kof_sensitivity(
-    tbi_path: str | Path,
-    tbi_dva_path: str | Path,
-    kof_path: str | Path,
-    pwt_path: str | Path,
-    wgi_path: str | Path,
-    wdi_path: str | Path,
-    *,
-    countries: Sequence[str],
-    first_year: int,
-    last_year: int,
-    outcomes: Sequence[str],
-    controls: Mapping[str, Mapping[str, str]],
-    excluded_countries: Mapping[str, str],
-    developed: Sequence[str],
-    csv_out: str | Path,
-    tex_out: str | Path,
-) -> pd.DataFrame:
+def kof_sensitivity(paths: Mapping[str, str | Path], design: Mapping[str, object], *, csv_out: str | Path, tex_out: str | Path) -> pd.DataFrame:
     """The main specification (Table 3 columns 3–4) on every KOF vintage present: the TBI coefficient by vintage."""
-    inputs = (read_frame(tbi_path, schemas.TBI), read_frame(tbi_dva_path, schemas.TBI_DVA), read_frame(kof_path, source_schemas.KOF_PANEL), _sources(pwt_path, wgi_path, wdi_path))
-    specs = [s for s in paper_specifications(outcomes[:2], outcomes[2:5]) if s.table == "3" and s.controls]
+    sample = SampleDesign.from_config(design)
+    inputs = PanelInputs.read(paths)
+    specs = _main_specifications(sample)
     rows = []
-    for vintage in sorted(inputs[2]["vintage"].unique()):
-        panel, _ = assemble_panel(
-            *inputs, countries=countries, first_year=first_year, last_year=last_year, kof_vintage=vintage, outcomes=outcomes,
-            controls=ControlSpec.from_config(controls), excluded_countries=excluded_countries, developed=developed,
-        )  # fmt: skip
-        est, _ = estimate(panel, specs, list(controls))
+    for vintage in sorted(inputs.kof["vintage"].unique()):
+        panel, _ = inputs.panel(sample, vintage)
+        est, _ = estimate(panel, specs, sample.control_names)
         for r in est[est["variable"] == "TBI"].itertuples():
             rows.append({"kof_vintage": vintage, "column": r.column, "depvar": r.depvar, "coef": r.coef, "se": r.se, "pvalue": r.pvalue, "stars": r.stars, "nobs": r.nobs, "r2": r.r2})
         log.info("KOF vintage %s: TBI %s", vintage, ", ".join(f"{r.depvar} {r.coef:.4f} ({r.se:.4f})" for r in est[est["variable"] == "TBI"].itertuples()))
     out = pd.DataFrame(rows)
     out.to_csv(csv_out, index=False, float_format="%.6f", lineterminator="\n")
     wide = out.assign(cell=[f"{c:.4f}{'*' * s} ({se:.4f})" for c, s, se in zip(out["coef"], out["stars"], out["se"])]).pivot(index="kof_vintage", columns="depvar", values="cell")
-    wide = wide[[d for d in outcomes[:2] if d in wide.columns]].reset_index().rename(columns={"kof_vintage": "KOF vintage"})
+    wide = wide[[d for d in sample.outcomes[:2] if d in wide.columns]].reset_index().rename(columns={"kof_vintage": "KOF vintage"})
     wide["N"] = out.groupby("kof_vintage")["nobs"].first().to_numpy()
     latex = wide.style.hide(axis="index").format_index(escape="latex", axis=1).format(escape="latex").to_latex(
         caption="TBI coefficient of Table 3 columns 3--4 by KOF vintage", label="tab:sensitivity", hrules=True, position_float="centering"

@@ -17,3 +17,14 @@ DOWNLOADS = cfg.downloads(config)
 wildcard_constraints:
     year=r"\d{4}",
     release="wiod2016|wiod2013",
+
+# The estimation sample's design (all of it but the KOF vintage): passed whole to the panel-building steps.
+DESIGN = {
+    "countries": config["countries"],
+    "first_year": config["first_year"],
+    "last_year": config["last_year"],
+    "outcomes": config["kof"]["required_columns"],
+    "controls": config["controls"],
+    "excluded_countries": config["sample"]["excluded_countries"],
+    "developed": config["sample"]["developed"],
+}

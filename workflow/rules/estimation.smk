@@ -15,14 +15,8 @@ rule panel:
         exclusions_csv=f"{RES}/reports/sample_exclusions.csv",
         summary=f"{RES}/reports/sample_exclusions_summary.csv",
     params:
-        countries=config["countries"],
-        first_year=config["first_year"],
-        last_year=config["last_year"],
+        design=DESIGN,
         kof_vintage=str(config["kof_vintage"]),
-        outcomes=config["kof"]["required_columns"],
-        controls=config["controls"],
-        excluded=config["sample"]["excluded_countries"],
-        developed=config["sample"]["developed"],
     log:
         f"{LOGS}/panel.log",
     script:
@@ -99,15 +93,9 @@ rule control_alternatives:
         csv=f"{RES}/reports/control_alternatives.csv",
         report=f"{RES}/reports/control_alternatives.md",
     params:
-        countries=config["countries"],
-        first_year=config["first_year"],
-        last_year=config["last_year"],
+        design=DESIGN,
         kof_vintage=str(config["kof_vintage"]),
-        outcomes=config["kof"]["required_columns"],
-        controls=config["controls"],
         alternatives=config["specification_search"]["alternatives"],
-        excluded=config["sample"]["excluded_countries"],
-        developed=config["sample"]["developed"],
     log:
         f"{LOGS}/control_alternatives.log",
     script:

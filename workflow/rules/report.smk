@@ -50,13 +50,7 @@ rule kof_sensitivity:
         csv=f"{RES}/tables/sensitivity_kof_vintage.csv",
         tex=report(f"{RES}/tables/sensitivity_kof_vintage.tex", caption="../../workflow/report/sensitivity.rst", category="Tables"),
     params:
-        countries=config["countries"],
-        first_year=config["first_year"],
-        last_year=config["last_year"],
-        outcomes=config["kof"]["required_columns"],
-        controls=config["controls"],
-        excluded=config["sample"]["excluded_countries"],
-        developed=config["sample"]["developed"],
+        design=DESIGN,
     log:
         f"{LOGS}/kof_sensitivity.log",
     script:
@@ -89,7 +83,11 @@ rule report:
             "KOF vintage": str(config["kof_vintage"]),
             "countries left out": ", ".join(config["sample"]["excluded_countries"]),
             "developed countries": ", ".join(config["sample"]["developed"]),
-            **{f"control {k}": f"{v['source']}.{v['variable']} ({v.get('transform', 'none')})" for k, v in config["controls"].items()},
+            **{
+                f"control {k}": f"{v['source']}.{v['variable']}" + ("" if v.get("transform", "none") == "none" else f", {v['transform']}")
+                + ("" if v.get("fill", "none") == "none" else f", interior gaps filled: {v['fill']}")
+                for k, v in config["controls"].items()
+            },
             "estimator conventions": "xtreg, fe vce(cluster iso3): within R², _cons = ȳ − x̄'b, G/(G−1)·(N−1)/(N−K)",
         },
     log:
