@@ -158,7 +158,7 @@ class IVFit:
 
 
 def fit_2sls(data: pd.DataFrame, depvar: str, endog: str, instrument: str, exog: Sequence[str]) -> IVFit:
-    """2SLS with country and year effects and country-clustered SEs (``xtivreg2 …, fe cluster(iso3) small``).
+    """2SLS with country and year effects and country-clustered SEs (as ``ivreghdfe …, absorb(iso3) cluster(iso3)`` with year dummies).
 
     ``endog`` is instrumented by ``instrument``; ``exog`` are the included
     exogenous controls. Year dummies and the constant are added; country
