@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -275,7 +275,7 @@ class SampleDesign:
         """The same design with control ``name`` read from another ``variable`` of its source."""
         if name not in self.control_names:
             raise ValueError(f"no control named {name!r} (controls: {self.control_names})")
-        swapped = [ControlSpec(c.name, c.source, variable, c.transform, c.fill) if c.name == name else c for c in self.controls]
+        swapped = [replace(c, variable=variable) if c.name == name else c for c in self.controls]
         return SampleDesign(self.countries, self.first_year, self.last_year, self.outcomes, swapped, self.excluded_countries, self.developed)
 
     def assemble(self, tbi: pd.DataFrame, tbi_dva: pd.DataFrame, kof: pd.DataFrame, sources: Mapping[str, pd.DataFrame], kof_vintage: str) -> tuple[pd.DataFrame, pd.DataFrame]:

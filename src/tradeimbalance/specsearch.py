@@ -70,6 +70,29 @@ def _means(values: pd.DataFrame, col: str, members: Sequence[str], years: Sequen
     return float(v[col].mean())
 
 
+def identity_system(
+    equations: Sequence[Equation],
+    outcome_means: Mapping[tuple[str, str], float],
+    control_means: Mapping[tuple[str, str], float],
+    n_developed: int,
+    n_developing: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The constant identities as ``B = A m``, with ``m`` = (mean TBI of developed, of developing countries).
+
+    Row k: ``B_k = ȳ − Σ b x̄ − _cons`` and ``A_k`` = ``b_TBI`` times the weights of the two group means in
+    equation k's sample (the full-sample mean is their country-weighted average).
+    """
+    a, b = [], []
+    share = n_developed / (n_developed + n_developing)
+    for eq in equations:
+        rhs = outcome_means[(eq.sample, eq.depvar)] - sum(coef * control_means[(eq.sample, v)] for v, coef in eq.coefs.items() if v != "TBI")
+        bt = eq.coefs["TBI"]
+        weights = {"all": [bt * share, bt * (1 - share)], "developed": [bt, 0.0], "developing": [0.0, bt]}[eq.sample]
+        a.append(weights)
+        b.append(rhs - eq.const)
+    return np.array(a), np.array(b)
+
+
 def constant_residuals(
     equations: Sequence[Equation],
     outcome_means: Mapping[tuple[str, str], float],
@@ -83,30 +106,9 @@ def constant_residuals(
     hold the sample means under one candidate choice. Returns the residuals
     and the fitted mean TBI of the developed and developing countries.
     """
-    a, b = [], []
-    share = n_developed / (n_developed + n_developing)
-    for eq in equations:
-        rhs = outcome_means[(eq.sample, eq.depvar)] - sum(coef * control_means[(eq.sample, v)] for v, coef in eq.coefs.items() if v != "TBI")
-        bt = eq.coefs["TBI"]
-        weights = {"all": [bt * share, bt * (1 - share)], "developed": [bt, 0.0], "developing": [0.0, bt]}[eq.sample]
-        a.append(weights)
-        b.append(rhs - eq.const)
-    A, B = np.array(a), np.array(b)
+    A, B = identity_system(equations, outcome_means, control_means, n_developed, n_developing)
     m, *_ = np.linalg.lstsq(A, B, rcond=None)
     return B - A @ m, float(m[0]), float(m[1])
-
-
-def fixed_residuals(
-    resid: np.ndarray, equations: Sequence[Equation], fitted: tuple[float, float], fixed: tuple[float, float], n_developed: int, n_developing: int
-) -> np.ndarray:
-    """Residuals of the constant identities when the TBI means are ``fixed`` instead of ``fitted``."""
-    share = n_developed / (n_developed + n_developing)
-    out = resid.copy()
-    for k, eq in enumerate(equations):
-        bt = eq.coefs["TBI"]
-        w = {"all": (share, 1 - share), "developed": (1.0, 0.0), "developing": (0.0, 1.0)}[eq.sample]
-        out[k] -= bt * (w[0] * (fixed[0] - fitted[0]) + w[1] * (fixed[1] - fitted[1]))
-    return out
 
 
 def search(
@@ -150,15 +152,6 @@ def search(
     values = {(name, spec.variable): control_values(sources, spec, first_year, last_year, candidates) for name, specs in control_alternatives.items() for spec in specs}
     kof_y = kof[kof["vintage"].isin(vintages) & kof["year"].between(first_year, last_year)]
     lists = {"configured": list(developed)} if not isinstance(developed, Mapping) else {k: list(v) for k, v in developed.items()}
-    tbi_means: dict[tuple[str, str, str, tuple[str, ...]], float] | None = None
-    if tbi_on_hand is not None:
-        tbi_means = {}
-        for (list_name, dev), dropped in itertools.product(lists.items(), itertools.combinations(candidates, n_drop)):
-            members = [c for c in candidates if c not in dropped]
-            for conv, years in years_by_conv.items():
-                t = tbi_on_hand[tbi_on_hand["iso3"].isin(members) & tbi_on_hand["year"].isin(years)]
-                tbi_means[(list_name, conv, "developed", dropped)] = float(t.loc[t["iso3"].isin(dev), "tbi"].mean())
-                tbi_means[(list_name, conv, "developing", dropped)] = float(t.loc[~t["iso3"].isin(dev), "tbi"].mean())
     rows = []
     for (list_name, dev), dropped in itertools.product(lists.items(), itertools.combinations(candidates, n_drop)):
         members = [c for c in candidates if c not in dropped]
@@ -166,6 +159,10 @@ def search(
         if n_developed is not None and len(groups["developed"]) != n_developed:
             continue
         for conv, years in years_by_conv.items():
+            m_fixed = None
+            if tbi_on_hand is not None:
+                t = tbi_on_hand[tbi_on_hand["iso3"].isin(members) & tbi_on_hand["year"].isin(years)]
+                m_fixed = np.array([t.loc[t["iso3"].isin(dev), "tbi"].mean(), t.loc[~t["iso3"].isin(dev), "tbi"].mean()])
             cmeans = {(s, name, var): _means(values[(name, var)], name, g, years) for s, g in groups.items() for (name, var) in values}
             for vintage in vintages:
                 kv = kof_y[kof_y["vintage"] == vintage]
@@ -173,11 +170,10 @@ def search(
                 for choice in itertools.product(*[[s.variable for s in control_alternatives[n]] for n in control_names]):
                     chosen = dict(zip(control_names, choice))
                     cm = {(s, n): cmeans[(s, n, chosen[n])] for s in groups for n in control_names}
-                    resid, m_dev, m_dvg = constant_residuals(equations, omeans, cm, len(groups["developed"]), len(groups["developing"]))
-                    fixed = np.nan
-                    if tbi_means is not None:
-                        m_fixed = (tbi_means[(list_name, conv, "developed", dropped)], tbi_means[(list_name, conv, "developing", dropped)])
-                        fixed = float(np.sqrt(np.mean(fixed_residuals(resid, equations, (m_dev, m_dvg), m_fixed, len(groups["developed"]), len(groups["developing"])) ** 2)))
+                    A, B = identity_system(equations, omeans, cm, len(groups["developed"]), len(groups["developing"]))
+                    (m_dev, m_dvg), *_ = np.linalg.lstsq(A, B, rcond=None)
+                    resid = B - A @ np.array([m_dev, m_dvg])
+                    fixed = np.nan if m_fixed is None else float(np.sqrt(np.mean((B - A @ m_fixed) ** 2)))
                     rows.append(
                         {
                             "developed_list": list_name,
@@ -190,8 +186,8 @@ def search(
                             "rms_residual": float(np.sqrt(np.mean(resid**2))),
                             "rms_residual_tbi_on_hand": fixed,
                             "max_abs_residual": float(np.abs(resid).max()),
-                            "fitted_tbi_mean_developed": m_dev,
-                            "fitted_tbi_mean_developing": m_dvg,
+                            "fitted_tbi_mean_developed": float(m_dev),
+                            "fitted_tbi_mean_developing": float(m_dvg),
                             "residuals": " ".join(f"{r:+.3f}" for r in resid),
                         }
                     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -250,8 +250,7 @@ def build_panel(
     sample = SampleDesign.from_config(design)
     inputs = PanelInputs.read(paths)
     panel, exclusions = inputs.panel(sample, kof_vintage)
-    tbi_frame = inputs.tbi
-    meta = {"kof_vintage": kof_vintage, "release": str(tbi_frame["release"].iloc[0]), "value_added": str(tbi_frame["value_added"].iloc[0])}
+    meta = {"kof_vintage": kof_vintage, "release": str(inputs.tbi["release"].iloc[0]), "value_added": str(inputs.tbi["value_added"].iloc[0])}
     write_frame(panel, panel_out, schemas.panel_schema(list(sample.outcomes), sample.control_names), meta)
     write_frame(exclusions, exclusions_out, schemas.SAMPLE_EXCLUSIONS, meta)
     Path(exclusions_csv).parent.mkdir(parents=True, exist_ok=True)
@@ -330,9 +329,7 @@ def specification_search(
     kof = read_frame(kof_path, source_schemas.KOF_PANEL)
     sources = _sources(pwt_path, wgi_path, wdi_path)
     base = {s.name: s for s in ControlSpec.from_config(controls)}
-    control_alternatives = {
-        name: [ControlSpec(name, base[name].source, v, base[name].transform, base[name].fill) for v in alternatives.get(name, [base[name].variable])] for name in base
-    }
+    control_alternatives = {name: [replace(spec, variable=v) for v in alternatives.get(name, [spec.variable])] for name, spec in base.items()}
     equations = published_equations(pd.read_csv(published_coefficients))
     candidates = [c for c in countries if c not in set(not_candidates)]
     vintages = sorted(kof["vintage"].unique())
