@@ -2,8 +2,8 @@
 """Benchmark of the value-added-absorbed step, beside pymrio and the LAPACK floor.
 
 The step
-    ``tradeimbalance.ioalgebra.va_absorbed(table)`` on an in-memory
-    :class:`~tradeimbalance.iotable.IOTable`: value added ``v = x − Σ Z``,
+    ``tradeimbalance.io.ioalgebra.va_absorbed(table)`` on an in-memory
+    :class:`~tradeimbalance.io.iotable.IOTable`: value added ``v = x − Σ Z``,
     ``A = Z x̂⁻¹``, one LU factorisation of ``I − A``, one solve with the ``C``
     destination columns of final demand, and the sum of ``v̂ X`` over each
     country's sectors (``C × C``). Reading the raw file is *not* part of the
@@ -356,7 +356,7 @@ def traced_peak(fn: Callable[[], Any]) -> tuple[int, Any]:
 
 def ours_step(table: Any) -> Any:
     """The step under test (module-level so the smoke test can substitute it)."""
-    from tradeimbalance.ioalgebra import va_absorbed
+    from tradeimbalance.io.ioalgebra import va_absorbed
 
     return va_absorbed(table)
 
@@ -570,7 +570,7 @@ def print_header(args: argparse.Namespace, years: list[int], thread_note: str) -
     import pymrio
     import scipy
 
-    print("== value-added-absorbed step: tradeimbalance.ioalgebra.va_absorbed vs pymrio calc_all vs LAPACK LU ==")
+    print("== value-added-absorbed step: tradeimbalance.io.ioalgebra.va_absorbed vs pymrio calc_all vs LAPACK LU ==")
     if args.release == "synthetic2016":
         c, s = args.synthetic_dims or (44, 56)
         size = "the WIOD 2016 size" if args.synthetic_dims is None else "test dimensions"

@@ -1,7 +1,7 @@
 """Snakemake entry point: our Tables 3–4 coefficients beside the published ones."""
 
 from tradeimbalance.provenance import setup_logging
-from tradeimbalance.steps import compare_estimates
+from tradeimbalance.outputs.steps import compare_estimates
 
 setup_logging(snakemake.log[0])  # noqa: F821
 i, o = snakemake.input, snakemake.output  # noqa: F821

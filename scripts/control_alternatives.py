@@ -1,7 +1,7 @@
 """Snakemake entry point: Table 3 columns 3–4 under each alternative control definition."""
 
 from tradeimbalance.provenance import setup_logging
-from tradeimbalance.steps import control_alternatives
+from tradeimbalance.econometrics.steps import control_alternatives
 
 setup_logging(snakemake.log[0])  # noqa: F821
 i, p, o = snakemake.input, snakemake.params, snakemake.output  # noqa: F821

@@ -1,7 +1,7 @@
 """Snakemake entry point: every regression of the paper → results/estimates.csv and results/iv_diagnostics.csv."""
 
 from tradeimbalance.provenance import setup_logging
-from tradeimbalance.steps import run_estimates
+from tradeimbalance.econometrics.steps import run_estimates
 
 setup_logging(snakemake.log[0])  # noqa: F821
 p, o = snakemake.params, snakemake.output  # noqa: F821

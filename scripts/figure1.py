@@ -1,7 +1,7 @@
 """Snakemake entry point: Figure 1 (PNG, PDF and the plotted means)."""
 
 from tradeimbalance.provenance import setup_logging
-from tradeimbalance.steps import figure1_step
+from tradeimbalance.outputs.steps import figure1_step
 
 setup_logging(snakemake.log[0])  # noqa: F821
 p, o = snakemake.params, snakemake.output  # noqa: F821

@@ -1,7 +1,7 @@
 """Snakemake entry point: all KOF vintages → one long panel and the coverage report."""
 
 from tradeimbalance.provenance import setup_logging
-from tradeimbalance.steps import combine_kof
+from tradeimbalance.readers.steps import combine_kof
 
 setup_logging(snakemake.log[0])  # noqa: F821
 p = snakemake.params  # noqa: F821

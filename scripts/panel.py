@@ -1,7 +1,7 @@
 """Snakemake entry point: the estimation panel and the log of excluded country-years."""
 
 from tradeimbalance.provenance import setup_logging
-from tradeimbalance.steps import build_panel
+from tradeimbalance.econometrics.steps import build_panel
 
 setup_logging(snakemake.log[0])  # noqa: F821
 i, p, o = snakemake.input, snakemake.params, snakemake.output  # noqa: F821

@@ -1,7 +1,7 @@
 """Snakemake entry point: one year of a WIOD release → data/processed/io/<release>/wiot_<year>.parquet."""
 
 from tradeimbalance.provenance import setup_logging
-from tradeimbalance.steps import read_io_year
+from tradeimbalance.readers.steps import read_io_year
 
 setup_logging(snakemake.log[0])  # noqa: F821 (snakemake object injected by Snakemake)
 read_io_year(snakemake.params.release, snakemake.input[0], int(snakemake.wildcards.year), snakemake.output[0])  # noqa: F821

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from tradeimbalance.provenance import setup_logging
-from tradeimbalance.steps import regression_tables
+from tradeimbalance.outputs.steps import regression_tables
 
 setup_logging(snakemake.log[0])  # noqa: F821
 i = snakemake.input  # noqa: F821

@@ -1,7 +1,7 @@
 """Snakemake entry point: the replication report (Markdown and HTML)."""
 
 from tradeimbalance.provenance import setup_logging
-from tradeimbalance.steps import report_step
+from tradeimbalance.outputs.steps import report_step
 
 setup_logging(snakemake.log[0])  # noqa: F821
 i, o = snakemake.input, snakemake.output  # noqa: F821

@@ -1,7 +1,7 @@
 """Snakemake entry point: rank the unstated choices by how well they reproduce the published constants."""
 
 from tradeimbalance.provenance import setup_logging
-from tradeimbalance.steps import specification_search
+from tradeimbalance.econometrics.steps import specification_search
 
 setup_logging(snakemake.log[0])  # noqa: F821
 i, p, o = snakemake.input, snakemake.params, snakemake.output  # noqa: F821

@@ -1,7 +1,7 @@
 """Snakemake entry point: Table 1 (CSV, LaTeX) and its comparison with the published values."""
 
 from tradeimbalance.provenance import setup_logging
-from tradeimbalance.steps import table1
+from tradeimbalance.outputs.steps import table1
 
 setup_logging(snakemake.log[0])  # noqa: F821
 p, o = snakemake.params, snakemake.output  # noqa: F821

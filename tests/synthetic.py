@@ -15,7 +15,7 @@ import pandas as pd
 import rdata
 from openpyxl import Workbook
 
-from tradeimbalance.iotable import FD_CATEGORIES, IOTable
+from tradeimbalance.io.iotable import FD_CATEGORIES, IOTable
 from tradeimbalance.readers.wiod2016 import BOTTOM_ROWS, PRIMARY_INPUT_ROWS
 
 #: The 43 countries and the rest of the world of the WIOD 2016 release, in table order.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tradeimbalance.comparison import compare_coefficients, compare_column_stats, summary_lines
-from tradeimbalance.report import replication_report, table1_summary_line, to_html
+from tradeimbalance.outputs.comparison import compare_coefficients, compare_column_stats, summary_lines
+from tradeimbalance.outputs.report import replication_report, table1_summary_line, to_html
 
 
 def frames() -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from tradeimbalance.estimation import Specification, estimate, fit_2sls, fit_fe, paper_specifications, stars, within
+from tradeimbalance.econometrics.estimation import Specification, estimate, fit_2sls, fit_fe, paper_specifications, stars, within
 
 G, T = 25, 9
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from tradeimbalance.figures import MEANS_COLUMNS, figure1, group_means, save_figure
+from tradeimbalance.outputs.figures import MEANS_COLUMNS, figure1, group_means, save_figure
 
 INDICES = ("KOFGIdj", "KOFEcGIdj")
 YEARS = (2000, 2014)
@@ -262,7 +262,7 @@ def test_save_figure_is_byte_identical_in_a_fresh_process(means: pd.DataFrame, t
     script = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
         "from test_figures import INDICES, YEARS, synthetic_panel;"
-        "from tradeimbalance.figures import figure1, group_means, save_figure;"
+        "from tradeimbalance.outputs.figures import figure1, group_means, save_figure;"
         "m = group_means(synthetic_panel(), indices=INDICES, years=YEARS);"
         "save_figure(figure1(m), sys.argv[2] + '.png', sys.argv[2] + '.pdf')"
     )

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 from conftest import require_raw, wiod2016_raw_file
 
-from tradeimbalance.ioalgebra import balance_index, long_to_matrix
-from tradeimbalance.kww import kww_decomposition
+from tradeimbalance.io.ioalgebra import balance_index, long_to_matrix
+from tradeimbalance.io.kww import kww_decomposition
 from tradeimbalance.readers.wiod2013 import read_wiod2013
 from tradeimbalance.readers.wiod2016 import read_wiod2016
-from tradeimbalance.tbi import year_va_absorbed
+from tradeimbalance.io.tbi import year_va_absorbed
 
 pytestmark = pytest.mark.realdata
 

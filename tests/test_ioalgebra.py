@@ -7,7 +7,7 @@ import pytest
 from worlds import HAND_TBI, HAND_VA_ABS, exact_kww, hand_world, rational_world
 
 from synthetic import WIOD2016_REGIONS, random_world
-from tradeimbalance.ioalgebra import (
+from tradeimbalance.io.ioalgebra import (
     balance_index,
     leontief_system,
     long_to_matrix,
@@ -61,7 +61,7 @@ def test_row_and_column_major_tables_give_the_same_answer() -> None:
     """LAPACK factorises a row-major I − A through its transpose (no copy): both paths agree."""
     import dataclasses
 
-    from tradeimbalance.kww import kww_decomposition
+    from tradeimbalance.io.kww import kww_decomposition
 
     t = random_world(("AAA", "BBB", "CCC"), ("s1", "s2", "s3"), seed=6)
     f = dataclasses.replace(t, Z=np.asfortranarray(t.Z))

@@ -1,4 +1,4 @@
-"""Tests of the IV identification statistics (``tradeimbalance.ivtests``).
+"""Tests of the IV identification statistics (``tradeimbalance.econometrics.ivtests``).
 
 Every reference value is computed independently of the module: first-stage
 regressions with statsmodels (``OLS``, ``cov_type="cluster"`` / ``"HC1"`` /
@@ -24,7 +24,7 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from tradeimbalance.ivtests import IdentificationTests, identification_tests
+from tradeimbalance.econometrics.ivtests import IdentificationTests, identification_tests
 
 G_PANEL, T_PANEL = 30, 8
 

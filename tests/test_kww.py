@@ -7,8 +7,8 @@ import pytest
 from worlds import HAND_DVA_BILATERAL, HAND_KWW, exact_kww, hand_world, rational_world
 
 from synthetic import random_world
-from tradeimbalance.ioalgebra import balance_index, va_absorbed
-from tradeimbalance.kww import DVA_TERMS, KWW_TERMS, VAX_TERMS, kww_decomposition
+from tradeimbalance.io.ioalgebra import balance_index, va_absorbed
+from tradeimbalance.io.kww import DVA_TERMS, KWW_TERMS, VAX_TERMS, kww_decomposition
 
 
 def test_hand_world_terms_match_hand_derivation() -> None:

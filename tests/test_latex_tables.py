@@ -1,4 +1,4 @@
-"""Regression tables in the paper's layout (tradeimbalance.latex_tables), on synthetic estimates."""
+"""Regression tables in the paper's layout (tradeimbalance.outputs.latex_tables), on synthetic estimates."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from pylatexenc import latex2text, latexwalker, macrospec
 
-from tradeimbalance.latex_tables import (
+from tradeimbalance.outputs.latex_tables import (
     REQUIRED_COLUMNS,
     ROW_LABEL_COLUMN,
     STANDARD_NOTE,

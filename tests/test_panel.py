@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradeimbalance.panel import ControlSpec, assemble_panel, exclusion_summary, fill_interior_gaps
+from tradeimbalance.econometrics.panel import ControlSpec, assemble_panel, exclusion_summary, fill_interior_gaps
 
 COUNTRIES = ["AAA", "BBB", "CCC", "DDD"]
 YEARS = list(range(2000, 2005))
@@ -123,7 +123,7 @@ def test_control_spec_rejects_unknown_source_and_transform() -> None:
 
 
 def test_sample_design_from_config_and_swapping_a_control() -> None:
-    from tradeimbalance.panel import SampleDesign
+    from tradeimbalance.econometrics.panel import SampleDesign
 
     design = SampleDesign.from_config(
         {

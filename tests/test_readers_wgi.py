@@ -229,7 +229,7 @@ def test_corrupt_truncated_and_missing_workbook(tmp_path: Path) -> None:
     assert_input_error(lambda: read_wgi(truncated), truncated, "corrupt or truncated")
     corrupt = tmp_path / "corrupt.xlsx"
     corrupt.write_bytes(np.random.default_rng(0).bytes(8000))
-    assert_input_error(lambda: read_wgi(corrupt), corrupt, "not a readable .xlsx workbook")
+    assert_input_error(lambda: read_wgi(corrupt), corrupt, "not a readable Excel workbook (.xlsx)")
     missing = tmp_path / "absent.xlsx"
     assert_input_error(lambda: read_wgi(missing), missing, "file not found")
 

@@ -18,7 +18,7 @@ from synthetic import (
     write_wiod2016_rdata,
 )
 from tradeimbalance.errors import InputError
-from tradeimbalance.iotable import IOTable
+from tradeimbalance.io.iotable import IOTable
 from tradeimbalance.readers.wiod2013 import read_wiod2013
 from tradeimbalance.readers.wiod2016 import PRIMARY_INPUT_ROWS, read_wiod2016
 

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradeimbalance.estimation import fit_fe
-from tradeimbalance.panel import ControlSpec
-from tradeimbalance.specsearch import Equation, best_by_dimension, constant_residuals, published_equations, search
+from tradeimbalance.econometrics.estimation import fit_fe
+from tradeimbalance.econometrics.panel import ControlSpec
+from tradeimbalance.econometrics.specsearch import Equation, best_by_dimension, constant_residuals, identity_system, published_equations, search
 
 COUNTRIES = [f"C{i:02d}" for i in range(9)]
 DEVELOPED = COUNTRIES[:4]
@@ -82,3 +82,37 @@ def test_constant_residuals_by_hand() -> None:
     resid, m_dev, m_dvg = constant_residuals(eq, omeans, cmeans, 2, 2)
     np.testing.assert_allclose(resid, 0, atol=1e-12)
     assert (m_dev, m_dvg) == pytest.approx((0.5, -0.25))
+
+
+def test_vectorised_search_equals_one_combination_at_a_time() -> None:
+    """Every row of the batched search is what the per-combination formula (pandas means, one lstsq each) gives."""
+    from tradeimbalance.econometrics.panel import control_values
+    from tradeimbalance.econometrics.specsearch import _means
+
+    base, sources, kof = world(2)
+    sources["pwt"] = sources["pwt"].assign(gdp_c=lambda d: d["gdp_a"] * 1.5)
+    sources["pwt"].loc[sources["pwt"].index[::7], "gdp_b"] = np.nan  # gaps: the means skip them
+    eqs = published_equations(published_from(base, kof, "v1", "C03", "gdp_a"))
+    alternatives = {"lnGDP": [ControlSpec("lnGDP", "pwt", v, "log") for v in ("gdp_a", "gdp_b", "gdp_c")]}
+    ranking = search(
+        eqs, kof, sources, candidates=COUNTRIES, developed={"configured": DEVELOPED, "alt": COUNTRIES[:5]}, n_countries=7,
+        vintages=["v1", "v2"], control_alternatives=alternatives, first_year=2000, last_year=2005, tbi_on_hand=base,
+    )  # fmt: skip
+    assert len(ranking) == 2 * 36 * 2 * 2 * 3
+    values = {s.variable: control_values(sources, s, 2000, 2005, COUNTRIES) for s in alternatives["lnGDP"]}
+    for row in ranking.sample(40, random_state=0).itertuples():
+        dev = DEVELOPED if row.developed_list == "configured" else COUNTRIES[:5]
+        members = [c for c in COUNTRIES if c not in row.dropped.split()]
+        groups = {"all": members, "developed": [c for c in members if c in dev], "developing": [c for c in members if c not in dev]}
+        years = [2000] if row.convention == "xtreg" else YEARS
+        kv = kof[kof["vintage"] == row.kof_vintage]
+        omeans = {(s, "K"): _means(kv, "K", g, years) for s, g in groups.items()}
+        cmeans = {(s, "lnGDP"): _means(values[row.lnGDP], "lnGDP", g, years) for s, g in groups.items()}
+        resid, m_dev, m_dvg = constant_residuals(eqs, omeans, cmeans, len(groups["developed"]), len(groups["developing"]))
+        assert row.rms_residual == pytest.approx(float(np.sqrt(np.mean(resid**2))), rel=1e-12, abs=1e-14)
+        assert (row.fitted_tbi_mean_developed, row.fitted_tbi_mean_developing) == pytest.approx((m_dev, m_dvg), rel=1e-12, abs=1e-14)
+        assert row.residuals == " ".join(f"{r:+.3f}" for r in resid)
+        t = base[base["iso3"].isin(members) & base["year"].isin(years)]
+        m_fixed = np.array([t.loc[t["iso3"].isin(dev), "tbi"].mean(), t.loc[~t["iso3"].isin(dev), "tbi"].mean()])
+        A, B = identity_system(eqs, omeans, cmeans, len(groups["developed"]), len(groups["developing"]))
+        assert row.rms_residual_tbi_on_hand == pytest.approx(float(np.sqrt(np.mean((B - A @ m_fixed) ** 2))), rel=1e-12, abs=1e-14)

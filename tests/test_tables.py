@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradeimbalance.tables import TABLE1_TOLERANCE, compare_table1, comparison_summary, table1_frame, write_table1
+from tradeimbalance.outputs.tables import TABLE1_TOLERANCE, compare_table1, comparison_summary, table1_frame, write_table1
 
 
 def _tbi(values: dict[tuple[str, int], float]) -> pd.DataFrame:

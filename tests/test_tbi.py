@@ -10,9 +10,9 @@ import pytest
 from worlds import HAND_TBI, hand_world
 
 from synthetic import random_world
-from tradeimbalance.ioalgebra import balance_index, va_absorbed
-from tradeimbalance.tables import compare_variants
-from tradeimbalance.tbi import tbi_dva_panel, tbi_panel, tbi_variants, year_kww, year_va_absorbed
+from tradeimbalance.io.ioalgebra import balance_index, va_absorbed
+from tradeimbalance.outputs.tables import compare_variants
+from tradeimbalance.io.tbi import tbi_dva_panel, tbi_panel, tbi_variants, year_kww, year_va_absorbed
 
 
 def test_variants_on_hand_world() -> None:

@@ -23,8 +23,8 @@ import yaml
 from conftest import ROOT, raw_dir, require_raw
 
 from synthetic import WIOD2016_REGIONS, WIOD2016_SECTORS, random_world, write_wiod2016_rdata
-from tradeimbalance.ioalgebra import balance_index, va_absorbed
-from tradeimbalance.latex_tables import document
+from tradeimbalance.io.ioalgebra import balance_index, va_absorbed
+from tradeimbalance.outputs.latex_tables import document
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from tradeimbalance.iotable import FD_CATEGORIES, IOTable
+from tradeimbalance.io.iotable import FD_CATEGORIES, IOTable
 
 K = len(FD_CATEGORIES)
 

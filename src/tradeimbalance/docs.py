@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandera.pandas as pa
 
-from . import iotable
+from .io import iotable
 from .schemas import ALL_SCHEMAS
 from .source_schemas import SOURCE_SCHEMAS
 

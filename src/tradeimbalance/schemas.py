@@ -5,7 +5,7 @@ that must be unique. :func:`tradeimbalance.parquet.write_frame` validates a
 frame against its schema before writing it; ``docs/data_dictionary.md`` is
 generated from these definitions (``python -m tradeimbalance.docs``), and a
 test checks that it is up to date. The per-year input–output tables have
-their own (wide) layout, documented in :mod:`tradeimbalance.iotable`.
+their own (wide) layout, documented in :mod:`tradeimbalance.io.iotable`.
 """
 
 from __future__ import annotations

@@ -11,8 +11,10 @@ cell in an error message. The helpers below then
   header must have as many fields as the header, so a truncated last line is
   an error naming the line, not a row padded with missing values;
 * open an Excel workbook (:func:`open_workbook`, :func:`require_sheet`,
-  :func:`sheet_rows`, :func:`table_from_rows`), turning a corrupt or truncated
-  workbook and a missing sheet (listing the sheets found) into clear errors;
+  :func:`sheet_rows`, :func:`table_from_rows`) with python-calamine (the Rust
+  ``calamine`` parser: ``.xlsx`` and ``.xlsb`` alike), turning a corrupt or
+  truncated workbook and a missing sheet (listing the sheets found) into clear
+  errors;
 * coerce cells to numbers (:func:`to_float`, :func:`to_year`), naming the first
   cell that is neither a number nor an allowed missing marker;
 * standardise country codes with
@@ -36,11 +38,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import openpyxl
 import pandas as pd
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from python_calamine import CalamineError, CalamineWorkbook
 
 from ..countries import classify_code
 from ..errors import InputError
@@ -49,6 +48,17 @@ from ..errors import InputError
 MISSING_MARKERS: frozenset[str] = frozenset({"", "..", "#N/A"})
 
 RowUnit = Literal["line", "row", "observation"]
+
+
+def get_column_letter(index: int) -> str:
+    """The spreadsheet letters of a 1-based column number: 1 → ``A``, 27 → ``AA``."""
+    if index < 1:
+        raise ValueError(f"column numbers start at 1, got {index}")
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 @dataclass(frozen=True)
@@ -234,24 +244,47 @@ def read_csv_table(path: str | Path, header_starts_with: str | None = None) -> T
     return _named_table(path, header, body, lines, "line", header_line, None, with_letters=False)
 
 
+@dataclass
+class Workbook:
+    """An Excel workbook opened with python-calamine: its sheet names and, by name, its sheets."""
+
+    path: Path
+    book: CalamineWorkbook
+
+    @property
+    def sheetnames(self) -> list[str]:
+        return list(self.book.sheet_names)
+
+    def __getitem__(self, name: str) -> Worksheet:
+        return Worksheet(self, name)
+
+
+@dataclass(frozen=True)
+class Worksheet:
+    """One sheet of a :class:`Workbook`, read on demand by :func:`sheet_rows`."""
+
+    workbook: Workbook
+    title: str
+
+
 @contextmanager
 def open_workbook(path: str | Path) -> Iterator[Workbook]:
-    """Open an ``.xlsx`` workbook read-only (cell values, not formulas); a corrupt or truncated file is an error."""
+    """Open an ``.xlsx``/``.xlsb`` workbook for its cell values (not formulas); a corrupt or truncated file is an error."""
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "", "file not found")
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zip, XML, key and value errors on damaged files
-        problem = f"not a readable .xlsx workbook, the file is corrupt or truncated ({type(exc).__name__}: {exc})"
+        book = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:  # zip, XML and binary errors of damaged files
+        problem = f"not a readable Excel workbook ({path.suffix or 'no suffix'}), the file is corrupt or truncated ({type(exc).__name__}: {exc})"
         raise InputError(path, "", problem) from exc
     try:
-        yield wb
+        yield Workbook(path, book)
     finally:
-        wb.close()
+        book.close()
 
 
-def require_sheet(wb: Workbook, path: str | Path, name: str) -> ReadOnlyWorksheet:
+def require_sheet(wb: Workbook, path: str | Path, name: str) -> Worksheet:
     """The sheet called ``name``; its absence is an error listing the sheets found."""
     if name not in wb.sheetnames:
         found = ", ".join(repr(s) for s in wb.sheetnames)
@@ -259,18 +292,25 @@ def require_sheet(wb: Workbook, path: str | Path, name: str) -> ReadOnlyWorkshee
     return wb[name]
 
 
-def sheet_rows(ws: ReadOnlyWorksheet, path: str | Path, limit: int | None = None) -> list[tuple[Any, ...]]:
+def _cell_value(value: Any) -> Any:
+    """calamine's cell as the readers expect it: an empty cell is ``None``."""
+    return None if isinstance(value, str) and value == "" else value
+
+
+def sheet_rows(ws: Worksheet, path: str | Path, limit: int | None = None) -> list[tuple[Any, ...]]:
     """The rows of a sheet (all, or the first ``limit``) as tuples of cell values; ``rows[i]`` is Excel row ``i + 1``.
 
-    The sheet's stored dimensions are ignored (some writers store wrong ones),
-    so the rows can differ in length.
+    Rows start at row 1 and columns at column A whatever the sheet's used
+    range; empty cells are ``None``; numbers are floats (ints where the file
+    stores integers), dates ``datetime`` values.
     """
     try:
-        ws.reset_dimensions()
-        return [tuple(r) for r in ws.iter_rows(max_row=limit, values_only=True)]
-    except Exception as exc:  # damaged sheet XML or zip member
+        sheet = ws.workbook.book.get_sheet_by_name(ws.title)
+        rows = sheet.to_python(skip_empty_area=False, nrows=limit)
+    except (CalamineError, OSError, ValueError) as exc:  # damaged sheet XML or zip member
         problem = f"the sheet cannot be read, the file is corrupt or truncated ({type(exc).__name__}: {exc})"
         raise InputError(path, f"sheet '{ws.title}'", problem) from exc
+    return [tuple(_cell_value(v) for v in r) for r in rows]
 
 
 def first_filled_row(rows: Sequence[Sequence[Any]]) -> int | None:

@@ -28,10 +28,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl.workbook.workbook import Workbook
 
 from ..errors import InputError
 from ._tabular import (
+    Workbook,
     Table,
     check_balanced,
     check_columns,

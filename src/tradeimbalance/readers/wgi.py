@@ -30,10 +30,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from ..errors import InputError
-from ._tabular import Table, check_unique, first_cell, open_workbook, require_sheet, sheet_rows, standardise_codes, text_column, to_float
+from ._tabular import Table, check_unique, first_cell, get_column_letter, open_workbook, require_sheet, sheet_rows, standardise_codes, text_column, to_float
 
 #: Indicator sheets and the short codes used in the output, in output order.
 INDICATOR_SHEETS: dict[str, str] = {

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..countries import wiod_region_code
 from ..errors import InputError
-from ..iotable import FD_CATEGORIES, IOTable
+from ..io.iotable import FD_CATEGORIES, IOTable
 from ..provenance import file_digest
 from ._rdata import read_rdata
 

@@ -2,7 +2,7 @@
 
 The release (Timmer et al. 2016; https://www.rug.nl/ggdc/valuechain/wiod/wiod-2016-release)
 ships each year's table in two formats, both read here into the same
-:class:`~tradeimbalance.iotable.IOTable`:
+:class:`~tradeimbalance.io.iotable.IOTable`:
 
 Excel (``WIOT<year>_Nov16_ROW.xlsb``; an ``.xlsx`` re-save reads the same)
     One sheet. Four label columns A–D (industry code, description, country,
@@ -38,13 +38,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from ..countries import wiod_region_code
 from ..errors import InputError
-from ..iotable import FD_CATEGORIES, IOTable
+from ..io.iotable import FD_CATEGORIES, IOTable
 from ..provenance import file_digest
 from ._rdata import read_rdata
+from ._tabular import get_column_letter, open_workbook, sheet_rows
 
 RELEASE = "wiod2016"
 
@@ -114,15 +114,15 @@ def _number(value: object) -> str:
 
 
 def _grid_from_excel(path: Path) -> _Grid:
-    engine = "pyxlsb" if path.suffix.lower() == ".xlsb" else "openpyxl"
-    try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, engine=engine, dtype=object, na_filter=False)
-    except Exception as exc:  # zip/xml/binary errors of truncated or corrupt workbooks
-        raise InputError(path, "", f"not a readable Excel workbook ({type(exc).__name__}: {exc})") from exc
-    if len(sheets) != 1:
-        raise InputError(path, "sheets", f"expected one sheet holding the table, found {list(sheets)}")
-    sheet_name, raw = next(iter(sheets.items()))
-    cells = raw.to_numpy(dtype=object)
+    with open_workbook(path) as wb:
+        if len(wb.sheetnames) != 1:
+            raise InputError(path, "sheets", f"expected one sheet holding the table, found {wb.sheetnames}")
+        sheet_name = wb.sheetnames[0]
+        rows = sheet_rows(wb[sheet_name], path)
+    width = max((len(r) for r in rows), default=0)
+    cells = np.empty((len(rows), width), dtype=object)
+    for i, r in enumerate(rows):
+        cells[i, : len(r)] = r
     if cells.shape[1] < 6 or cells.shape[0] < 8:
         raise InputError(path, f"sheet {sheet_name!r}", f"only {cells.shape[0]} rows × {cells.shape[1]} columns: not a WIOT")
 

@@ -28,7 +28,7 @@ which the published constants identify, see ``docs/specification.md``):
   data with ``debiased=True`` gives the ``G(N−1)/((G−1)(N−K))`` small-sample
   factor. The first stage is the OLS of TBI on the instrument and the
   exogenous regressors with the same covariance. Identification statistics
-  come from :mod:`tradeimbalance.ivtests`.
+  come from :mod:`tradeimbalance.econometrics.ivtests`.
 """
 
 from __future__ import annotations

@@ -47,8 +47,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import InputError
-from .parquet import METADATA_KEY, with_metadata, write_table_atomic
+from ..errors import InputError
+from ..parquet import METADATA_KEY, with_metadata, write_table_atomic
 
 #: The five final-demand categories of both WIOD releases, in table order.
 FD_CATEGORIES: tuple[str, ...] = ("CONS_h", "CONS_np", "CONS_g", "GFCF", "INVEN")

@@ -170,7 +170,7 @@ def variants_summary(comparison: pd.DataFrame) -> str:
         "# Table 1: which TBI construction is closest to the published values?",
         "",
         f"Release used: **{release}**. Each variant changes one choice the paper does not state "
-        "(see `tradeimbalance.tbi.TBI_VARIANTS`); RMSE and differences are over the published cells the release covers.",
+        "(see `tradeimbalance.io.tbi.TBI_VARIANTS`); RMSE and differences are over the published cells the release covers.",
         "",
         "| variant | country | cells | within ±0.0005 | max abs difference | mean difference | RMSE |",
         "|---|---|---:|---:|---:|---:|---:|",

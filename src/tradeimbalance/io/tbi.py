@@ -104,7 +104,7 @@ def tbi_variants(table: IOTable, value_added: str) -> pd.DataFrame:
 
 
 def balance_panel(long: pd.DataFrame, value: str) -> pd.DataFrame:
-    """:func:`~tradeimbalance.ioalgebra.balance_index` per release and year of stacked bilateral frames."""
+    """:func:`~tradeimbalance.io.ioalgebra.balance_index` per release and year of stacked bilateral frames."""
     frames = []
     for (release, year), g in long.groupby(["release", "year"], sort=True):
         matrix, countries = long_to_matrix(g, value)

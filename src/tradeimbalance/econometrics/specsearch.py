@@ -70,6 +70,67 @@ def _means(values: pd.DataFrame, col: str, members: Sequence[str], years: Sequen
     return float(v[col].mean())
 
 
+class _MeanTable:
+    """Sample means of the columns of one tidy frame over any set of countries and years, without pandas in the loop.
+
+    ``mean(col, members, years)`` equals ``_means(frame, col, members, years)`` to the last bit: the same rows
+    in the same order, NaN counted as 0 in the sum and left out of the count, as pandas' ``mean`` does.
+    """
+
+    def __init__(self, frame: pd.DataFrame, columns: Sequence[str], countries: Sequence[str]) -> None:
+        self.codes = {c: i for i, c in enumerate(countries)}
+        iso3 = frame["iso3"].to_numpy(dtype=object)
+        self.country = np.array([self.codes.get(c, -1) for c in iso3], dtype=np.int64)
+        self.year = frame["year"].to_numpy(dtype=np.int64)
+        self.values = {c: frame[c].to_numpy(dtype=np.float64) for c in columns}
+
+    def rows(self, members: Sequence[str], years: Sequence[int]) -> np.ndarray:
+        flag = np.zeros(len(self.codes) + 1, dtype=bool)
+        flag[[self.codes[c] for c in members if c in self.codes]] = True
+        return flag[self.country] & np.isin(self.year, np.asarray(years, dtype=np.int64))
+
+    def mean(self, col: str, rows: np.ndarray) -> float:
+        x = self.values[col][rows]
+        missing = np.isnan(x)
+        n = x.size - int(missing.sum())
+        if n == 0:
+            return float("nan")
+        return float(np.where(missing, 0.0, x).sum() / n)
+
+
+def identity_weights(equations: Sequence[Equation], n_developed: int, n_developing: int) -> np.ndarray:
+    """``A`` of the constant identities ``B = A m``: row k is ``b_TBI`` times the weights of the two group means in
+    equation k's sample (the full-sample mean is their country-weighted average)."""
+    share = n_developed / (n_developed + n_developing)
+    rows = []
+    for eq in equations:
+        bt = eq.coefs["TBI"]
+        rows.append({"all": [bt * share, bt * (1 - share)], "developed": [bt, 0.0], "developing": [0.0, bt]}[eq.sample])
+    return np.array(rows)
+
+
+def identity_targets(
+    equations: Sequence[Equation],
+    outcome_means: Mapping[tuple[str, str], float],
+    control_means: Mapping[tuple[str, str], float | np.ndarray],
+    n_choices: int = 1,
+) -> np.ndarray:
+    """``B`` of the constant identities, row k: ``ȳ − Σ b x̄ − _cons`` of equation k, one column per choice.
+
+    ``control_means[(sample, variable)]`` is one mean or an array of ``n_choices`` means (one per candidate
+    choice of the controls), so that every choice is evaluated at once; the sum runs over the controls in the
+    published order, as a plain left-to-right sum.
+    """
+    rows = []
+    for eq in equations:
+        total: float | np.ndarray = 0.0
+        for v, coef in eq.coefs.items():
+            if v != "TBI":
+                total = total + coef * control_means[(eq.sample, v)]
+        rows.append(np.broadcast_to((outcome_means[(eq.sample, eq.depvar)] - total) - eq.const, (n_choices,)))
+    return np.array(rows)
+
+
 def identity_system(
     equations: Sequence[Equation],
     outcome_means: Mapping[tuple[str, str], float],
@@ -80,17 +141,9 @@ def identity_system(
     """The constant identities as ``B = A m``, with ``m`` = (mean TBI of developed, of developing countries).
 
     Row k: ``B_k = ȳ − Σ b x̄ − _cons`` and ``A_k`` = ``b_TBI`` times the weights of the two group means in
-    equation k's sample (the full-sample mean is their country-weighted average).
+    equation k's sample (:func:`identity_weights`, :func:`identity_targets`).
     """
-    a, b = [], []
-    share = n_developed / (n_developed + n_developing)
-    for eq in equations:
-        rhs = outcome_means[(eq.sample, eq.depvar)] - sum(coef * control_means[(eq.sample, v)] for v, coef in eq.coefs.items() if v != "TBI")
-        bt = eq.coefs["TBI"]
-        weights = {"all": [bt * share, bt * (1 - share)], "developed": [bt, 0.0], "developing": [0.0, bt]}[eq.sample]
-        a.append(weights)
-        b.append(rhs - eq.const)
-    return np.array(a), np.array(b)
+    return identity_weights(equations, n_developed, n_developing), identity_targets(equations, outcome_means, control_means)[:, 0]
 
 
 def constant_residuals(
@@ -149,49 +202,73 @@ def search(
     years_by_conv = {"xtreg": [first_year], "reghdfe": list(range(first_year, last_year + 1))}
     depvars = sorted({eq.depvar for eq in equations})
     control_names = list(control_alternatives)
-    values = {(name, spec.variable): control_values(sources, spec, first_year, last_year, candidates) for name, specs in control_alternatives.items() for spec in specs}
+    variables = {name: [s.variable for s in specs] for name, specs in control_alternatives.items()}
+    countries = list(dict.fromkeys([*candidates, *(tbi_on_hand["iso3"] if tbi_on_hand is not None else [])]))
+    tables = {
+        (name, spec.variable): _MeanTable(control_values(sources, spec, first_year, last_year, candidates), [name], countries)
+        for name, specs in control_alternatives.items()
+        for spec in specs
+    }
     kof_y = kof[kof["vintage"].isin(vintages) & kof["year"].between(first_year, last_year)]
+    kof_tables = {v: _MeanTable(kof_y[kof_y["vintage"] == v], depvars, countries) for v in vintages}
+    tbi_table = _MeanTable(tbi_on_hand, ["tbi"], countries) if tbi_on_hand is not None else None
     lists = {"configured": list(developed)} if not isinstance(developed, Mapping) else {k: list(v) for k, v in developed.items()}
-    rows = []
+    # Every combination of control alternatives at once: column c of the identity system is combination c.
+    combos = list(itertools.product(*[range(len(variables[n])) for n in control_names]))
+    pick = {n: np.array([c[k] for c in combos], dtype=np.int64) for k, n in enumerate(control_names)}
+    n_combos = len(combos)
+    blocks = []
     for (list_name, dev), dropped in itertools.product(lists.items(), itertools.combinations(candidates, n_drop)):
         members = [c for c in candidates if c not in dropped]
         groups = {"all": members, "developed": [c for c in members if c in dev], "developing": [c for c in members if c not in dev]}
         if n_developed is not None and len(groups["developed"]) != n_developed:
             continue
+        n_dev, n_dvg = len(groups["developed"]), len(groups["developing"])
+        A = identity_weights(equations, n_dev, n_dvg)
         for conv, years in years_by_conv.items():
             m_fixed = None
-            if tbi_on_hand is not None:
-                t = tbi_on_hand[tbi_on_hand["iso3"].isin(members) & tbi_on_hand["year"].isin(years)]
-                m_fixed = np.array([t.loc[t["iso3"].isin(dev), "tbi"].mean(), t.loc[~t["iso3"].isin(dev), "tbi"].mean()])
-            cmeans = {(s, name, var): _means(values[(name, var)], name, g, years) for s, g in groups.items() for (name, var) in values}
+            if tbi_table is not None:
+                t_dev = tbi_table.rows([c for c in members if c in dev], years)
+                t_dvg = tbi_table.rows([c for c in members if c not in dev], years)
+                m_fixed = np.array([tbi_table.mean("tbi", t_dev), tbi_table.mean("tbi", t_dvg)])
+            # Control means under each alternative: cmeans[(sample, name)][k] for the k-th alternative.
+            cmeans = {}
+            for name in control_names:
+                for s, g in groups.items():
+                    cmeans[(s, name)] = np.array([tables[(name, var)].mean(name, tables[(name, var)].rows(g, years)) for var in variables[name]])
+            chosen = {key: m[pick[key[1]]] for key, m in cmeans.items()}
             for vintage in vintages:
-                kv = kof_y[kof_y["vintage"] == vintage]
-                omeans = {(s, d): _means(kv, d, g, years) for s, g in groups.items() for d in depvars}
-                for choice in itertools.product(*[[s.variable for s in control_alternatives[n]] for n in control_names]):
-                    chosen = dict(zip(control_names, choice))
-                    cm = {(s, n): cmeans[(s, n, chosen[n])] for s in groups for n in control_names}
-                    A, B = identity_system(equations, omeans, cm, len(groups["developed"]), len(groups["developing"]))
-                    (m_dev, m_dvg), *_ = np.linalg.lstsq(A, B, rcond=None)
-                    resid = B - A @ np.array([m_dev, m_dvg])
-                    fixed = np.nan if m_fixed is None else float(np.sqrt(np.mean((B - A @ m_fixed) ** 2)))
-                    rows.append(
-                        {
-                            "developed_list": list_name,
-                            "dropped": " ".join(dropped),
-                            "convention": conv,
-                            "kof_vintage": vintage,
-                            **chosen,
-                            "n_developed": len(groups["developed"]),
-                            "n_developing": len(groups["developing"]),
-                            "rms_residual": float(np.sqrt(np.mean(resid**2))),
-                            "rms_residual_tbi_on_hand": fixed,
-                            "max_abs_residual": float(np.abs(resid).max()),
-                            "fitted_tbi_mean_developed": float(m_dev),
-                            "fitted_tbi_mean_developing": float(m_dvg),
-                            "residuals": " ".join(f"{r:+.3f}" for r in resid),
-                        }
-                    )
-    out = pd.DataFrame(rows)
+                kt = kof_tables[vintage]
+                rows_by_group = {s: kt.rows(g, years) for s, g in groups.items()}
+                omeans = {(s, d): kt.mean(d, rows_by_group[s]) for s in groups for d in depvars}
+                B = identity_targets(equations, omeans, chosen, n_combos)
+                M, *_ = np.linalg.lstsq(A, B, rcond=None)
+                resid = np.ascontiguousarray((B - A @ M).T)
+                fixed = np.full(n_combos, np.nan) if m_fixed is None else np.sqrt(np.mean(np.ascontiguousarray((B - (A @ m_fixed)[:, None]).T) ** 2, axis=1))
+                blocks.append(
+                    {
+                        "developed_list": np.full(n_combos, list_name, dtype=object),
+                        "dropped": np.full(n_combos, " ".join(dropped), dtype=object),
+                        "convention": np.full(n_combos, conv, dtype=object),
+                        "kof_vintage": np.full(n_combos, vintage, dtype=object),
+                        **{n: np.asarray(variables[n], dtype=object)[pick[n]] for n in control_names},
+                        "n_developed": np.full(n_combos, n_dev),
+                        "n_developing": np.full(n_combos, n_dvg),
+                        "rms_residual": np.sqrt(np.mean(resid**2, axis=1)),
+                        "rms_residual_tbi_on_hand": fixed,
+                        "max_abs_residual": np.abs(resid).max(axis=1),
+                        "fitted_tbi_mean_developed": M[0],
+                        "fitted_tbi_mean_developing": M[1],
+                        "residuals": resid,
+                    }
+                )
+    if not blocks:
+        return pd.DataFrame(columns=["developed_list", "dropped", "convention", "kof_vintage", *control_names, "rms_residual"])
+    columns = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
+    columns["residuals"] = [" ".join(f"{r:+.3f}" for r in row) for row in columns["residuals"].tolist()]
+    out = pd.DataFrame(columns)
+    for k in ("developed_list", "dropped", "convention", "kof_vintage", *control_names, "residuals"):
+        out[k] = out[k].astype("str")
     return out.sort_values(["rms_residual", "developed_list", "dropped", "convention", "kof_vintage", *control_names], kind="mergesort").reset_index(drop=True)
 
 
