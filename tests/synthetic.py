@@ -154,10 +154,14 @@ def wiod2016_frame(t: IOTable) -> pd.DataFrame:
     return pd.concat([frame, data], axis=1)
 
 
-def write_wiod2016_rdata(t: IOTable, path: str | Path, frame: pd.DataFrame | None = None) -> Path:
-    """Write ``t`` (or a tampered ``frame`` of it) as the release's ``WIOT<year>_October16_ROW.RData``."""
+def write_wiod2016_rdata(t: IOTable, path: str | Path, frame: pd.DataFrame | None = None, compression: str | None = "gzip") -> Path:
+    """Write ``t`` (or a tampered ``frame`` of it) as the release's ``WIOT<year>_October16_ROW.RData``.
+
+    gzip-compressed as the release's files; ``compression=None`` writes in a third of the time (for tests
+    that need full-size tables but not the compression).
+    """
     path = Path(path)
-    rdata.write_rda(path, {"wiot": wiod2016_frame(t) if frame is None else frame}, compression="gzip")
+    rdata.write_rda(path, {"wiot": wiod2016_frame(t) if frame is None else frame}, compression=compression)
     return path
 
 

@@ -25,7 +25,7 @@ PROFILE = yaml.safe_load((ROOT / PROFILE_DIR / "config.yaml").read_text())
 # installed environment, as in any run.
 PROJECT_PARTS = ("Snakefile", "workflow", "scripts", "data/published")
 # The rules that process one full world input-output table per year (2464 x 2464 for WIOD 2016).
-PER_YEAR_RULES = {"read_wiod2016", "read_wiod2013", "va_absorbed", "kww", "tbi_variants"}
+PER_YEAR_RULES = {"read_wiod2016", "read_wiod2013", "io_year"}
 
 
 def project_copy(tmp_path: Path) -> Path:
@@ -110,7 +110,7 @@ def test_slurm_profile_dry_run_plans_the_workflow_with_its_resources(tmp_path: P
     rules = [rule for rule, _, _ in jobs]
     n_years = {"wiod2013": 12, "wiod2016": 15}[release]  # the paper's 2000–2014 within each release
     reader = f"read_{release}"
-    for rule in (reader, "va_absorbed", "kww", "tbi_variants"):
+    for rule in (reader, "io_year"):
         assert rules.count(rule) == n_years, rule
     for rule in ("specification_search", "tbi", "panel", "estimates", "table1"):
         assert rules.count(rule) == 1, rule
@@ -123,7 +123,7 @@ def test_slurm_profile_dry_run_plans_the_workflow_with_its_resources(tmp_path: P
 
     # Every rule run once per year of the tables has its own resources in the profile.
     per_year = {rule for rule, _, wildcards in jobs if re.search(r"\byear=\d{4}", wildcards)}
-    assert {reader, "va_absorbed", "kww", "tbi_variants"} <= per_year
+    assert {reader, "io_year"} <= per_year
     assert per_year <= set(overrides), f"per-year rules without set-resources: {sorted(per_year - set(overrides))}"
 
 
@@ -132,7 +132,7 @@ def test_set_resources_names_only_rules_of_the_workflow(tmp_path: Path) -> None:
     project = project_copy(tmp_path)
     output = snakemake(project, "--list-rules", "--config", f"raw_dir={raw_dir()}")
     listed = {line.strip() for line in output.splitlines() if re.fullmatch(r"\w+", line.strip())}
-    assert {"all", "va_absorbed", "specification_search"} <= listed  # the listing was parsed
+    assert {"all", "io_year", "specification_search"} <= listed  # the listing was parsed
     named = set(PROFILE["set-resources"])
     assert named <= listed, f"set-resources names rules the workflow lacks: {sorted(named - listed)}"
     assert PER_YEAR_RULES | {"specification_search"} <= named

@@ -117,7 +117,7 @@ def test_dag_has_one_job_per_source_year_and_vintage(tmp_path: Path) -> None:
     )
     n_years = 12  # WIOD 2013 covers 2000–2011 of the paper's 2000–2014
     assert counts["read_wiod2013"] == n_years
-    assert counts["va_absorbed"] == n_years and counts["kww"] == n_years
+    assert counts["io_year"] == n_years
     assert counts["read_kof"] == 8
     for rule in ("read_pwt", "read_wgi", "read_wdi", "kof_panel", "tbi", "tbi_dva", "table1"):
         assert counts[rule] == 1, rule
@@ -136,17 +136,31 @@ def test_no_job_ever_writes_an_existing_raw_file(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------- real data
-@pytest.mark.realdata
-def test_full_workflow_on_real_data(tmp_path: Path) -> None:
-    require_raw("wiod2013/wiot_2000.RData", "kof/KOFGI_2019_index.xlsx", "pwt/pwt91.dta", "wgi/wgidataset.xlsx", "wdi/FP.CPI.TOTL.ZG.csv")
-    cfg = out_config(tmp_path, raw_dir=symlinked_raw(tmp_path / "raw"))
-    proc, res = tmp_path / "processed", tmp_path / "results"
-    # A run killed mid-way (SIGKILL to the whole process group, the worst case), then resumed as the README says.
+REAL_FILES = ("wiod2013/wiot_2000.RData", "kof/KOFGI_2019_index.xlsx", "pwt/pwt91.dta", "wgi/wgidataset.xlsx", "wdi/FP.CPI.TOTL.ZG.csv")
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """One complete run of the default workflow on the real raw data, shared by the tests below.
+
+    It is first killed mid-way (SIGKILL to the whole process group, the worst case) and then resumed as the
+    README says, so every test below also checks that a resumed run is complete and correct.
+    """
+    require_raw(*REAL_FILES)
+    base = tmp_path_factory.mktemp("full_run")
+    cfg = out_config(base, raw_dir=symlinked_raw(base / "raw"))
+    proc, res = base / "processed", base / "results"
     killed = kill_midway(cfg, lambda: len(list((proc / "io" / "wiod2013").glob("*.parquet"))) >= 3)
     assert killed, "the workflow finished before it could be killed"
     assert not (res / "report.md").exists()
     snakemake("--rerun-incomplete", *cfg)
+    return base, cfg
 
+
+@pytest.mark.realdata
+def test_full_workflow_on_real_data(full_run: tuple[Path, list[str]]) -> None:
+    base, cfg = full_run
+    proc, res = base / "processed", base / "results"
     tbi = pd.read_parquet(proc / "tbi.parquet")
     assert set(tbi["year"]) == set(range(2000, 2012)) and tbi["iso3"].nunique() == 41
     assert tbi.groupby("year")["numerator"].sum().abs().max() < 1e-6 * tbi["denominator"].max()
@@ -175,8 +189,8 @@ def test_full_workflow_on_real_data(tmp_path: Path) -> None:
     assert (coverage[coverage["iso3"] == "TWN"]["status"] == "absent").all()
     for name in ("pwt.parquet", "wgi.parquet", "wdi_inflation.parquet", "tbi_dva.parquet"):
         assert len(pd.read_parquet(proc / name)) > 0
-    logs = list((tmp_path / "logs").rglob("*.log"))
-    assert len(logs) >= 12 * 3 + 8 + 8
+    logs = list((base / "logs").rglob("*.log"))
+    assert len(logs) >= 12 * 2 + 8 + 8  # per year: reader and input–output job; per KOF vintage; single jobs
 
     # The estimation end: the stable estimates contract, every table, Figure 1, the report.
     est = pd.read_csv(res / "estimates.csv", dtype={"table": str})
@@ -197,28 +211,47 @@ def test_full_workflow_on_real_data(tmp_path: Path) -> None:
     report = (res / "report.md").read_text()
     assert "Table 1:" in report and "Table 3:" in report and "Table 4:" in report
     assert (res / "report.html").read_text().startswith("<!DOCTYPE html>")
-    compile_tables(sorted((res / "tables").glob("*.tex")), tmp_path / "latex")
+    compile_tables(sorted((res / "tables").glob("*.tex")), base / "latex")
     search = pd.read_csv(res / "reports" / "specification_search.csv", nrows=1)
     assert search.loc[0, "convention"] == "xtreg" and search.loc[0, "dropped"] == "ROU"
     sens = pd.read_csv(res / "tables" / "sensitivity_kof_vintage.csv")
     assert sens["kof_vintage"].nunique() == 8
 
-    # Nothing left to do, and a forced rerun gives byte-identical outputs (so the resumed run left nothing stale).
+
+@pytest.mark.realdata
+def test_complete_run_has_nothing_left_and_a_vintage_switch_reruns_only_its_branch(full_run: tuple[Path, list[str]]) -> None:
+    base, cfg = full_run
     dry = snakemake("-n", *cfg)
     assert "Nothing to be done" in dry.stdout + dry.stderr
-    before = {**digests(proc), **digests(res)}
-    snakemake("--forceall", *cfg)
-    after = {**digests(proc), **digests(res)}
-    assert before == after
-
-    # Switching the KOF vintage reruns only the jobs that depend on it.
     jobs = planned_jobs(snakemake("-n", *cfg, "kof_vintage=2025").stdout)
     assert set(jobs) - {"all"} == {"panel", "estimates", "compare_estimates", "regression_tables", "figure1", "control_alternatives", "report"}
 
-    # The standard Snakemake HTML report, with the tables and the figure attached.
-    html = tmp_path / "workflow_report.html"
+
+@pytest.mark.realdata
+def test_snakemake_html_report(full_run: tuple[Path, list[str]]) -> None:
+    """The standard Snakemake HTML report, with the tables and the figure attached."""
+    base, cfg = full_run
+    html = base / "workflow_report.html"
     snakemake("--report", str(html), *cfg)
     assert html.stat().st_size > 10_000
+
+
+@pytest.mark.realdata
+def test_forced_reruns_are_byte_identical(full_run: tuple[Path, list[str]]) -> None:
+    """Rerunning jobs gives byte-identical outputs, so the resumed run left nothing stale and every step is deterministic.
+
+    Every single-job rule is forced (with everything downstream of it), and of the per-year and per-vintage
+    rules one year and one vintage (their 11 and 7 siblings run the same code on other files).
+    """
+    base, cfg = full_run
+    proc, res = base / "processed", base / "results"
+    before = {**digests(proc), **digests(res)}
+    snakemake("--force", str(proc / "io" / "wiod2013" / "wiot_2005.parquet"), str(proc / "kof" / "kof_2025.parquet"), *cfg)
+    singles = ["read_pwt", "read_wgi", "read_wdi", "kof_panel", "tbi", "tbi_dva", "identity_report", "table1", "table1_variants", "specification_search", "figure1"]
+    snakemake("--forcerun", *singles, *cfg)
+    assert {**digests(proc), **digests(res)} == before
+    dry = snakemake("-n", *cfg)
+    assert "Nothing to be done" in dry.stdout + dry.stderr
 
 
 # -------------------------------------------------- synthetic WIOD 2016
@@ -229,7 +262,7 @@ def test_workflow_on_synthetic_wiod2016_release(tmp_path: Path) -> None:
     worlds = {}
     for year in (2013, 2014):
         worlds[year] = random_world(WIOD2016_REGIONS, WIOD2016_SECTORS, year=year, seed=year, density=0.05)
-        write_wiod2016_rdata(worlds[year], raw / "wiod" / f"WIOT{year}_October16_ROW.RData")
+        write_wiod2016_rdata(worlds[year], raw / "wiod" / f"WIOT{year}_October16_ROW.RData", compression=None)
     cfg = out_config(tmp_path, raw_dir=raw, io_release="wiod2016", first_year=2013, last_year=2014)
     proc, res = tmp_path / "processed", tmp_path / "results"
     targets = [str(proc / "tbi.parquet"), str(proc / "tbi_dva.parquet"), str(res / "checks" / "identities_wiod2016.csv"), str(res / "tables" / "table1_tbi.csv")]
@@ -249,10 +282,10 @@ def test_workflow_on_synthetic_wiod2016_release(tmp_path: Path) -> None:
     assert table1["year"].tolist() == [2013, 2014]
 
     # Changing one raw year reruns only that year's branch.
-    write_wiod2016_rdata(random_world(WIOD2016_REGIONS, WIOD2016_SECTORS, year=2014, seed=99, density=0.05), raw / "wiod" / "WIOT2014_October16_ROW.RData")
+    write_wiod2016_rdata(random_world(WIOD2016_REGIONS, WIOD2016_SECTORS, year=2014, seed=99, density=0.05), raw / "wiod" / "WIOT2014_October16_ROW.RData", compression=None)
     dry = snakemake("-n", *targets, *cfg).stdout
     jobs = planned_jobs(dry)
-    assert jobs.get("read_wiod2016") == 1 and jobs.get("va_absorbed") == 1 and jobs.get("kww") == 1
+    assert jobs.get("read_wiod2016") == 1 and jobs.get("io_year") == 1
 
 
 # ------------------------------------------------------------ downloads

@@ -14,12 +14,14 @@ import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pyarrow.parquet as pq
+
+if TYPE_CHECKING:  # the schemas are pandera objects; this module only calls their validate()
+    import pandera.pandas as pa
 
 #: Key under which the workflow stores its own metadata in the parquet footer.
 METADATA_KEY = b"tradeimbalance"

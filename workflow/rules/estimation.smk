@@ -19,6 +19,8 @@ rule panel:
         kof_vintage=str(config["kof_vintage"]),
     log:
         f"{LOGS}/panel.log",
+    benchmark:
+        f"{LOGS}/benchmarks/panel.tsv",
     script:
         "../../scripts/panel.py"
 
@@ -34,6 +36,8 @@ rule estimates:
         outcomes=config["kof"]["required_columns"],
     log:
         f"{LOGS}/estimates.log",
+    benchmark:
+        f"{LOGS}/benchmarks/estimates.tsv",
     script:
         "../../scripts/estimates.py"
 
@@ -50,6 +54,8 @@ rule compare_estimates:
         report=f"{RES}/reports/coefficients_comparison.md",
     log:
         f"{LOGS}/compare_estimates.log",
+    benchmark:
+        f"{LOGS}/benchmarks/compare_estimates.tsv",
     script:
         "../../scripts/compare_estimates.py"
 
@@ -74,6 +80,8 @@ rule specification_search:
         last_year=config["last_year"],
     log:
         f"{LOGS}/specification_search.log",
+    benchmark:
+        f"{LOGS}/benchmarks/specification_search.tsv",
     script:
         "../../scripts/specification_search.py"
 
@@ -98,6 +106,8 @@ rule control_alternatives:
         alternatives=config["specification_search"]["alternatives"],
     log:
         f"{LOGS}/control_alternatives.log",
+    benchmark:
+        f"{LOGS}/benchmarks/control_alternatives.tsv",
     script:
         "../../scripts/control_alternatives.py"
 

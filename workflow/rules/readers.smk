@@ -10,6 +10,8 @@ rule read_wiod2016:
         release="wiod2016",
     log:
         f"{LOGS}/read_wiod2016/{{year}}.log",
+    benchmark:
+        f"{LOGS}/benchmarks/read_wiod2016/{{year}}.tsv",
     script:
         "../../scripts/read_wiod.py"
 
@@ -23,6 +25,8 @@ rule read_wiod2013:
         release="wiod2013",
     log:
         f"{LOGS}/read_wiod2013/{{year}}.log",
+    benchmark:
+        f"{LOGS}/benchmarks/read_wiod2013/{{year}}.tsv",
     script:
         "../../scripts/read_wiod.py"
 
@@ -38,6 +42,8 @@ rule read_kof:
         vintage="|".join(KOF_VINTAGES),
     log:
         f"{LOGS}/read_kof/{{vintage}}.log",
+    benchmark:
+        f"{LOGS}/benchmarks/read_kof/{{vintage}}.tsv",
     script:
         "../../scripts/read_kof.py"
 
@@ -56,6 +62,8 @@ rule kof_panel:
         required=config["kof"]["required_columns"],
     log:
         f"{LOGS}/kof_panel.log",
+    benchmark:
+        f"{LOGS}/benchmarks/kof_panel.tsv",
     script:
         "../../scripts/kof_panel.py"
 
@@ -70,6 +78,8 @@ rule read_pwt:
         extra={"version": config["pwt"]["version"]},
     log:
         f"{LOGS}/read_pwt.log",
+    benchmark:
+        f"{LOGS}/benchmarks/read_pwt.tsv",
     script:
         "../../scripts/read_source.py"
 
@@ -84,6 +94,8 @@ rule read_wgi:
         extra={"version": config["wgi"]["version"]},
     log:
         f"{LOGS}/read_wgi.log",
+    benchmark:
+        f"{LOGS}/benchmarks/read_wgi.tsv",
     script:
         "../../scripts/read_source.py"
 
@@ -98,6 +110,8 @@ rule read_wdi:
         extra={"indicator": config["wdi"]["indicator"]},
     log:
         f"{LOGS}/read_wdi.log",
+    benchmark:
+        f"{LOGS}/benchmarks/read_wdi.tsv",
     script:
         "../../scripts/read_source.py"
 

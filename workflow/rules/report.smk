@@ -14,6 +14,8 @@ rule regression_tables:
         csv=[f"{RES}/tables/table{t}.csv" for t in REGRESSION_TABLE_IDS],
     log:
         f"{LOGS}/regression_tables.log",
+    benchmark:
+        f"{LOGS}/benchmarks/regression_tables.tsv",
     script:
         "../../scripts/regression_tables.py"
 
@@ -34,6 +36,8 @@ rule figure1:
         last_year=config["last_year"],
     log:
         f"{LOGS}/figure1.log",
+    benchmark:
+        f"{LOGS}/benchmarks/figure1.tsv",
     script:
         "../../scripts/figure1.py"
 
@@ -53,6 +57,8 @@ rule kof_sensitivity:
         design=DESIGN,
     log:
         f"{LOGS}/kof_sensitivity.log",
+    benchmark:
+        f"{LOGS}/benchmarks/kof_sensitivity.tsv",
     script:
         "../../scripts/kof_sensitivity.py"
 
@@ -92,6 +98,8 @@ rule report:
         },
     log:
         f"{LOGS}/report.log",
+    benchmark:
+        f"{LOGS}/benchmarks/report.tsv",
     script:
         "../../scripts/report.py"
 

@@ -16,6 +16,8 @@ rule table1:
         last_year=config["last_year"],
     log:
         f"{LOGS}/table1.log",
+    benchmark:
+        f"{LOGS}/benchmarks/table1.tsv",
     script:
         "../../scripts/table1.py"
 
@@ -29,6 +31,8 @@ rule table1_variants:
         report=f"{RES}/reports/table1_variants.md",
     log:
         f"{LOGS}/table1_variants.log",
+    benchmark:
+        f"{LOGS}/benchmarks/table1_variants.tsv",
     script:
         "../../scripts/table1_variants.py"
 

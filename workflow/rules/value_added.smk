@@ -1,18 +1,25 @@
 # Value added absorbed, TBI, KWW decomposition and DVA-based TBI: one job per year, then a panel.
 
 
-rule va_absorbed:
+rule io_year:
+    # One year's input–output algebra in one job (the table is read once): value added absorbed
+    # (V̂BY) and its identity checks, the TBI under alternative constructions, the KWW decomposition.
     input:
         f"{PROC}/io/{{release}}/wiot_{{year}}.parquet",
     output:
         va=f"{PROC}/va_absorbed/{{release}}/{{year}}.parquet",
         checks=f"{PROC}/va_absorbed/{{release}}/{{year}}_checks.parquet",
+        variants=f"{PROC}/va_absorbed/{{release}}/{{year}}_variants.parquet",
+        terms=f"{PROC}/kww/{{release}}/{{year}}_terms.parquet",
+        dva=f"{PROC}/kww/{{release}}/{{year}}_dva.parquet",
     params:
         value_added=VALUE_ADDED,
     log:
-        f"{LOGS}/va_absorbed/{{release}}_{{year}}.log",
+        f"{LOGS}/io_year/{{release}}_{{year}}.log",
+    benchmark:
+        f"{LOGS}/benchmarks/io_year/{{release}}_{{year}}.tsv",
     script:
-        "../../scripts/va_absorbed.py"
+        "../../scripts/io_year.py"
 
 
 rule tbi:
@@ -24,22 +31,10 @@ rule tbi:
         value_added=VALUE_ADDED,
     log:
         f"{LOGS}/tbi.log",
+    benchmark:
+        f"{LOGS}/benchmarks/tbi.tsv",
     script:
         "../../scripts/tbi.py"
-
-
-rule kww:
-    input:
-        f"{PROC}/io/{{release}}/wiot_{{year}}.parquet",
-    output:
-        terms=f"{PROC}/kww/{{release}}/{{year}}_terms.parquet",
-        dva=f"{PROC}/kww/{{release}}/{{year}}_dva.parquet",
-    params:
-        value_added=VALUE_ADDED,
-    log:
-        f"{LOGS}/kww/{{release}}_{{year}}.log",
-    script:
-        "../../scripts/kww.py"
 
 
 rule tbi_dva:
@@ -51,6 +46,8 @@ rule tbi_dva:
         value_added=VALUE_ADDED,
     log:
         f"{LOGS}/tbi_dva.log",
+    benchmark:
+        f"{LOGS}/benchmarks/tbi_dva.tsv",
     script:
         "../../scripts/tbi_dva.py"
 
@@ -63,6 +60,8 @@ rule identity_report:
         f"{RES}/checks/identities_{RELEASE}.csv",
     log:
         f"{LOGS}/identity_report_{RELEASE}.log",
+    benchmark:
+        f"{LOGS}/benchmarks/identity_report_{RELEASE}.tsv",
     script:
         "../../scripts/identity_report.py"
 
@@ -72,16 +71,3 @@ rule all_value_added:
         rules.tbi.output,
         rules.tbi_dva.output,
         rules.identity_report.output,
-
-
-rule tbi_variants:
-    input:
-        f"{PROC}/io/{{release}}/wiot_{{year}}.parquet",
-    output:
-        f"{PROC}/va_absorbed/{{release}}/{{year}}_variants.parquet",
-    params:
-        value_added=VALUE_ADDED,
-    log:
-        f"{LOGS}/tbi_variants/{{release}}_{{year}}.log",
-    script:
-        "../../scripts/tbi_variants.py"

@@ -136,6 +136,7 @@ def assemble_panel(
     controls: Sequence[ControlSpec],
     excluded_countries: Mapping[str, str],
     developed: Sequence[str],
+    control_cache: dict[tuple[object, ...], pd.DataFrame] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Build the estimation panel and the log of excluded country-years.
 
@@ -157,6 +158,9 @@ def assemble_panel(
         Countries left out by configuration → reason.
     developed:
         Developed countries; every other sample country is ``developing``.
+    control_cache:
+        Optional dict in which each control's series (:func:`control_values`) is kept, keyed by its
+        specification and the grid, for callers that assemble many panels from the same sources.
 
     Returns
     -------
@@ -173,7 +177,7 @@ def assemble_panel(
     unknown = sorted(set(developed) - set(countries))
     if unknown:
         raise ValueError(f"sample.developed {unknown} are not among the candidate countries")
-    if kof_vintage not in set(kof["vintage"]):
+    if kof_vintage not in set(kof["vintage"].unique()):
         raise ValueError(f"kof_vintage={kof_vintage!r} is not in the KOF panel (vintages: {sorted(kof['vintage'].unique())})")
     years = list(range(first_year, last_year + 1))
     grid = pd.MultiIndex.from_product([list(countries), years], names=["iso3", "year"]).to_frame(index=False)
@@ -188,7 +192,13 @@ def assemble_panel(
     grid = grid.join(k, on=["iso3", "year"])
     names = [c.name for c in controls]
     for spec in controls:
-        grid = grid.merge(control_values(sources, spec, first_year, last_year, countries), on=["iso3", "year"], how="left")
+        key = (spec, first_year, last_year, tuple(countries))
+        if control_cache is None or key not in control_cache:
+            values = control_values(sources, spec, first_year, last_year, countries)
+            if control_cache is None:
+                control_cache = {}
+            control_cache[key] = values
+        grid = grid.merge(control_cache[key], on=["iso3", "year"], how="left")
         grid[f"{spec.name}_filled"] = grid[f"{spec.name}_filled"].fillna(False).astype(bool)
 
     io_regions, io_years = set(tbi["iso3"]), set(tbi["year"])
@@ -278,10 +288,18 @@ class SampleDesign:
         swapped = [replace(c, variable=variable) if c.name == name else c for c in self.controls]
         return SampleDesign(self.countries, self.first_year, self.last_year, self.outcomes, swapped, self.excluded_countries, self.developed)
 
-    def assemble(self, tbi: pd.DataFrame, tbi_dva: pd.DataFrame, kof: pd.DataFrame, sources: Mapping[str, pd.DataFrame], kof_vintage: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def assemble(
+        self,
+        tbi: pd.DataFrame,
+        tbi_dva: pd.DataFrame,
+        kof: pd.DataFrame,
+        sources: Mapping[str, pd.DataFrame],
+        kof_vintage: str,
+        control_cache: dict[tuple[object, ...], pd.DataFrame] | None = None,
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """:func:`assemble_panel` under this design."""
         return assemble_panel(
             tbi, tbi_dva, kof, sources, countries=self.countries, first_year=self.first_year, last_year=self.last_year,
             kof_vintage=kof_vintage, outcomes=self.outcomes, controls=self.controls,
-            excluded_countries=self.excluded_countries, developed=self.developed,
+            excluded_countries=self.excluded_countries, developed=self.developed, control_cache=control_cache,
         )  # fmt: skip

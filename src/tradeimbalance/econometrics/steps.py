@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,6 +47,8 @@ class PanelInputs:
     tbi_dva: pd.DataFrame
     kof: pd.DataFrame
     sources: dict[str, pd.DataFrame]
+    #: Each control's series, computed once however many panels are assembled from these inputs.
+    control_cache: dict[tuple[object, ...], pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def read(cls, paths: Mapping[str, str | Path]) -> PanelInputs:
@@ -59,7 +61,7 @@ class PanelInputs:
         )
 
     def panel(self, design: SampleDesign, kof_vintage: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-        return design.assemble(self.tbi, self.tbi_dva, self.kof, self.sources, kof_vintage)
+        return design.assemble(self.tbi, self.tbi_dva, self.kof, self.sources, kof_vintage, self.control_cache)
 
 
 def build_panel(

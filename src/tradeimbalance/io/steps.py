@@ -21,11 +21,23 @@ from .tbi import tbi_dva_panel, tbi_panel, tbi_variants, year_kww, year_va_absor
 log = logging.getLogger(__name__)
 
 
-def va_absorbed_year(io_path: str | Path, value_added: str, out_path: str | Path, checks_path: str | Path) -> pd.DataFrame:
+def io_year(
+    io_path: str | Path,
+    value_added: str,
+    *,
+    va_out: str | Path,
+    checks_out: str | Path,
+    variants_out: str | Path,
+    terms_out: str | Path,
+    dva_out: str | Path,
+) -> IOTable:
+    """One year's input–output algebra from one read of its table: value added absorbed and its identity checks,
+    the TBI variants, the KWW terms and the bilateral DVA (five parquet files)."""
     table = IOTable.from_parquet(io_path)
+    meta = {"value_added": value_added}
     long, checks = year_va_absorbed(table, value_added)
-    write_frame(long, out_path, schemas.VA_ABSORBED, {"value_added": value_added})
-    write_frame(checks, checks_path, schemas.IDENTITY_CHECKS, {"value_added": value_added})
+    write_frame(long, va_out, schemas.VA_ABSORBED, meta)
+    write_frame(checks, checks_out, schemas.IDENTITY_CHECKS, meta)
     log.info(
         "%s %d: max |Σ_j VA_abs − VA| / VA = %.3g (after the table's rounding residual: %.3g); max |Σ_i VA_abs − FD| / FD = %.3g",
         table.release,
@@ -34,12 +46,13 @@ def va_absorbed_year(io_path: str | Path, value_added: str, out_path: str | Path
         checks["va_rel_gap_net"].max(),
         checks["fd_rel_gap"].abs().max(),
     )
-    return checks
-
-
-def tbi_variants_year(io_path: str | Path, value_added: str, out_path: str | Path) -> pd.DataFrame:
-    table = IOTable.from_parquet(io_path)
-    return write_frame(tbi_variants(table, value_added), out_path, schemas.TBI_VARIANTS, {"value_added": value_added})
+    write_frame(tbi_variants(table, value_added), variants_out, schemas.TBI_VARIANTS, meta)
+    terms, dva = year_kww(table, value_added)
+    rel = (terms["adding_up_gap"].abs() / terms["gross_exports"]).max()
+    log.info("%s %d: KWW terms add up to gross exports to %.3g (relative, worst country)", table.release, table.year, rel)
+    write_frame(terms, terms_out, schemas.KWW_TERMS_SCHEMA, meta)
+    write_frame(dva, dva_out, schemas.DVA_BILATERAL, meta)
+    return table
 
 
 def tbi(va_paths: Sequence[str | Path], value_added: str, out_path: str | Path) -> pd.DataFrame:
@@ -47,16 +60,6 @@ def tbi(va_paths: Sequence[str | Path], value_added: str, out_path: str | Path) 
     panel = tbi_panel(stacked, value_added)
     log.info("TBI: %d regions × %d years; Σ numerators per year (should be 0): %s", panel["iso3"].nunique(), panel["year"].nunique(), panel.groupby("year")["numerator"].sum().abs().max())
     return write_frame(panel, out_path, schemas.TBI, {"value_added": value_added})
-
-
-def kww_year(io_path: str | Path, value_added: str, terms_out: str | Path, dva_out: str | Path) -> pd.DataFrame:
-    table = IOTable.from_parquet(io_path)
-    terms, dva = year_kww(table, value_added)
-    rel = (terms["adding_up_gap"].abs() / terms["gross_exports"]).max()
-    log.info("%s %d: KWW terms add up to gross exports to %.3g (relative, worst country)", table.release, table.year, rel)
-    write_frame(terms, terms_out, schemas.KWW_TERMS_SCHEMA, {"value_added": value_added})
-    write_frame(dva, dva_out, schemas.DVA_BILATERAL, {"value_added": value_added})
-    return terms
 
 
 def tbi_dva(dva_paths: Sequence[str | Path], value_added: str, out_path: str | Path) -> pd.DataFrame:

@@ -124,6 +124,12 @@ def _is_empty(value: Any) -> bool:
     return isinstance(value, float) and np.isnan(value)
 
 
+def _cellwise(frame: pd.DataFrame, fn: Any, dtype: Any = object) -> pd.DataFrame:
+    """``frame.map(fn)`` (every cell, missing ones included) through one ufunc call: same result, a fraction of the time."""
+    out = np.frompyfunc(fn, 1, 1)(frame.to_numpy(dtype=object)) if frame.size else np.empty(frame.shape, dtype=object)
+    return pd.DataFrame(np.asarray(out, dtype=dtype).reshape(frame.shape), index=frame.index, columns=frame.columns)
+
+
 def _header_text(value: Any) -> str:
     if value is None:
         return ""
@@ -153,7 +159,7 @@ def _named_table(
     names = [_header_text(header[i]) if i < len(header) else "" for i in range(width)]
     padded = [list(r) + [None] * (width - len(r)) for r in records]
     frame = pd.DataFrame(padded, index=pd.Index(row_numbers, dtype="int64"), columns=range(width), dtype=object)
-    frame = frame[~frame.map(_is_empty).all(axis=1)]
+    frame = frame[~_cellwise(frame, _is_empty, bool).all(axis=1)]
     positional = Table(
         path,
         frame,
@@ -177,7 +183,7 @@ def _named_table(
 def _check_unnamed_columns_empty(table: Table, names: Sequence[str]) -> None:
     """Error naming the first cell holding a value in a column whose header cell is empty."""
     unnamed = [i for i, name in enumerate(names) if not name]
-    hit = first_cell(~table.frame[unnamed].map(_is_empty)) if unnamed else None
+    hit = first_cell(~_cellwise(table.frame[unnamed], _is_empty, bool)) if unnamed else None
     if hit is not None:
         row, pos = hit
         raise table.error(table.cell(row, pos), f"a value ({table.frame.at[row, pos]!r}) in a column whose header cell is empty")
@@ -364,7 +370,7 @@ def to_float(table: Table, columns: Sequence[Hashable], missing: frozenset[str] 
     Empty cells and the ``missing`` markers become NaN; the first cell (row by
     row) holding anything else that is not a finite number is an error.
     """
-    cells = table.frame[list(columns)].map(lambda v: _normalise(v, missing))
+    cells = _cellwise(table.frame[list(columns)], lambda v: _normalise(v, missing))
     numbers = cells.apply(lambda s: pd.to_numeric(s, errors="coerce")).astype("float64")
     bad = (numbers.isna() & cells.notna()) | np.isinf(numbers)
     hit = first_cell(bad)

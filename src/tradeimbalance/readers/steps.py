@@ -1,8 +1,10 @@
 """Workflow steps of the reading stage: one raw file in, one validated parquet out.
 
 One function per Snakemake rule of ``workflow/rules/readers.smk``; ``scripts/read_*.py`` pass only the
-rule's paths and parameters. Each reader is imported when its step runs, so a KOF job loads neither the
-R-data nor the Stata machinery, and no reading job loads the estimation or plotting libraries.
+rule's paths and parameters. Each reader (and each schema) is imported when its step runs, so a KOF job
+loads neither the R-data nor the Stata machinery, an input–output table is read without pandera (its wide
+layout is checked by :class:`~tradeimbalance.io.iotable.IOTable`), and no reading job loads the
+estimation or plotting libraries.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .. import source_schemas
 from ..parquet import read_frame, write_frame
 from ..provenance import file_digest
 
@@ -59,6 +60,7 @@ def read_io_year(release: str, raw_path: str | Path, year: int, out_path: str | 
 
 
 def read_kof_vintage(raw_path: str | Path, vintage: str, required_columns: Sequence[str], out_path: str | Path) -> pd.DataFrame:
+    from .. import source_schemas
     from .kof import read_kof
 
     panel = read_kof(raw_path, vintage, required_columns)
@@ -77,6 +79,7 @@ def combine_kof(
     coverage_csv: str | Path,
 ) -> pd.DataFrame:
     """Stack the vintages into one long panel and report which requested countries each vintage lacks."""
+    from .. import source_schemas
     from .kof import kof_coverage
 
     panel = pd.concat([read_frame(p) for p in vintage_paths], ignore_index=True)
@@ -92,6 +95,8 @@ def combine_kof(
 
 def read_single_source(source: str, raw_path: str | Path, out_path: str | Path, params: Mapping[str, str]) -> pd.DataFrame:
     """PWT, WGI or WDI: read the raw file, validate, write."""
+    from .. import source_schemas
+
     if source == "pwt":
         from .pwt import read_pwt
 
