@@ -118,7 +118,7 @@ def job_times(logs: Path) -> dict[str, tuple[int, float]]:
     for f in (logs / "benchmarks").rglob("*.tsv"):
         rel = f.relative_to(logs / "benchmarks")
         rule = rel.parts[0].removesuffix(".tsv")
-        rule = re.sub(r"_wiod20\d\d$", "", rule)
+        rule = re.sub(r"^(identity_report)_.*$", r"\1", rule)  # identity_report_<release>.tsv
         with open(f, encoding="utf-8") as fh:
             by_rule[rule].append(float(next(csv.DictReader(fh, delimiter="\t"))["s"]))
     return {r: (len(v), sum(v)) for r, v in by_rule.items()}

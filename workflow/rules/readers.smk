@@ -8,6 +8,7 @@ rule read_wiod2016:
         f"{PROC}/io/wiod2016/wiot_{{year}}.parquet",
     params:
         release="wiod2016",
+        regions=config["io_releases"]["wiod2016"].get("regions"),
     log:
         f"{LOGS}/read_wiod2016/{{year}}.log",
     benchmark:
@@ -23,6 +24,7 @@ rule read_wiod2013:
         f"{PROC}/io/wiod2013/wiot_{{year}}.parquet",
     params:
         release="wiod2013",
+        regions=None,
     log:
         f"{LOGS}/read_wiod2013/{{year}}.log",
     benchmark:

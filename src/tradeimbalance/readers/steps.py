@@ -43,9 +43,13 @@ def _source_meta(path: str | Path, **extra: object) -> dict[str, object]:
 
 
 # ----------------------------------------------------------------- readers
-def read_io_year(release: str, raw_path: str | Path, year: int, out_path: str | Path) -> IOTable:
-    """Read one year's world input–output table and write it in the IOTable parquet layout."""
-    table = _io_reader(release)(raw_path, year)
+def read_io_year(release: str, raw_path: str | Path, year: int, out_path: str | Path, regions: Sequence[str] | None = None) -> IOTable:
+    """Read one year's world input–output table and write it in the IOTable parquet layout.
+
+    ``regions``: the release's regions (config ``io_releases.<release>.regions``); a table lacking one is refused.
+    """
+    reader = _io_reader(release)
+    table = reader(raw_path, year, regions) if regions is not None else reader(raw_path, year)
     residual = table.x - table.Z.sum(axis=1) - table.F.sum(axis=1)
     log.info("%s %d: read %s (sha256 %s)", release, year, raw_path, table.source_sha256)
     log.info("%d regions × %d sectors; %d final-demand columns; gross output %.6g", table.n_countries, table.n_sectors, table.F.shape[1], table.x.sum())

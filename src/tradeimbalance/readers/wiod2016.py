@@ -18,10 +18,17 @@ Excel (``WIOT<year>_Nov16_ROW.xlsb``; an ``.xlsx`` re-save reads the same)
 
 R (``WIOT<year>_October16_ROW.RData``)
     One data frame ``wiot`` with the label columns ``IndustryCode``,
-    ``IndustryDescription``, ``Country``, ``RNr``, ``Year``, then one column per
-    country-column named country code + column number (``AUS1`` … ``ROW56``,
-    ``AUS57`` … ``ROW61``) and ``TOT``; the same rows as the Excel sheet
-    (``Country`` is ``TOT`` on the eight bottom rows).
+    ``IndustryDescription``, ``Country``, ``RNr``, ``Year`` (text, then float64
+    numbers in the release), then one column per country-column named country
+    code + column number (``AUS1`` … ``ROW56``, ``AUS57`` … ``ROW61``) and
+    ``TOT``; the same rows as the Excel sheet (``Country`` is ``TOT`` on the
+    eight bottom rows). A file holding a single data frame of another name (a
+    re-save, a cut) is read the same way.
+
+Columns are matched by name (region and column number), not by position: a
+table whose columns come in another order (the real cut in
+``shared/data/samples/wiod2016_structure`` is sector-major: ``USA1, FRA1,
+USA2, …``) is put in the release's region-major order.
 
 Either way the reader checks the labels (every region has the same sectors,
 in the same order in rows and columns; five final-demand columns per
@@ -72,8 +79,12 @@ class _Grid:
     col_where: Sequence[str]  # human-readable location of each column
 
 
-def read_wiod2016(path: str | Path, year: int | None = None) -> IOTable:
-    """Read one WIOD 2016 release table (``.xlsb``, ``.xlsx`` or ``.RData``)."""
+def read_wiod2016(path: str | Path, year: int | None = None, regions: Sequence[str] | None = None) -> IOTable:
+    """Read one WIOD 2016 release table (``.xlsb``, ``.xlsx`` or ``.RData``).
+
+    With ``regions`` (the workflow passes the release's 44, config ``io_releases.wiod2016.regions``), a
+    table that lacks one of them, or has another, is refused with an error naming them.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "", "file not found")
@@ -89,7 +100,7 @@ def read_wiod2016(path: str | Path, year: int | None = None) -> IOTable:
         grid = _grid_from_rdata(path, year)
     else:
         raise InputError(path, "file name", f"unknown format {suffix!r}: expected one of {EXCEL_SUFFIXES + R_SUFFIXES}")
-    table = _assemble(path, year, grid)
+    table = _assemble(path, year, grid, regions)
     table.validate(path)
     return table
 
@@ -100,7 +111,7 @@ def _cell(row: int, col: int) -> str:
 
 
 def _label(value: object) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -184,18 +195,21 @@ _R_COLUMN = re.compile(r"^([A-Za-z]{3})(\d+)$")
 
 def _grid_from_rdata(path: Path, year: int) -> _Grid:
     objects = read_rdata(path)
-    if "wiot" not in objects:
-        raise InputError(path, "R objects", f"expected a data frame named 'wiot', found {sorted(objects)}")
-    df = objects["wiot"]
+    frames = [name for name, obj in objects.items() if isinstance(obj, pd.DataFrame)]
+    # The release names its data frame `wiot`; a re-saved or cut file may hold one data frame of another name.
+    name = "wiot" if "wiot" in objects else (frames[0] if len(frames) == 1 else None)
+    if name is None:
+        raise InputError(path, "R objects", f"expected a data frame named 'wiot' (or a single data frame), found {sorted(objects)}")
+    df = objects[name]
     if not isinstance(df, pd.DataFrame):
-        raise InputError(path, "object 'wiot'", f"is a {type(df).__name__}, expected a data frame")
+        raise InputError(path, f"object '{name}'", f"is a {type(df).__name__}, expected a data frame")
     missing = [c for c in _R_LABELS if c not in df.columns]
     if missing:
-        raise InputError(path, "object 'wiot'", f"lacks the label column(s) {missing}")
+        raise InputError(path, f"object '{name}'", f"lacks the label column(s) {missing}")
     years = pd.to_numeric(df["Year"], errors="coerce")
     wrong = np.flatnonzero(years.to_numpy() != year)
     if wrong.size:
-        raise InputError(path, f"object 'wiot', row {wrong[0] + 1}, column 'Year'", f"holds {df['Year'].iloc[wrong[0]]!r}, expected {year}")
+        raise InputError(path, f"object '{name}', row {wrong[0] + 1}, column 'Year'", f"holds {df['Year'].iloc[wrong[0]]!r}, expected {year}")
     data_cols = [c for c in df.columns if c not in _R_LABELS]
     col_region, col_number = [], []
     for c in data_cols:
@@ -207,12 +221,12 @@ def _grid_from_rdata(path: Path, year: int) -> _Grid:
             col_region.append(m.group(1))
             col_number.append(f"c{m.group(2)}")
         else:
-            raise InputError(path, f"object 'wiot', column {c!r}", "not a WIOT column name (country code + column number, or TOT)")
+            raise InputError(path, f"object '{name}', column {c!r}", "not a WIOT column name (country code + column number, or TOT)")
     for c in data_cols:
         if not pd.api.types.is_numeric_dtype(df[c]):
             bad = pd.to_numeric(df[c], errors="coerce").isna() & df[c].notna()
             r = int(np.flatnonzero(bad.to_numpy())[0]) if bad.any() else 0
-            raise InputError(path, f"object 'wiot', row {r + 1}, column {c!r}", f"expected a number, found {df[c].iloc[r]!r}")
+            raise InputError(path, f"object '{name}', row {r + 1}, column {c!r}", f"expected a number, found {df[c].iloc[r]!r}")
     values = df[data_cols].to_numpy(dtype=float, na_value=np.nan)
     return _Grid(
         row_region=[_label(v) for v in df["Country"]],
@@ -220,26 +234,42 @@ def _grid_from_rdata(path: Path, year: int) -> _Grid:
         col_region=col_region,
         col_number=col_number,
         values=values,
-        row_where=[f"object 'wiot', row {r + 1}" for r in range(len(df))],
-        col_where=[f"object 'wiot', column {c!r}" for c in data_cols],
+        row_where=[f"object '{name}', row {r + 1}" for r in range(len(df))],
+        col_where=[f"object '{name}', column {c!r}" for c in data_cols],
     )
 
 
 # ------------------------------------------------------------------ assemble
-def _assemble(path: Path, year: int, g: _Grid) -> IOTable:
+def _assemble(path: Path, year: int, g: _Grid, expected_regions: Sequence[str] | None = None) -> IOTable:
     """Check the labels of a grid and cut it into Z, F, x and the primary-input rows."""
     nan = np.argwhere(~np.isfinite(g.values))
     if nan.size:
         r, c = (int(i) for i in nan[0])
         raise InputError(path, f"{g.row_where[r]}, {g.col_where[c]}", "value is missing or not finite")
 
-    # Rows: the country-sector block ends at the first bottom row (region TOT).
+    # Rows: the country-sector block ends at the first bottom row (region TOT); rows are region-major.
     n = next((i for i, reg in enumerate(g.row_region) if reg == TOTAL), len(g.row_region))
     regions = list(dict.fromkeys(g.row_region[:n]))
     if not regions:
         raise InputError(path, "rows", "no country-sector rows found")
-    # The number of sectors is the number of intermediate columns of the first region.
-    n_sectors = next((j for j, reg in enumerate(g.col_region) if reg != g.col_region[0]), len(g.col_region))
+    if expected_regions is not None:
+        lacking = [r for r in expected_regions if r not in regions]
+        extra = [r for r in regions if r not in expected_regions]
+        if lacking or extra:
+            parts = [f"the table lacks the region(s) {', '.join(lacking)}"] if lacking else []
+            parts += [f"it has region(s) not in the release: {', '.join(extra)}"] if extra else []
+            problem = "; ".join(parts)
+            raise InputError(path, "rows", f"{problem} (the {RELEASE} release has {len(expected_regions)} regions: {' '.join(expected_regions)})")
+    # Columns are matched by name (region, column number), whatever their order in the file.
+    position: dict[tuple[str, str], int] = {}
+    for j, key in enumerate(zip(g.col_region, g.col_number, strict=True)):
+        key = (TOTAL, TOTAL) if key[0] == TOTAL else key  # the total-output column, whatever its number label
+        if key in position:
+            shown = "total-output column (country TOT)" if key[0] == TOTAL else f"column {key[0]} {key[1]}"
+            raise InputError(path, g.col_where[j], f"the {shown} appears twice (first at {g.col_where[position[key]]})")
+        position[key] = j
+    # The number of sectors: the intermediate columns of the first region (all its columns but the final demand).
+    n_sectors = sum(1 for reg, _ in position if reg == regions[0]) - N_FD
     short = next((i for i in range(min(n_sectors, n)) if g.row_region[i] != regions[0]), None)
     if short is not None or n < n_sectors:
         where = g.row_where[short] if short is not None else g.row_where[n - 1]
@@ -265,21 +295,22 @@ def _assemble(path: Path, year: int, g: _Grid) -> IOTable:
     if missing_rows:
         raise InputError(path, f"rows below {g.row_where[n - 1]}", f"missing the row(s) {missing_rows} (expected {list(BOTTOM_ROWS)})")
 
-    # Columns: intermediate block, final-demand block, total output.
+    # Columns: intermediate block, final-demand block, total output, put in the release's order.
     expected_cols = [(reg, f"c{s + 1}") for reg in regions for s in range(n_sectors)]
     expected_cols += [(reg, f"c{n_sectors + f + 1}") for reg in regions for f in range(N_FD)]
-    got_cols = list(zip(g.col_region, g.col_number, strict=True))
-    for j, exp in enumerate(expected_cols):
-        if j >= len(got_cols) or got_cols[j] != exp:
-            found = got_cols[j] if j < len(got_cols) else "no column"
-            where = g.col_where[j] if j < len(g.col_where) else f"column {j + 5}"
-            raise InputError(path, where, f"expected column {exp[0]} {exp[1]}, found {found} (a column is missing, duplicated or out of order)")
-    n_cols = len(expected_cols)
-    if len(got_cols) != n_cols + 1 or g.col_region[n_cols] != TOTAL:
-        where = g.col_where[min(n_cols, len(g.col_where) - 1)]
-        raise InputError(path, where, f"expected exactly one total-output column (country {TOTAL!r}) after the final-demand columns")
+    expected_cols.append((TOTAL, TOTAL))
+    lacking_cols = [TOTAL if reg == TOTAL else f"{reg} {num}" for reg, num in expected_cols if (reg, num) not in position]
+    if lacking_cols:
+        shown = ", ".join(lacking_cols[:10]) + (f" and {len(lacking_cols) - 10} more" if len(lacking_cols) > 10 else "")
+        raise InputError(path, "columns", f"lacks the column(s) {shown} (expected {n_sectors} intermediate and {N_FD} final-demand columns per region, and {TOTAL})")
+    unexpected = sorted(set(position) - set(expected_cols), key=position.__getitem__)
+    if unexpected:
+        j = position[unexpected[0]]
+        raise InputError(path, g.col_where[j], f"unexpected column {unexpected[0][0]} {unexpected[0][1]} (not a column of this table's {len(regions)} regions × {n_sectors} sectors layout)")
+    order = [position[key] for key in expected_cols]
+    n_cols = len(expected_cols) - 1
 
-    vals = g.values
+    vals = g.values[:, order]
     countries = tuple(wiod_region_code(r) for r in regions)
     return IOTable(
         release=RELEASE,

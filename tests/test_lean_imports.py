@@ -1,0 +1,34 @@
+"""A reading or input–output job loads neither the estimation nor the plotting libraries (the lean-workflow rule)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_workflow import script_modules  # noqa: E402
+
+FORBIDDEN = ("linearmodels", "statsmodels", "scipy.stats", "matplotlib", "openpyxl")
+
+
+def _jobs(stage: str) -> list[Path]:
+    return [s for s in sorted((ROOT / "scripts").glob("*.py")) if f"tradeimbalance.{stage}.steps" in s.read_text()]
+
+
+def test_every_script_calls_one_stage_step_module() -> None:
+    for script in sorted((ROOT / "scripts").glob("*.py")):
+        steps = [m for m in script_modules(script) if m.endswith(".steps")]
+        assert len(steps) <= 1, f"{script.name} imports several stages: {steps}"
+
+
+def test_reader_and_input_output_jobs_import_no_heavy_library() -> None:
+    scripts = _jobs("readers") + _jobs("io")
+    assert {"read_wiod.py", "read_kof.py", "io_year.py", "tbi.py"} <= {s.name for s in scripts}
+    modules = sorted({m for s in scripts for m in script_modules(s)})
+    assert "tradeimbalance.readers.wiod2013" in modules and "tradeimbalance.readers.kof" in modules  # lazy imports are followed
+    code = "import sys\n" + "".join(f"import {m}\n" for m in modules) + f"print(','.join(m for m in {FORBIDDEN!r} if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip()
+    assert loaded == "", f"a reader or input–output job loads {loaded}"
