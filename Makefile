@@ -1,12 +1,27 @@
 # Two commands for a newcomer (each sets up the Python environment it needs in .venv):
-#   make reproduce [RAW_DIR=path/to/raw] [CONFIG="io_release=wiod2016 ..."]   build every output
+#   make reproduce [RAW_DIR=path/to/raw] [IO_RELEASE=wiod2013] [CONFIG="first_year=2005 ..."]   build every output
 #   make test [RAW_DIR=path/to/raw]        run the test suite (real-data tests read RAW_DIR)
-# Also: make sensitivity (Table 3 cols 3–4 on every KOF vintage), make workflow-report (snakemake --report HTML).
+# Also: make sensitivity (Table 3 cols 3–4 on every KOF vintage), make workflow-report (snakemake --report HTML),
+# make benchmark (speed and memory figures).
+#
+# RAW_DIR is remembered: `make reproduce RAW_DIR=...` writes it to workflow/local.yaml (not committed), which
+# Snakemake and later make commands read, so that a plain `snakemake --cores 4 --config kof_vintage=2025`
+# works on the same raw files afterwards.
 PYTHON ?= python3
 VENV ?= .venv
 CORES ?= 4
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The per-checkout settings file (not committed); TRADEIMBALANCE_LOCAL_CONFIG moves it (the tests do).
+LOCAL := $(or $(TRADEIMBALANCE_LOCAL_CONFIG),workflow/local.yaml)
+
+# The raw-data folder set once for this checkout (workflow/local.yaml), unless given on the command line.
+SAVED_RAW_DIR := $(shell sed -n 's/^raw_dir: *//p' $(LOCAL) 2>/dev/null)
+ifeq ($(origin RAW_DIR), undefined)
+RAW_DIR := $(SAVED_RAW_DIR)
+else
+REMEMBER_RAW_DIR := yes
+endif
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,22 +31,30 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Options of every run; targets go before them (--config takes all the words after it).
-RUN_OPTS = --cores $(CORES) --rerun-incomplete --config raw_dir=$(or $(RAW_DIR),data/raw) $(CONFIG)
+# Remember a RAW_DIR given on the command line (absolute path) for later snakemake and make commands.
+remember-raw-dir:
+ifdef REMEMBER_RAW_DIR
+	@echo "raw_dir: $(abspath $(RAW_DIR))" > $(LOCAL)
+	@echo "raw-data folder $(abspath $(RAW_DIR)) remembered in $(LOCAL)"
+endif
 
-reproduce: $(STAMP)
+# Options of every run; targets go before them (--config takes all the words after it).
+RUN_OPTS = --cores $(CORES) --rerun-incomplete $(if $(or $(IO_RELEASE),$(CONFIG)),--config $(if $(IO_RELEASE),io_release=$(IO_RELEASE),) $(CONFIG),)
+
+reproduce: $(STAMP) remember-raw-dir
 	$(BIN)/snakemake $(RUN_OPTS)
 
-sensitivity: $(STAMP)
+sensitivity: $(STAMP) remember-raw-dir
 	$(BIN)/snakemake sensitivity $(RUN_OPTS)
 
 workflow-report: reproduce
 	$(BIN)/snakemake --report results/workflow_report.html $(RUN_OPTS)
 
 test: $(STAMP)
-	$(if $(RAW_DIR),RAW_DIR=$(abspath $(RAW_DIR)),) $(BIN)/python -m pytest
+	$(if $(RAW_DIR),RAW_DIR=$(abspath $(RAW_DIR)),) $(BIN)/python -m pytest -v
 
 benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_workflow.py --raw-dir $(or $(RAW_DIR),data/raw)
 	$(BIN)/python benchmarks/bench_va_absorbed.py --raw-dir $(or $(RAW_DIR),data/raw)
 
-.PHONY: venv reproduce sensitivity workflow-report test benchmark
+.PHONY: venv remember-raw-dir reproduce sensitivity workflow-report test benchmark

@@ -1,9 +1,20 @@
 # Replication workflow: raw public data → validated parquet → TBI → panel → regressions → tables, figure, report.
-# Run:  snakemake --cores 4 [--config raw_dir=DIR io_release=wiod2016 ...]
+# Run:  snakemake --cores 4 [--config raw_dir=DIR io_release=wiod2013 ...]
 # All choices live in workflow/config.yaml; rules are in workflow/rules/*.smk.
+
+import os
+
 
 configfile: "workflow/config.yaml"
 configfile: "workflow/downloads.yaml"
+
+# Settings a user makes once for this checkout (e.g. raw_dir, written by `make reproduce RAW_DIR=...`);
+# not committed (TRADEIMBALANCE_LOCAL_CONFIG names another file). --config still overrides them.
+LOCAL_CONFIG = os.environ.get("TRADEIMBALANCE_LOCAL_CONFIG", "workflow/local.yaml")
+if os.path.exists(LOCAL_CONFIG):
+
+    configfile: LOCAL_CONFIG
+
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/download.smk"

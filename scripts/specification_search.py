@@ -10,5 +10,5 @@ specification_search(
     i.kof, i.pwt, i.wgi, i.wdi, i.published, i.tbi,
     countries=p.countries, not_candidates=s["not_candidates"], developed=p.developed, developed_alternatives=s.get("developed_alternatives"), n_countries=s["n_countries"],
     n_developed=s["n_developed"], controls=p.controls, alternatives=s["alternatives"], first_year=p.first_year,
-    last_year=p.last_year, ranking_out=o.ranking, report_md=o.report,
+    last_year=p.last_year, ranking_out=o.ranking, top_csv=o.top, report_md=o.report,
 )  # fmt: skip

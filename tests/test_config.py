@@ -17,11 +17,12 @@ def config(tmp_path: Path) -> dict:
     return cfg.load_config(ROOT / "workflow" / "config.yaml", ROOT / "workflow" / "downloads.yaml", overrides={"raw_dir": str(tmp_path)})
 
 
-def test_default_config_runs_wiod2013_over_the_overlap(config: dict) -> None:
+def test_default_config_is_the_papers_release_and_years(config: dict) -> None:
+    cfg.validate(config)
     cfg.check_config(config)
-    assert config["io_release"] == "wiod2013"
-    assert cfg.io_years(config) == list(range(2000, 2012))
-    assert cfg.io_years(config, "wiod2016") == list(range(2000, 2015))
+    assert config["io_release"] == "wiod2016"
+    assert cfg.io_years(config) == list(range(2000, 2015))
+    assert cfg.io_years(config, "wiod2013") == list(range(2000, 2012))
     assert len(config["countries"]) == 43 and "TWN" in config["countries"]
 
 
@@ -40,11 +41,80 @@ def test_impossible_settings_fail_early(config: dict) -> None:
     with pytest.raises(ValueError, match="io_release='wiod2020'"):
         cfg.check_config({**config, "io_release": "wiod2020"})
     with pytest.raises(ValueError, match="basic_prices needs io_release=wiod2016"):
-        cfg.check_config({**config, "value_added": "basic_prices"})
+        cfg.check_config({**config, "io_release": "wiod2013", "value_added": "basic_prices"})
     with pytest.raises(ValueError, match="no year of wiod2013"):
-        cfg.check_config({**config, "first_year": 2012, "last_year": 2014})
+        cfg.check_config({**config, "io_release": "wiod2013", "first_year": 2012, "last_year": 2014})
 
 
 def test_data_dictionary_is_generated_from_the_schemas() -> None:
     committed = (ROOT / "docs" / "data_dictionary.md").read_text(encoding="utf-8")
     assert committed == render(), "docs/data_dictionary.md is stale: run python -m tradeimbalance.docs"
+
+
+# ------------------------------------------------------------------ bad values, each named
+BAD_VALUES = [
+    # (override, fragments the message must contain)
+    ({"first_year": "abc"}, ["config first_year='abc'", "not of type 'integer'", "a calendar year"]),
+    ({"first_year": 2000.5}, ["config first_year=2000.5", "not of type 'integer'"]),
+    ({"last_year": 1800}, ["config last_year=1800", "minimum"]),
+    ({"first_year": 2010, "last_year": 2005}, ["first_year=2010 is after last_year=2005"]),
+    ({"kof_vintage": 2021}, ["kof_vintage=2021", "no such KOF vintage", "2018, 2018_2, 2019, 2020, 2022, 2023, 2024, 2025"]),
+    ({"kof_vintag": 2025}, ["unknown config key(s) 'kof_vintag'", "a typo?", "kof_vintage"]),
+    ({"io_release": "wiod2020"}, ["config io_release='wiod2020'", "one of 'wiod2016', 'wiod2013'"]),
+    ({"value_added": "gross"}, ["config value_added='gross'", "one of 'primary_inputs', 'basic_prices'"]),
+    ({"countries": ["DEU", "germany"]}, ["config countries.1='germany'", "ISO 3166-1 alpha-3 code"]),
+    ({"table1_countries": ["CHN", "XXX"]}, ["config table1_countries: XXX not among the candidate countries"]),
+    ({"controls": {"RQ": {"source": "imf", "variable": "RQ"}}}, ["config controls.RQ.source='imf'", "one of 'pwt', 'wgi', 'wdi'"]),
+    ({"controls": {"RQ": {"source": "wgi", "variable": "RQ", "fil": "linear"}}}, ["unknown config key(s) 'fil' in controls.RQ"]),
+    ({"specification_search": {"not_candidates": [], "n_countries": "41", "n_developed": 22, "alternatives": {}}}, ["config specification_search.n_countries='41'", "integer"]),
+    ({"raw_dir": ""}, ["config raw_dir=''", "a folder or file path"]),
+]
+
+
+@pytest.mark.parametrize(("override", "fragments"), BAD_VALUES, ids=[next(iter(o)) for o, _ in BAD_VALUES])
+def test_every_bad_value_is_refused_naming_its_key(config: dict, override: dict, fragments: list[str]) -> None:
+    bad = {**config, **override}
+    with pytest.raises(cfg.ConfigError) as info:
+        cfg.validate(bad)
+        cfg.check_config(bad)
+    for fragment in fragments:
+        assert fragment in str(info.value), f"{fragment!r} not in {info.value}"
+
+
+def test_two_spellings_of_the_raw_folder_are_one_path(config: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "raw").mkdir()
+    assert cfg.raw_dir({"raw_dir": "raw"}) == cfg.raw_dir({"raw_dir": str(tmp_path / "raw")}) == cfg.raw_dir({"raw_dir": "./x/../raw"})
+
+
+def test_raw_digest_follows_content_not_time(tmp_path: Path) -> None:
+    import os
+
+    f, cache = tmp_path / "a.csv", tmp_path / "cache.json"
+    f.write_bytes(b"one")
+    first = cfg.raw_digest(f, cache)
+    assert first.startswith("sha256:") and cfg.raw_digest(f, cache) == first
+    stat = f.stat()
+    f.write_bytes(b"two")  # replaced, with the old modification time put back
+    os.utime(f, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert cfg.raw_digest(f, cache) != first
+    f.unlink()
+    assert cfg.raw_digest(f, cache) == "missing"
+
+
+# ------------------------------------------------------------------ the paper's tables absent
+def test_absent_wiod2016_tables_without_network_stop_with_the_switch(config: dict, tmp_path: Path) -> None:
+    from tradeimbalance.preflight import missing_io_tables
+
+    message = missing_io_tables(config, probe=lambda url: (False, "no network"))
+    assert message is not None and message.startswith("Stopped before any work")
+    assert "WIOT2000_October16_ROW.RData … WIOT2014_October16_ROW.RData (15 files)" in message
+    assert f"missing in {tmp_path / 'wiod'}" in message
+    assert "https://dataverse.nl/api/access/datafile/199101 cannot be reached (no network)" in message
+    assert "doi:10.34894/PJ2M1C" in message
+    assert "make reproduce IO_RELEASE=wiod2013" in message and "--config io_release=wiod2013" in message
+    # Downloadable, the archive already there, or the files there: no stop.
+    assert missing_io_tables(config, probe=lambda url: (True, "")) is None
+    (tmp_path / "wiod").mkdir()
+    (tmp_path / "wiod" / "WIOTS_in_R.zip").write_bytes(b"")
+    assert missing_io_tables(config, probe=lambda url: (False, "no network")) is None

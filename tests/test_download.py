@@ -101,3 +101,26 @@ def test_every_configured_download_is_well_formed() -> None:
     for year in range(1995, 2012):
         assert f"wiod2013/wiot_{year}.RData" in downloads
     assert "wiod/WIOTS_in_R.zip" in downloads
+
+
+def test_downloaded_and_written_files_get_the_users_umask(tmp_path: Path) -> None:
+    """Not tempfile's 0600: collaborators on a shared file system must be able to read the outputs."""
+    import os
+
+    import pandas as pd
+    import pandera.pandas as pa
+
+    from tradeimbalance.parquet import write_frame
+
+    old = os.umask(0o022)
+    try:
+        src = tmp_path / "remote.csv"
+        src.write_bytes(b"a,b\n1,2\n")
+        spec = DownloadSpec(src.as_uri(), "sha256:" + hashlib.sha256(src.read_bytes()).hexdigest(), "test")
+        dest = fetch(spec, tmp_path / "raw" / "x.csv")
+        assert dest.stat().st_mode & 0o777 == 0o644
+        out = tmp_path / "p.parquet"
+        write_frame(pd.DataFrame({"a": [1.0]}), out, pa.DataFrameSchema({"a": pa.Column(float)}))
+        assert out.stat().st_mode & 0o777 == 0o644
+    finally:
+        os.umask(old)

@@ -130,7 +130,7 @@ def test_slurm_profile_dry_run_plans_the_workflow_with_its_resources(tmp_path: P
 def test_set_resources_names_only_rules_of_the_workflow(tmp_path: Path) -> None:
     """A renamed or removed rule left in the profile would silently get no resources: fail instead."""
     project = project_copy(tmp_path)
-    output = snakemake(project, "--list-rules", "--config", f"raw_dir={raw_dir()}")
+    output = snakemake(project, "--list-rules", "--config", f"raw_dir={raw_dir()}", "io_release=wiod2013")
     listed = {line.strip() for line in output.splitlines() if re.fullmatch(r"\w+", line.strip())}
     assert {"all", "io_year", "specification_search"} <= listed  # the listing was parsed
     named = set(PROFILE["set-resources"])

@@ -199,3 +199,14 @@ def test_real_pwt_covers_wiod_countries(real_pwt: pd.DataFrame) -> None:
     checked = ["rgdpna", "rgdpo", "cgdpo", "pop", "ck", "rnna", "ctfp", "rtfpna", "xr", "pl_con"]
     assert set(checked) <= set(CONTROL_VARIABLES)
     assert window[checked].notna().all().all()
+
+
+def test_empty_files_say_so(tmp_path: Path) -> None:
+    """A 0-byte file (an interrupted download) is reported as empty, not with a library's internal message."""
+    from tradeimbalance.readers.kof import read_kof
+    from tradeimbalance.readers.wiod2013 import read_wiod2013
+
+    for name, read in (("pwt91.dta", read_pwt), ("wiot_2005.RData", lambda p: read_wiod2013(p)), ("KOFGI_2019_index.xlsx", lambda p: read_kof(p, "2019", ["KOFGIdj"]))):
+        path = tmp_path / name
+        path.write_bytes(b"")
+        assert_input_error(lambda: read(path), path, "the file is empty")

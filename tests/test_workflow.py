@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,19 +31,51 @@ from tradeimbalance.outputs.latex_tables import document
 pytestmark = pytest.mark.e2e
 
 
+_CAPTURE: list[object] = []
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _progress_channel(pytestconfig: pytest.Config) -> None:
+    """Lets :func:`snakemake` show the workflow's progress while pytest captures the test's output."""
+    _CAPTURE[:] = [pytestconfig.pluginmanager.getplugin("capturemanager")]
+
+
+def _progress(line: str) -> None:
+    capman = _CAPTURE[0] if _CAPTURE else None
+    if capman is None:
+        return
+    with capman.global_and_fixture_disabled():  # type: ignore[attr-defined]
+        sys.stderr.write(f"    workflow: {line}\n")
+        sys.stderr.flush()
+
+
 def snakemake(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run Snakemake in the project; its "N of M steps done" lines are shown as they come (a run takes minutes)."""
     cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--nolock", *args]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    with subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as run:
+        out_lines: list[str] = []
+        reader = threading.Thread(target=lambda: out_lines.extend(run.stdout), daemon=True)  # type: ignore[arg-type]
+        reader.start()
+        err_lines = []
+        for line in run.stderr:  # type: ignore[union-attr]
+            err_lines.append(line)
+            if re.match(r"\d+ of \d+ steps \(", line):
+                _progress(line.strip())
+        run.wait()
+        reader.join()
+    proc = subprocess.CompletedProcess(cmd, run.returncode, "".join(out_lines), "".join(err_lines))
     if check and proc.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}")
     return proc
 
 
 def out_config(base: Path, **extra: object) -> list[str]:
+    """Outputs in ``base``; the WIOD 2013 release (the one on hand here) unless ``io_release`` is given."""
     items = {
         "processed_dir": base / "processed",
         "results_dir": base / "results",
         "logs_dir": base / "logs",
+        "io_release": "wiod2013",
         **extra,
     }
     return ["--config", *(f"{k}={v}" for k, v in items.items())]
@@ -252,6 +286,97 @@ def test_forced_reruns_are_byte_identical(full_run: tuple[Path, list[str]]) -> N
     assert {**digests(proc), **digests(res)} == before
     dry = snakemake("-n", *cfg)
     assert "Nothing to be done" in dry.stdout + dry.stderr
+
+
+# ------------------------------------------- stale results never pass as current
+# These change the shared run's raw tree (a tree of symlinks: only a link is ever replaced) and restore it.
+@pytest.mark.realdata
+def test_two_spellings_of_the_raw_folder_are_the_same_inputs(full_run: tuple[Path, list[str]]) -> None:
+    base, cfg = full_run
+    relative = os.path.relpath(base / "raw", ROOT)
+    dry = snakemake("-n", *[c if not c.startswith("raw_dir=") else f"raw_dir={relative}" for c in cfg])
+    assert "Nothing to be done" in dry.stdout + dry.stderr
+
+
+@pytest.mark.realdata
+def test_a_replaced_raw_file_reruns_only_its_branch(full_run: tuple[Path, list[str]]) -> None:
+    """Different valid content, old modification time: the content digest still sees it."""
+    base, cfg = full_run
+    link = base / "raw" / "wdi" / "FP.CPI.TOTL.ZG.csv"
+    target = link.resolve()
+    link.unlink()
+    link.write_text(target.read_text(encoding="utf-8").replace(",FP.CPI.TOTL.ZG,", ",FP.CPI.TOTL.ZG,1.5", 1), encoding="utf-8")
+    os.utime(link, ns=(target.stat().st_atime_ns, target.stat().st_mtime_ns))
+    try:
+        jobs = set(planned_jobs(snakemake("-n", *cfg).stdout)) - {"all"}
+        assert "read_wdi" in jobs and "panel" in jobs
+        assert not jobs & {"read_kof", "kof_panel", "read_wiod2013", "io_year", "tbi", "tbi_dva", "read_pwt", "read_wgi", "table1", "figure1"}
+    finally:
+        link.unlink()
+        link.symlink_to(target)
+    dry = snakemake("-n", *cfg)
+    assert "Nothing to be done" in dry.stdout + dry.stderr
+
+
+@pytest.mark.realdata
+def test_a_deleted_raw_file_is_noticed(full_run: tuple[Path, list[str]], tmp_path: Path) -> None:
+    base, cfg = full_run
+    link = base / "raw" / "wgi" / "wgidataset.xlsx"
+    target = link.resolve()
+    override = tmp_path / "downloads.yaml"  # no network here, whatever the machine: the download must fail
+    override.write_text(yaml.safe_dump({"downloads": {"wgi/wgidataset.xlsx": {"url": (tmp_path / "nowhere.xlsx").as_uri(), "checksum": "sha256:" + "0" * 64, "publisher": "https://www.worldbank.org/wgi"}}}))
+    link.unlink()
+    try:
+        proc = snakemake("--configfile", str(override), *cfg, check=False)
+        assert proc.returncode != 0
+        assert f"Raw file {link} is missing and could not be downloaded" in proc.stdout + proc.stderr + (base / "logs" / "download" / "wgi" / "wgidataset.xlsx.log").read_text()
+    finally:
+        link.symlink_to(target)
+    dry = snakemake("-n", *cfg)
+    assert "Nothing to be done" in dry.stdout + dry.stderr
+
+
+@pytest.mark.realdata
+def test_a_corrupt_raw_file_fails_every_run_until_restored_then_recovers_byte_identically(full_run: tuple[Path, list[str]]) -> None:
+    base, cfg = full_run
+    proc_dir, res = base / "processed", base / "results"
+    before = {**digests(proc_dir), **digests(res)}
+    link = base / "raw" / "kof" / "KOFGI_2019_index.xlsx"
+    target = link.resolve()
+    link.unlink()
+    link.write_bytes(target.read_bytes()[: target.stat().st_size // 2])  # truncated
+    try:
+        for attempt in (1, 2):
+            run = snakemake(*cfg, check=False)
+            assert run.returncode != 0, f"run {attempt} after corrupting the file exited 0"
+            assert "KOFGI_2019_index.xlsx" in run.stdout + run.stderr + (base / "logs" / "read_kof" / "2019.log").read_text()
+            assert not (proc_dir / "kof" / "kof_2019.parquet").exists()
+    finally:
+        link.unlink()
+        link.symlink_to(target)
+    snakemake(*cfg)
+    assert {**digests(proc_dir), **digests(res)} == before
+
+
+@pytest.mark.realdata
+def test_the_readmes_newer_data_commands_use_the_remembered_raw_folder(full_run: tuple[Path, list[str]], tmp_path: Path) -> None:
+    """After `make reproduce RAW_DIR=...` (here: its remember step), the README's commands work as written."""
+    base, cfg = full_run
+    local = tmp_path / "local.yaml"
+    env = {**os.environ, "TRADEIMBALANCE_LOCAL_CONFIG": str(local)}
+    subprocess.run(["make", "--no-print-directory", "remember-raw-dir", f"RAW_DIR={base / 'raw'}"], cwd=ROOT, env=env, check=True, capture_output=True)
+    assert local.read_text() == f"raw_dir: {base / 'raw'}\n"
+    with local.open("a") as fh:  # this test's outputs, and the release on hand
+        fh.write("".join(f"{k}: {base / v}\n" for k, v in {"processed_dir": "processed", "results_dir": "results", "logs_dir": "logs"}.items()) + "io_release: wiod2013\n")
+    readme = (ROOT / "README.md").read_text()
+    command = next(line.split("#")[0].split() for line in readme.splitlines() if line.startswith(".venv/bin/snakemake --cores 4 --config kof_vintage="))
+    assert command[:5] == [".venv/bin/snakemake", "--cores", "4", "--config", "kof_vintage=2025"]
+    run = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--nolock", *command[1:]], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    jobs = set(planned_jobs(run.stdout)) - {"all"}
+    assert jobs == {"panel", "estimates", "compare_estimates", "regression_tables", "figure1", "control_alternatives", "report"}
+    bare = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--nolock"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert bare.returncode == 0 and "Nothing to be done" in bare.stdout + bare.stderr
 
 
 # -------------------------------------------------- synthetic WIOD 2016

@@ -8,9 +8,11 @@ saying which file is missing, where to get it and where to put it.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -19,6 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DownloadError
+from .provenance import replace_with_umask
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,29 @@ class DownloadSpec:
         return algo, digest.lower()
 
 
+class _Progress:
+    """Log lines a person can follow during a long download: MB done, share, rate, every ~10 % (or 50 MB)."""
+
+    def __init__(self, name: str, total: int) -> None:
+        self.name, self.total, self.done_bytes, self.start = name, total, 0, time.monotonic()
+        self.step = max(total // 10, 1 << 20) if total else 50 << 20
+        self.next = self.step
+
+    def add(self, n: int) -> None:
+        self.done_bytes += n
+        if self.done_bytes >= self.next:
+            self.next += self.step
+            log.info("downloading %s: %s", self.name, self._figures())
+
+    def _figures(self) -> str:
+        mb, secs = self.done_bytes / 1e6, max(time.monotonic() - self.start, 1e-9)
+        share = f" of {self.total / 1e6:.0f} MB ({100 * self.done_bytes / self.total:.0f} %)" if self.total else ""
+        return f"{mb:.0f} MB{share}, {mb / secs:.1f} MB/s"
+
+    def done(self) -> None:
+        log.info("downloaded %s: %s in %.0f s", self.name, self._figures(), time.monotonic() - self.start)
+
+
 def _hint(spec: DownloadSpec, dest: Path) -> str:
     where = spec.publisher or spec.url
     return (
@@ -69,9 +97,12 @@ def fetch(spec: DownloadSpec, dest: str | Path, timeout: float = 60.0) -> Path:
     try:
         try:
             with os.fdopen(fd, "wb") as out, urllib.request.urlopen(spec.url, timeout=timeout) as resp:  # noqa: S310 (configured URLs)
+                progress = _Progress(dest.name, int(resp.headers.get("Content-Length") or 0) if hasattr(resp, "headers") else 0)
                 while block := resp.read(1 << 20):
                     h.update(block)
                     out.write(block)
+                    progress.add(len(block))
+                progress.done()
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
             raise DownloadError(f"Raw file {dest} is missing and could not be downloaded from {spec.url} ({reason}). {_hint(spec, dest)}") from exc
@@ -81,7 +112,7 @@ def fetch(spec: DownloadSpec, dest: str | Path, timeout: float = 60.0) -> Path:
                 f"Downloaded {spec.url} for {dest}, but its {algo} is {got}, expected {expected}: "
                 f"the file at that address is not the pinned version. {_hint(spec, dest)}"
             )
-        os.replace(tmp, dest)
+        replace_with_umask(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
     return dest
@@ -99,7 +130,7 @@ def extract_member(archive: str | Path, member: str, dest: str | Path) -> Path:
             try:
                 with os.fdopen(fd, "wb") as out, zf.open(matches[0]) as src:
                     shutil.copyfileobj(src, out, 1 << 20)
-                os.replace(tmp_name, dest)
+                replace_with_umask(tmp_name, dest)
             finally:
                 Path(tmp_name).unlink(missing_ok=True)
     except zipfile.BadZipFile as exc:

@@ -20,6 +20,8 @@ import pandas as pd
 import pyarrow as pa_arrow
 import pyarrow.parquet as pq
 
+from .provenance import replace_with_umask
+
 if TYPE_CHECKING:  # the schemas are pandera objects; this module only calls their validate()
     import pandera.pandas as pa
 
@@ -35,7 +37,7 @@ def write_table_atomic(table: pa_arrow.Table, path: str | Path) -> None:
     os.close(fd)
     try:
         pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, path)
+        replace_with_umask(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

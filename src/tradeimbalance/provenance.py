@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -17,6 +18,22 @@ def file_digest(path: str | Path, algorithm: str = "sha256", chunk: int = 1 << 2
         while block := fh.read(chunk):
             h.update(block)
     return h.hexdigest()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def replace_with_umask(tmp: str | Path, dest: str | Path) -> None:
+    """Move a finished temporary file into place with the permissions a plain ``open()`` would give it.
+
+    ``tempfile.mkstemp`` creates files readable by their owner only (0600); outputs on a shared file system
+    (the SLURM setup) must be readable by collaborators, so the file gets ``0666 & ~umask`` first.
+    """
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, dest)
 
 
 def setup_logging(log_file: str | Path | None) -> logging.Logger:

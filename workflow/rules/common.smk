@@ -1,9 +1,12 @@
 # Paths and year lists derived from the config (logic in tradeimbalance.config).
 from tradeimbalance import config as cfg
 
+# The configuration is checked before any job is planned: types, allowed values and unknown keys against
+# the JSON schema (Snakemake's validate()), then what a schema cannot say (year order, vintages present …).
+cfg.validate(config, f"{workflow.basedir}/workflow/schemas/config.schema.yaml")
 cfg.check_config(config)
 
-RAW = str(cfg.raw_dir(config))
+RAW = str(cfg.raw_dir(config))  # absolute: two spellings of the same folder are the same inputs
 PROC = config["processed_dir"]
 RES = config["results_dir"]
 LOGS = config["logs_dir"]
@@ -28,3 +31,15 @@ DESIGN = {
     "excluded_countries": config["sample"]["excluded_countries"],
     "developed": config["sample"]["developed"],
 }
+
+
+# Each rule that reads a raw file carries the file's content digest as a parameter: a raw file that is
+# replaced (whatever its modification time) or deleted after a complete run reruns its reader, and only its
+# branch of the DAG; a deleted one is downloaded again or stops the run naming it.
+DIGEST_CACHE = ".snakemake/tradeimbalance_raw_digests.json"
+
+
+def raw_sha256(raw_file):
+    """A params function: the digest of the raw file ``raw_file(wildcards)`` names. It takes the wildcards only
+    (not ``input``), because Snakemake leaves params derived from the input out of its params rerun trigger."""
+    return lambda wildcards: cfg.raw_digest(raw_file(wildcards), DIGEST_CACHE)

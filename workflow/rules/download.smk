@@ -6,6 +6,18 @@
 import re
 from pathlib import Path
 
+from snakemake.exceptions import WorkflowError
+
+from tradeimbalance import preflight
+
+# The default run needs the configured release's input–output tables: absent and not downloadable, stop now,
+# before any job, saying what is missing and the switch to the other release (never a silent fallback).
+_TARGETS = set(getattr(workflow.dag_settings, "targets", None) or ())
+if not _TARGETS or "all" in _TARGETS:
+    _MISSING_IO = preflight.missing_io_tables(config)
+    if _MISSING_IO:
+        raise WorkflowError(_MISSING_IO)
+
 MISSING_DOWNLOADS = sorted(k for k in DOWNLOADS if not (Path(RAW) / k).exists())
 WIOD2016_DIR = config["io_releases"]["wiod2016"]["subdir"]
 MISSING_WIOD2016_R = sorted(

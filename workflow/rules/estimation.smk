@@ -69,7 +69,8 @@ rule specification_search:
         published=f"{config['published_dir']}/published_coefficients.csv",
         tbi=f"{PROC}/tbi.parquet",
     output:
-        ranking=f"{RES}/reports/specification_search.csv",
+        ranking=f"{RES}/reports/specification_search.parquet",
+        top=f"{RES}/reports/specification_search.csv",
         report=f"{RES}/reports/specification_search.md",
     params:
         countries=config["countries"],

@@ -8,6 +8,7 @@ rule read_wiod2016:
         f"{PROC}/io/wiod2016/wiot_{{year}}.parquet",
     params:
         release="wiod2016",
+        raw_sha256=raw_sha256(lambda w: cfg.io_raw_file(config, int(w.year), "wiod2016")),
         regions=config["io_releases"]["wiod2016"].get("regions"),
     log:
         f"{LOGS}/read_wiod2016/{{year}}.log",
@@ -24,6 +25,7 @@ rule read_wiod2013:
         f"{PROC}/io/wiod2013/wiot_{{year}}.parquet",
     params:
         release="wiod2013",
+        raw_sha256=raw_sha256(lambda w: cfg.io_raw_file(config, int(w.year), "wiod2013")),
         regions=None,
     log:
         f"{LOGS}/read_wiod2013/{{year}}.log",
@@ -40,6 +42,7 @@ rule read_kof:
         f"{PROC}/kof/kof_{{vintage}}.parquet",
     params:
         required=config["kof"]["required_columns"],
+        raw_sha256=raw_sha256(lambda w: cfg.kof_file(config, w.vintage)),
     wildcard_constraints:
         vintage="|".join(KOF_VINTAGES),
     log:
@@ -77,6 +80,7 @@ rule read_pwt:
         f"{PROC}/pwt.parquet",
     params:
         source="pwt",
+        raw_sha256=raw_sha256(lambda w: cfg.source_file(config, "pwt")),
         extra={"version": config["pwt"]["version"]},
     log:
         f"{LOGS}/read_pwt.log",
@@ -93,6 +97,7 @@ rule read_wgi:
         f"{PROC}/wgi.parquet",
     params:
         source="wgi",
+        raw_sha256=raw_sha256(lambda w: cfg.source_file(config, "wgi")),
         extra={"version": config["wgi"]["version"]},
     log:
         f"{LOGS}/read_wgi.log",
@@ -109,6 +114,7 @@ rule read_wdi:
         f"{PROC}/wdi_inflation.parquet",
     params:
         source="wdi",
+        raw_sha256=raw_sha256(lambda w: cfg.source_file(config, "wdi")),
         extra={"indicator": config["wdi"]["indicator"]},
     log:
         f"{LOGS}/read_wdi.log",
@@ -118,9 +124,13 @@ rule read_wdi:
         "../../scripts/read_source.py"
 
 
+# Every intermediate is a target, not only the panels built from them: an intermediate deleted by a failed
+# job (its raw file corrupt) is asked for again by the next run, which then fails again until the file is
+# fixed, instead of the old panel passing as current.
 rule all_sources:
     input:
         expand(f"{PROC}/io/{RELEASE}/wiot_{{year}}.parquet", year=IO_YEARS),
+        expand(f"{PROC}/kof/kof_{{vintage}}.parquet", vintage=KOF_VINTAGES),
         rules.kof_panel.output,
         rules.read_pwt.output,
         rules.read_wgi.output,

@@ -68,6 +68,7 @@ rule identity_report:
 
 rule all_value_added:
     input:
+        expand(rules.io_year.output, release=RELEASE, year=IO_YEARS),
         rules.tbi.output,
         rules.tbi_dva.output,
         rules.identity_report.output,

@@ -125,7 +125,9 @@ def specification_search(
     first_year: int,
     last_year: int,
     ranking_out: str | Path,
+    top_csv: str | Path,
     report_md: str | Path,
+    top_rows: int = 200,
 ) -> pd.DataFrame:
     """Rank KOF vintages, country sets and control definitions by the published constants (:mod:`tradeimbalance.econometrics.specsearch`)."""
     kof = read_frame(kof_path, source_schemas.KOF_PANEL)
@@ -141,12 +143,29 @@ def specification_search(
         vintages=vintages, control_alternatives=control_alternatives, first_year=first_year, last_year=last_year,
         tbi_on_hand=read_frame(tbi_path, schemas.TBI),
     )  # fmt: skip
-    ranking.to_csv(ranking_out, index=False, float_format="%.6f", lineterminator="\n")
+    # Every combination (over 100,000 rows) as parquet; the best ``top_rows`` also as CSV, for reading by eye.
+    import pyarrow as pa_arrow
+
+    from ..parquet import with_metadata, write_table_atomic
+
+    log.info("specification search: %d combinations ranked", len(ranking))
+    write_table_atomic(with_metadata(pa_arrow.Table.from_pandas(ranking, preserve_index=False), {"rows": len(ranking)}), ranking_out)
+    ranking.head(top_rows).to_csv(top_csv, index=False, float_format="%.6f", lineterminator="\n")
     dims = ["convention", "kof_vintage", "developed_list", "dropped", *[n for n in control_alternatives if len(control_alternatives[n]) > 1]]
     best = best_by_dimension(ranking, dims).merge(best_by_dimension(ranking, dims, "rms_residual_tbi_on_hand"), on=["dimension", "choice"])
     Path(report_md).write_text(search_report(ranking, best, equations, len(candidates), n_countries), encoding="utf-8")
     top = ranking.iloc[0]
-    log.info("best: %s", ", ".join(f"{k}={top[k]}" for k in ["convention", "kof_vintage", "dropped", *control_alternatives]))
+    keys = ["convention", "kof_vintage", "dropped", "developed_list", *control_alternatives]
+    log.info("best: %s (rms residual %.6g)", ", ".join(f"{k}={top[k]}" for k in keys), top["rms_residual"])
+    # Combinations whose residual equals the best one's up to rounding (1e-9) are tied: the ranking orders them
+    # by name, which is no evidence; say which choices tie, and that the configured ones are among them.
+    tied = ranking[ranking["rms_residual"] <= top["rms_residual"] + 1e-9]
+    for k in keys:
+        values = sorted(set(tied[k].astype(str)))
+        if len(values) > 1:
+            configured = str(base[k].variable) if k in base else None
+            note = f"; the configured {configured} is among them, so the configuration keeps it" if configured in values else ""
+            log.info("tie: %d combinations reach the best residual to 1e-9 with %s = %s (ties are ordered by name, not by evidence%s)", len(tied), k, " or ".join(values), note)
     return ranking
 
 
@@ -258,10 +277,14 @@ def kof_sensitivity(paths: Mapping[str, str | Path], design: Mapping[str, object
         log.info("KOF vintage %s: TBI %s", vintage, ", ".join(f"{r.depvar} {r.coef:.4f} ({r.se:.4f})" for r in est[est["variable"] == "TBI"].itertuples()))
     out = pd.DataFrame(rows)
     out.to_csv(csv_out, index=False, float_format="%.6f", lineterminator="\n")
-    wide = out.assign(cell=[f"{c:.4f}{'*' * s} ({se:.4f})" for c, s, se in zip(out["coef"], out["stars"], out["se"])]).pivot(index="kof_vintage", columns="depvar", values="cell")
+    from ..outputs.tables import latex_number
+
+    cells = [f"{latex_number(c)}{f'$^{{{chr(42) * s}}}$' if s else ''} ({latex_number(se)})" for c, s, se in zip(out["coef"], out["stars"], out["se"])]
+    wide = out.assign(cell=cells).pivot(index="kof_vintage", columns="depvar", values="cell")
     wide = wide[[d for d in sample.outcomes[:2] if d in wide.columns]].reset_index().rename(columns={"kof_vintage": "KOF vintage"})
     wide["N"] = out.groupby("kof_vintage")["nobs"].first().to_numpy()
-    latex = wide.style.hide(axis="index").format_index(escape="latex", axis=1).format(escape="latex").to_latex(
+    # The cells are LaTeX already (true minus signs, stars as superscripts); the vintage labels are escaped.
+    latex = wide.style.hide(axis="index").format_index(escape="latex", axis=1).format(escape="latex", subset=["KOF vintage"]).to_latex(
         caption="TBI coefficient of Table 3 columns 3--4 by KOF vintage", label="tab:sensitivity", hrules=True, position_float="centering"
     )
     Path(tex_out).write_text(latex, encoding="utf-8")

@@ -6,7 +6,7 @@ Criteria per published coefficient (stated in every report):
 * **stars**: the same number of significance stars (10/5/1 %);
 * **within 10 %**: ``|ours − published| ≤ 0.10 · |published|``.
 
-The published values are read from ``data/published`` (copies of
+The published values are read from ``data/published`` (transcribed from the paper, as in
 ``../shared/paper``); nothing published is written in code.
 """
 

@@ -110,7 +110,7 @@ def replication_report(
         "",
         "Tolerances: **Table 1** a cell passes when |ours − published| ≤ 0.0005. **Coefficients**: sign equal, "
         "significance stars equal (10/5/1 %), and |ours − published| ≤ 10 % of |published|; a coefficient passes when it is "
-        "within 10 % *and* has the published stars. Published values are read from `data/published/` (copies of `../shared/paper/`).",
+        "within 10 % *and* has the published stars. Published values are read from `data/published/`, transcribed from the paper's tables (comparison fixtures only).",
         "",
         "## Summary",
         "",

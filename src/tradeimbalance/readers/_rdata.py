@@ -20,6 +20,8 @@ def read_rdata(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "", "file not found")
+    if path.stat().st_size == 0:
+        raise InputError(path, "", "the file is empty (0 bytes): a download or copy was interrupted; get the file again")
     try:
         with warnings.catch_warnings():
             # rdata has no constructor for classes such as WIOD 2013's "iot" and returns the

@@ -279,6 +279,8 @@ def open_workbook(path: str | Path) -> Iterator[Workbook]:
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "", "file not found")
+    if path.stat().st_size == 0:
+        raise InputError(path, "", "the file is empty (0 bytes): a download or copy was interrupted; get the file again")
     try:
         book = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as exc:  # zip, XML and binary errors of damaged files

@@ -85,6 +85,8 @@ def read_pwt(path: str | Path) -> pd.DataFrame:
 def _read_stata(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(path, "", "file not found")
+    if path.stat().st_size == 0:
+        raise InputError(path, "", "the file is empty (0 bytes): a download or copy was interrupted; get the file again")
     _check_complete(path)
     try:
         return pd.read_stata(path, convert_categoricals=True)
