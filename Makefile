@@ -39,9 +39,13 @@ ifdef REMEMBER_RAW_DIR
 endif
 
 # Options of every run; targets go before them (--config takes all the words after it).
-RUN_OPTS = --cores $(CORES) --rerun-incomplete $(if $(or $(IO_RELEASE),$(CONFIG)),--config $(if $(IO_RELEASE),io_release=$(IO_RELEASE),) $(CONFIG),)
+RUN_OPTS = --cores $(CORES) --rerun-incomplete $(if $(strip $(CONFIG_ARGS)),--config $(CONFIG_ARGS),)
+
+# Before anything else: the input–output tables of the configured release are here or can be downloaded.
+CONFIG_ARGS = $(if $(IO_RELEASE),io_release=$(IO_RELEASE),) $(CONFIG)
 
 reproduce: $(STAMP) remember-raw-dir
+	@$(BIN)/python -m tradeimbalance.preflight $(CONFIG_ARGS)
 	$(BIN)/snakemake $(RUN_OPTS)
 
 sensitivity: $(STAMP) remember-raw-dir

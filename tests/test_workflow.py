@@ -159,6 +159,41 @@ def test_dag_has_one_job_per_source_year_and_vintage(tmp_path: Path) -> None:
     assert dag.count("read_wiod2013") >= n_years
 
 
+@pytest.mark.parametrize(
+    ("setting", "fragments"),
+    [
+        ("first_year=abc", ["config first_year='abc'", "not of type 'integer'"]),
+        ("first_year=2000.5", ["config first_year=2000.5", "not of type 'integer'"]),
+        ("kof_vintag=2025", ["unknown config key(s) 'kof_vintag'"]),
+        ("kof_vintage=2021", ["kof_vintage=2021: no such KOF vintage", "2018, 2018_2, 2019, 2020, 2022, 2023, 2024, 2025"]),
+    ],
+)
+def test_a_bad_setting_stops_before_any_job_naming_the_key(tmp_path: Path, setting: str, fragments: list[str]) -> None:
+    proc = snakemake(*out_config(tmp_path, raw_dir=raw_dir()), setting, check=False)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "Job stats" not in text
+    for fragment in fragments:
+        assert fragment in text
+    assert not (tmp_path / "processed").exists() and not (tmp_path / "logs").exists()
+
+
+def test_absent_paper_tables_without_network_stop_before_any_job(tmp_path: Path) -> None:
+    """The default (io_release: wiod2016) with neither the tables nor a way to download them: no job runs."""
+    override = tmp_path / "downloads.yaml"  # an address that cannot be reached, on any machine
+    override.write_text(yaml.safe_dump({"downloads": {"wiod/WIOTS_in_R.zip": {"url": (tmp_path / "offline.zip").as_uri(), "checksum": "sha1:" + "0" * 40, "publisher": "https://www.rug.nl/ggdc/valuechain/wiod/wiod-2016-release"}}}))
+    raw = symlinked_raw(tmp_path / "raw")  # every other source present
+    proc = snakemake("--configfile", str(override), *out_config(tmp_path, raw_dir=raw, io_release="wiod2016"), check=False)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "Stopped before any work" in text and "WIOT2000_October16_ROW.RData … WIOT2014_October16_ROW.RData (15 files)" in text
+    assert "make reproduce IO_RELEASE=wiod2013" in text
+    assert not (tmp_path / "processed").exists()
+    # What `make reproduce` runs first prints the same, as its first lines.
+    env = {**os.environ, "TRADEIMBALANCE_LOCAL_CONFIG": str(tmp_path / "none.yaml")}
+    pre = subprocess.run([sys.executable, "-m", "tradeimbalance.preflight", f"raw_dir={raw}", f"downloads={{wiod/WIOTS_in_R.zip: {{url: '{(tmp_path / 'offline.zip').as_uri()}', checksum: 'sha1:{'0' * 40}'}}}}"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert pre.returncode == 1 and pre.stderr.startswith("Stopped before any work")
+
+
 @pytest.mark.realdata
 def test_no_job_ever_writes_an_existing_raw_file(tmp_path: Path) -> None:
     """Raw files are inputs only: even --forceall plans no download over an existing file."""
@@ -290,6 +325,14 @@ def test_forced_reruns_are_byte_identical(full_run: tuple[Path, list[str]]) -> N
 
 # ------------------------------------------- stale results never pass as current
 # These change the shared run's raw tree (a tree of symlinks: only a link is ever replaced) and restore it.
+def restore_link(link: Path, target: Path, times: os.stat_result) -> None:
+    """Put the symlink back as it was, with its own times (Snakemake also looks at a link's own mtime)."""
+    if link.exists() or link.is_symlink():
+        link.unlink()
+    link.symlink_to(target)
+    os.utime(link, ns=(times.st_atime_ns, times.st_mtime_ns), follow_symlinks=False)
+
+
 @pytest.mark.realdata
 def test_two_spellings_of_the_raw_folder_are_the_same_inputs(full_run: tuple[Path, list[str]]) -> None:
     base, cfg = full_run
@@ -303,7 +346,7 @@ def test_a_replaced_raw_file_reruns_only_its_branch(full_run: tuple[Path, list[s
     """Different valid content, old modification time: the content digest still sees it."""
     base, cfg = full_run
     link = base / "raw" / "wdi" / "FP.CPI.TOTL.ZG.csv"
-    target = link.resolve()
+    target, link_times = link.resolve(), link.lstat()
     link.unlink()
     link.write_text(target.read_text(encoding="utf-8").replace(",FP.CPI.TOTL.ZG,", ",FP.CPI.TOTL.ZG,1.5", 1), encoding="utf-8")
     os.utime(link, ns=(target.stat().st_atime_ns, target.stat().st_mtime_ns))
@@ -312,8 +355,7 @@ def test_a_replaced_raw_file_reruns_only_its_branch(full_run: tuple[Path, list[s
         assert "read_wdi" in jobs and "panel" in jobs
         assert not jobs & {"read_kof", "kof_panel", "read_wiod2013", "io_year", "tbi", "tbi_dva", "read_pwt", "read_wgi", "table1", "figure1"}
     finally:
-        link.unlink()
-        link.symlink_to(target)
+        restore_link(link, target, link_times)
     dry = snakemake("-n", *cfg)
     assert "Nothing to be done" in dry.stdout + dry.stderr
 
@@ -322,7 +364,7 @@ def test_a_replaced_raw_file_reruns_only_its_branch(full_run: tuple[Path, list[s
 def test_a_deleted_raw_file_is_noticed(full_run: tuple[Path, list[str]], tmp_path: Path) -> None:
     base, cfg = full_run
     link = base / "raw" / "wgi" / "wgidataset.xlsx"
-    target = link.resolve()
+    target, link_times = link.resolve(), link.lstat()
     override = tmp_path / "downloads.yaml"  # no network here, whatever the machine: the download must fail
     override.write_text(yaml.safe_dump({"downloads": {"wgi/wgidataset.xlsx": {"url": (tmp_path / "nowhere.xlsx").as_uri(), "checksum": "sha256:" + "0" * 64, "publisher": "https://www.worldbank.org/wgi"}}}))
     link.unlink()
@@ -331,7 +373,7 @@ def test_a_deleted_raw_file_is_noticed(full_run: tuple[Path, list[str]], tmp_pat
         assert proc.returncode != 0
         assert f"Raw file {link} is missing and could not be downloaded" in proc.stdout + proc.stderr + (base / "logs" / "download" / "wgi" / "wgidataset.xlsx.log").read_text()
     finally:
-        link.symlink_to(target)
+        restore_link(link, target, link_times)
     dry = snakemake("-n", *cfg)
     assert "Nothing to be done" in dry.stdout + dry.stderr
 

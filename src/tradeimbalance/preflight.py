@@ -86,3 +86,41 @@ def missing_io_tables(config: Mapping[str, Any], probe: Any = reachable) -> str 
         f"make reproduce IO_RELEASE={other}   (snakemake --config io_release={other}).",
     ]
     return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m tradeimbalance.preflight [key=value ...]``: the check, before Snakemake starts (``make reproduce``).
+
+    Reads the configuration as the workflow does (``workflow/config.yaml``, ``workflow/downloads.yaml``, the
+    local settings file, then ``key=value`` overrides parsed as YAML, as ``--config`` does) and prints the
+    message and exits 1 when the run could not get its input–output tables.
+    """
+    import os
+    import sys
+
+    import yaml
+
+    args = sys.argv[1:] if argv is None else argv
+    overrides = {}
+    for item in args:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"preflight: expected key=value, got {item!r}")
+        overrides[key] = yaml.safe_load(value)
+    root = Path(__file__).resolve().parents[2]
+    local = Path(os.environ.get("TRADEIMBALANCE_LOCAL_CONFIG", root / "workflow" / "local.yaml"))
+    files = [root / "workflow" / "config.yaml", root / "workflow" / "downloads.yaml", *([local] if local.exists() else [])]
+    config = cfg.load_config(*files, overrides=overrides)
+    try:
+        cfg.check_config(config)
+    except cfg.ConfigError:
+        return 0  # Snakemake reports configuration errors itself, with the schema
+    message = missing_io_tables(config)
+    if message:
+        print(message, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -10,13 +10,18 @@ from snakemake.exceptions import WorkflowError
 
 from tradeimbalance import preflight
 
-# The default run needs the configured release's input–output tables: absent and not downloadable, stop now,
-# before any job, saying what is missing and the switch to the other release (never a silent fallback).
-_TARGETS = set(getattr(workflow.dag_settings, "targets", None) or ())
-if not _TARGETS or "all" in _TARGETS:
-    _MISSING_IO = preflight.missing_io_tables(config)
-    if _MISSING_IO:
-        raise WorkflowError(_MISSING_IO)
+
+
+# The default run needs the configured release's input–output tables: absent and not downloadable, stop
+# before any job starts, saying what is missing and the switch to the other release (never a silent
+# fallback). Checked once the DAG is built (the targets are known then): a run asking only for other
+# outputs (e.g. one source's parquet) does not need the tables.
+onstart:
+    if not set(workflow.dag_settings.targets) - {"all"}:
+        _missing_io = preflight.missing_io_tables(config)
+        if _missing_io:
+            logger.error(_missing_io)
+            raise WorkflowError(_missing_io.splitlines()[0])
 
 MISSING_DOWNLOADS = sorted(k for k in DOWNLOADS if not (Path(RAW) / k).exists())
 WIOD2016_DIR = config["io_releases"]["wiod2016"]["subdir"]
