@@ -285,6 +285,16 @@ def test_full_workflow_on_real_data(full_run: tuple[Path, list[str]]) -> None:
     assert search.loc[0, "convention"] == "xtreg" and search.loc[0, "dropped"] == "ROU"
     sens = pd.read_csv(res / "tables" / "sensitivity_kof_vintage.csv")
     assert sens["kof_vintage"].nunique() == 8
+    # LaTeX as in the regression tables: true minus signs, stars as superscripts.
+    table1_tex = (res / "tables" / "table1_tbi.tex").read_text()
+    assert "$-$0." in table1_tex and not re.search(r"&\s*-\d", table1_tex)
+    sens_tex = (res / "tables" / "sensitivity_kof_vintage.tex").read_text()
+    assert "$^{***}$" in sens_tex and not re.search(r"\d\*", sens_tex)
+    # The search's full ranking is parquet; the CSV keeps its best rows; a tie is reported with its tie-break.
+    assert len(pd.read_parquet(res / "reports" / "specification_search.parquet")) > 100_000
+    assert len(pd.read_csv(res / "reports" / "specification_search.csv")) == 200
+    search_log = (base / "logs" / "specification_search.log").read_text()
+    assert "tie: TFP = cwtfp / ctfp" in search_log and "which picks ctfp; the configuration uses ctfp" in search_log
 
 
 @pytest.mark.realdata
