@@ -10,8 +10,6 @@ from snakemake.exceptions import WorkflowError
 
 from tradeimbalance import preflight
 
-
-
 # The default run needs the configured release's input–output tables: absent and not downloadable, stop
 # before any job starts, saying what is missing and the switch to the other release (never a silent
 # fallback). Checked once the DAG is built (the targets are known then): a run asking only for other

@@ -10,7 +10,7 @@ estimation or plotting libraries.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _io_reader(release: str):  # noqa: ANN202 - a reader function of tradeimbalance.readers
+def _io_reader(release: str) -> Callable[..., IOTable]:
+    """The reader of an input–output release, imported only when a job reads that release."""
     if release == "wiod2016":
         from .wiod2016 import read_wiod2016
 
