@@ -134,15 +134,15 @@ def run_workflow(cores: int, config: Sequence[str]) -> tuple[float, str]:
     return wall, proc.stderr + proc.stdout
 
 
-def bench_workflow(raw_dir: Path, cores: int, parts: Sequence[str], vintage: str, keep: Path | None) -> None:
+def bench_workflow(raw_dir: Path, cores: int, parts: Sequence[str], vintage: str, keep: Path | None, release: str) -> None:
     base = keep or Path(tempfile.mkdtemp(prefix="bench_workflow_"))
-    config = [f"raw_dir={raw_dir.resolve()}", f"processed_dir={base / 'processed'}", f"results_dir={base / 'results'}", f"logs_dir={base / 'logs'}"]
+    config = [f"raw_dir={raw_dir.resolve()}", f"io_release={release}", f"processed_dir={base / 'processed'}", f"results_dir={base / 'results'}", f"logs_dir={base / 'logs'}"]
     if "cold" in parts or not (base / "results" / "report.md").exists():
         wall, text = run_workflow(cores, config)
         times = job_times(base / "logs")
         total = sum(s for _, s in times.values())
         n_jobs = sum(n for n, _ in times.values())
-        print(f"\n== Cold run: snakemake --cores {cores} (outputs in {base}) ==")
+        print(f"\n== Cold run: snakemake --cores {cores}, io_release={release} (outputs in {base}) ==")
         print(f"{'rule':26s} {'jobs':>4s} {'seconds':>8s}")
         for rule, (n, s) in sorted(times.items(), key=lambda kv: -kv[1][1]):
             print(f"{rule:26s} {n:4d} {s:8.1f}")
@@ -216,6 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--cores", type=int, default=2)
     p.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS))
     p.add_argument("--switch-vintage", default="2025", help="KOF vintage of the warm rerun (default 2025)")
+    p.add_argument("--io-release", default="wiod2013", choices=("wiod2016", "wiod2013"), help="input–output release of the runs (default wiod2013, the one on hand here)")
     p.add_argument("--keep", type=Path, default=None, help="output folder of the workflow runs (default: a new temporary one)")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--excel", action="store_true", help="also write and read the 2016-size table as .xlsx (minutes)")
@@ -229,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "imports" in args.only:
         bench_imports(args.repeat)
     if {"cold", "warm"} & set(args.only):
-        bench_workflow(args.raw_dir, args.cores, args.only, args.switch_vintage, args.keep)
+        bench_workflow(args.raw_dir, args.cores, args.only, args.switch_vintage, args.keep, args.io_release)
     if "wiod2016" in args.only:
         bench_wiod2016(args.excel, args.density)
     return 0
