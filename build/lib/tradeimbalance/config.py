@@ -1,0 +1,191 @@
+"""Reading the workflow configuration and resolving where each raw file and output lives.
+
+The Snakefile calls these functions; keeping the logic here makes it testable
+and keeps the rules thin. ``config`` is the merged dictionary of
+``workflow/config.yaml`` and ``workflow/downloads.yaml`` (plus ``--config``
+overrides).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Config = Mapping[str, Any]
+
+IO_RELEASES = ("wiod2016", "wiod2013")
+#: The JSON schema of the configuration (checked with Snakemake's ``validate()``).
+SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+class ConfigError(ValueError):
+    """A configuration value the workflow cannot run with; the message names the key and what it expects."""
+
+
+def _key(path: Any) -> str:
+    parts = [str(p) for p in path]
+    return ".".join(parts) if parts else "the top level"
+
+
+def _expected(error: Any) -> str:
+    """What the schema wants at the failing place, in words."""
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    if error.validator == "additionalProperties":
+        allowed = sorted((error.schema.get("properties") or {}).keys())
+        return f"known keys: {', '.join(allowed)}" if allowed else "no other keys"
+    if error.validator == "enum":
+        return "one of " + ", ".join(repr(v) for v in error.validator_value)
+    description = schema.get("description")
+    ref = schema.get("$ref", "")
+    if not description and ref.startswith("#/definitions/"):
+        description = {"year": "a calendar year (a whole number)", "iso3": "an ISO3 code such as DEU"}.get(ref.rsplit("/", 1)[1])
+    return description or f"{error.validator} {error.validator_value!r}"
+
+
+def validate(config: Mapping[str, Any], schema: str | Path = SCHEMA) -> None:
+    """Check ``config`` against the JSON schema with Snakemake's ``validate()``; on failure raise a
+    :class:`ConfigError` that names every wrong key and what it expects (not the schema dump)."""
+    from snakemake.exceptions import WorkflowError
+    from snakemake.utils import validate as snakemake_validate
+
+    try:
+        snakemake_validate(dict(config), str(schema))
+    except WorkflowError:
+        import jsonschema
+
+        with open(schema, encoding="utf-8") as fh:
+            spec = yaml.safe_load(fh)
+        errors = sorted(jsonschema.Draft202012Validator(spec).iter_errors(dict(config)), key=lambda e: list(map(str, e.absolute_path)))
+        if not errors:
+            raise
+        lines = []
+        for e in errors:
+            key = _key(e.absolute_path)
+            if e.validator == "additionalProperties":
+                unknown = sorted(set(e.instance) - set((e.schema.get("properties") or {})))
+                lines.append(f"unknown config key(s) {', '.join(repr(u) for u in unknown)} in {key} (a typo?); {_expected(e)}")
+            else:
+                lines.append(f"config {key}={e.instance!r}: {e.message}; expected {_expected(e)}")
+        raise ConfigError("invalid configuration (workflow/config.yaml, workflow/local.yaml or --config):\n  " + "\n  ".join(lines)) from None
+
+
+def load_config(*paths: str | Path, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Merge YAML files (later ones win, top-level keys) and overrides, as Snakemake does."""
+    merged: dict[str, Any] = {}
+    for p in paths:
+        with open(p, encoding="utf-8") as fh:
+            merged.update(yaml.safe_load(fh) or {})
+    merged.update(overrides or {})
+    return merged
+
+
+def check_config(config: Config) -> None:
+    """Fail early, with the key named, on a configuration the workflow cannot run (beyond the schema's types)."""
+    release = config["io_release"]
+    if release not in IO_RELEASES:
+        raise ConfigError(f"config io_release={release!r}: expected one of {IO_RELEASES}")
+    if config["value_added"] not in ("primary_inputs", "basic_prices"):
+        raise ConfigError(f"config value_added={config['value_added']!r}: expected primary_inputs or basic_prices")
+    if config["value_added"] == "basic_prices" and release != "wiod2016":
+        raise ConfigError("config value_added=basic_prices needs io_release=wiod2016 (the WIOD 2013 packaging has no value-added row)")
+    if int(config["first_year"]) > int(config["last_year"]):
+        raise ConfigError(f"config first_year={config['first_year']} is after last_year={config['last_year']}: the first year must come first")
+    vintages = list(config["kof"]["vintages"])
+    if str(config["kof_vintage"]) not in vintages:
+        raise ConfigError(f"config kof_vintage={config['kof_vintage']!r}: no such KOF vintage; the vintages present (kof.vintages) are {', '.join(vintages)}")
+    countries = set(config["countries"])
+    for key, listed in (("table1_countries", config["table1_countries"]), ("sample.developed", config["sample"]["developed"]), ("sample.excluded_countries", config["sample"]["excluded_countries"])):
+        unknown = sorted(set(listed) - countries)
+        if unknown:
+            raise ConfigError(f"config {key}: {', '.join(unknown)} not among the candidate countries (config countries)")
+    if not io_years(config):
+        r = config["io_releases"][release]
+        raise ConfigError(
+            f"config: no year of {release} ({r['first_year']}–{r['last_year']}) falls in first_year–last_year "
+            f"({config['first_year']}–{config['last_year']})"
+        )
+
+
+def raw_dir(config: Config) -> Path:
+    """The raw-data folder as an absolute path: two spellings of the same folder are the same inputs."""
+    return Path(os.path.abspath(os.path.expanduser(str(config["raw_dir"]))))
+
+
+def io_years(config: Config, release: str | None = None) -> list[int]:
+    """Years of the IO release that fall in the sample period (WIOD 2013: 2000–2011)."""
+    r = config["io_releases"][release or config["io_release"]]
+    first = max(int(r["first_year"]), int(config["first_year"]))
+    last = min(int(r["last_year"]), int(config["last_year"]))
+    return list(range(first, last + 1))
+
+
+def io_raw_file(config: Config, year: int, release: str | None = None) -> Path:
+    """The raw file of one IO year: the first format of ``formats`` whose file exists.
+
+    When none exists, the first format's path is returned, so that the
+    workflow's download rule is asked for it (and explains what is missing).
+    """
+    release = release or config["io_release"]
+    r = config["io_releases"][release]
+    folder = raw_dir(config) / r["subdir"]
+    candidates = [folder / r["files"][fmt].format(year=year) for fmt in r["formats"]]
+    return next((p for p in candidates if p.exists()), candidates[0])
+
+
+def source_file(config: Config, source: str) -> Path:
+    """The raw file of a single-file source (``pwt``, ``wgi``, ``wdi``)."""
+    s = config[source]
+    return raw_dir(config) / s["subdir"] / s["file"]
+
+
+def kof_file(config: Config, vintage: str) -> Path:
+    k = config["kof"]
+    return raw_dir(config) / k["subdir"] / k["vintages"][vintage]
+
+
+def downloads(config: Config) -> dict[str, dict[str, str]]:
+    """Download specifications keyed by path relative to the raw-data directory."""
+    return dict(config.get("downloads") or {})
+
+
+def raw_digest(path: str | Path, cache_file: str | Path | None = None) -> str:
+    """``sha256:<hex>`` of a raw file, or ``missing`` when there is none: a rerun trigger for its reader.
+
+    A rule that reads a raw file carries this value as a parameter, so that Snakemake reruns the reader
+    when the file's content changes (whatever its modification time) or the file disappears. Digests are
+    cached in ``cache_file`` by (size, modification and change time, inode), so a file is hashed again
+    only when one of those changes.
+    """
+    path = Path(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return "missing"
+    stamp = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+    cache: dict[str, list[str]] = {}
+    if cache_file is not None and Path(cache_file).exists():
+        try:
+            cache = json.loads(Path(cache_file).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            cache = {}
+    key = str(path.resolve())
+    if key in cache and cache[key][0] == stamp:
+        return cache[key][1]
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    digest = f"sha256:{h.hexdigest()}"
+    if cache_file is not None:
+        cache[key] = [stamp, digest]
+        Path(cache_file).parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(f"{cache_file}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(cache, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, cache_file)
+    return digest

@@ -1,0 +1,112 @@
+"""Comparing our regression estimates with the published ones, coefficient by coefficient.
+
+Criteria per published coefficient (stated in every report):
+
+* **sign**: same sign (a published 0 matches only 0);
+* **stars**: the same number of significance stars (10/5/1 %);
+* **within 10 %**: ``|ours − published| ≤ 0.10 · |published|``.
+
+The published values are read from ``data/published`` (transcribed from the paper, as in
+``../shared/paper``); nothing published is written in code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+REL_TOLERANCE = 0.10
+KEY = ["table", "column", "variable"]
+
+
+def compare_coefficients(estimates: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+    """One row per published coefficient with ours beside it and the three pass/fail criteria."""
+    pub = published.assign(table=published["table"].astype(str))
+    ours = estimates[estimates["stage"] == "second"].assign(table=lambda d: d["table"].astype(str))
+    merged = pub.merge(ours[[*KEY, "coef", "se", "pvalue", "stars", "nobs"]], on=KEY, how="left", suffixes=("_published", "_ours"))
+    computed = merged["coef_ours"].notna()
+    merged["difference"] = merged["coef_ours"] - merged["coef_published"]
+    merged["rel_difference"] = merged["difference"].abs() / merged["coef_published"].abs()
+    merged["sign_match"] = computed & (np.sign(merged["coef_ours"]) == np.sign(merged["coef_published"]))
+    merged["stars_match"] = computed & (merged["stars_ours"] == merged["stars_published"])
+    merged["within_10pct"] = computed & (merged["difference"].abs() <= REL_TOLERANCE * merged["coef_published"].abs())
+    merged["status"] = np.where(~computed, "not_computed", np.where(merged["within_10pct"] & merged["stars_match"], "pass", "fail"))
+    cols = [
+        "table", "column", "depvar", "sample", "variable", "coef_published", "coef_ours", "difference", "rel_difference",
+        "se_published", "se_ours", "stars_published", "stars_ours", "pvalue", "sign_match", "stars_match", "within_10pct", "status",
+    ]  # fmt: skip
+    return merged[cols].sort_values(["table", "column", "variable"], key=lambda s: s.map(_variable_order) if s.name == "variable" else s).reset_index(drop=True)
+
+
+def _variable_order(v: str) -> int:
+    order = ["TBI", "RQ", "lnEXR", "TFP", "INFR", "lnCK", "lnGDP", "lnPOP", "const"]
+    return order.index(v) if v in order else len(order)
+
+
+def compare_column_stats(estimates: pd.DataFrame, published_stats: pd.DataFrame) -> pd.DataFrame:
+    """N and R² per published column, ours beside them."""
+    ours = estimates[(estimates["stage"] == "second") & (estimates["variable"] == "TBI")][["table", "column", "nobs", "r2"]]
+    pub = published_stats.assign(table=published_stats["table"].astype(str))
+    out = pub.merge(ours.assign(table=ours["table"].astype(str)), on=["table", "column"], how="left", suffixes=("_published", "_ours"))
+    out["r2_difference"] = out["r2_ours"] - out["r2_published"]
+    return out
+
+
+def summary_lines(comparison: pd.DataFrame, tables: Sequence[str] | None = None) -> list[str]:
+    """``Table 3: 20/22 signs, 12/22 stars, 6/22 within 10%`` for each table."""
+    lines = []
+    for table, g in comparison.groupby("table", sort=True):
+        if tables is not None and str(table) not in tables:
+            continue
+        n = len(g)
+        lines.append(f"Table {table}: {int(g['sign_match'].sum())}/{n} signs, {int(g['stars_match'].sum())}/{n} stars, {int(g['within_10pct'].sum())}/{n} within 10%")
+    return lines
+
+
+def _fmt(x: object, digits: int = 4) -> str:
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return "–"
+    if isinstance(x, (bool, np.bool_)):
+        return "yes" if x else "no"
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    return f"{float(x):.{digits}f}"
+
+
+def markdown_table(frame: pd.DataFrame, columns: Sequence[str], digits: int = 4) -> str:
+    """A GitHub-flavoured Markdown table of ``frame[columns]``."""
+    head = "| " + " | ".join(columns) + " |"
+    sep = "|" + "|".join("---" for _ in columns) + "|"
+    body = ["| " + " | ".join(_fmt(v, digits) if not isinstance(v, str) else v for v in row) + " |" for row in frame[list(columns)].itertuples(index=False)]
+    return "\n".join([head, sep, *body])
+
+
+def coefficient_report(comparison: pd.DataFrame, stats: pd.DataFrame, context: str) -> str:
+    """Markdown report of the coefficient comparison (Tables 3 and 4)."""
+    lines = [
+        "# Regression coefficients: ours against the published values",
+        "",
+        context,
+        "",
+        "Criteria: **sign** equal; **stars** equal (10/5/1 %, t with G − 1 df); **within 10 %**: |ours − published| ≤ 0.10 · |published|. "
+        "A cell passes when it is within 10 % and has the same stars.",
+        "",
+        "## Summary",
+        "",
+        *[f"- {line}" for line in summary_lines(comparison)],
+        "",
+        "## Observations and R²",
+        "",
+        markdown_table(stats, ["table", "column", "depvar", "sample", "nobs_published", "nobs_ours", "r2_published", "r2_ours", "r2_difference"]),
+        "",
+        "## Every coefficient",
+        "",
+        markdown_table(
+            comparison,
+            ["table", "column", "depvar", "sample", "variable", "coef_published", "coef_ours", "rel_difference", "se_published", "se_ours", "stars_published", "stars_ours", "sign_match", "stars_match", "within_10pct"],
+        ),
+        "",
+    ]
+    return "\n".join(lines)

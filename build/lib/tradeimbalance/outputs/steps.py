@@ -1,0 +1,185 @@
+"""Workflow steps of the output stage: Table 1, the regression tables, Figure 1, the comparisons and the report.
+
+One function per Snakemake rule of ``workflow/rules/tables.smk`` and ``report.smk``. The plotting library
+is imported only by the Figure 1 step, the LaTeX encoder only by the table steps.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import schemas, source_schemas
+from ..parquet import read_frame, read_metadata
+from .comparison import coefficient_report, compare_coefficients, compare_column_stats, summary_lines
+from .tables import compare_table1, compare_variants, comparison_summary, release_label, table1_frame, variants_summary, write_table1
+
+log = logging.getLogger(__name__)
+
+
+def table1_variants(variant_paths: Sequence[str | Path], published_path: str | Path, csv_out: str | Path, report_out: str | Path) -> pd.DataFrame:
+    """Compare every TBI variant with the published Table 1 (CSV and Markdown report)."""
+    variants = pd.concat([read_frame(p, schemas.TBI_VARIANTS) for p in variant_paths], ignore_index=True)
+    comparison = compare_variants(variants, pd.read_csv(published_path))
+    Path(csv_out).parent.mkdir(parents=True, exist_ok=True)
+    comparison.to_csv(csv_out, index=False, float_format="%.6f", lineterminator="\n")
+    Path(report_out).write_text(variants_summary(comparison), encoding="utf-8")
+    return comparison
+
+
+def table1(
+    tbi_path: str | Path,
+    published_path: str | Path,
+    countries: Sequence[str],
+    first_year: int,
+    last_year: int,
+    csv_out: str | Path,
+    tex_out: str | Path,
+    comparison_out: str | Path,
+    report_out: str | Path,
+) -> pd.DataFrame:
+    panel = read_frame(tbi_path, schemas.TBI)
+    release, value_added = panel["release"].iloc[0], panel["value_added"].iloc[0]
+    table = table1_frame(panel, countries, first_year, last_year)
+    write_table1(table, csv_out, tex_out, release, value_added)
+    published = pd.read_csv(published_path)
+    comparison = compare_table1(table, published, release)
+    comparison.to_csv(comparison_out, index=False, float_format="%.6f", lineterminator="\n")
+    Path(report_out).write_text(comparison_summary(comparison), encoding="utf-8")
+    for iso3, g in comparison.groupby("iso3", sort=False):
+        done = g[g["status"] != "not_computed"]
+        if len(done):
+            log.info("Table 1 %s: %d/%d computed cells within tolerance, max |diff| %.4f", iso3, (done["status"] == "within_tolerance").sum(), len(done), done["abs_difference"].max())
+    return comparison
+
+
+def compare_estimates(
+    estimates_csv: str | Path,
+    published_coefficients: str | Path,
+    published_stats: str | Path,
+    panel_path: str | Path,
+    comparison_csv: str | Path,
+    stats_csv: str | Path,
+    report_md: str | Path,
+) -> pd.DataFrame:
+    """Our Tables 3–4 coefficients beside the published ones (CSV + Markdown report)."""
+    estimates = pd.read_csv(estimates_csv, dtype={"table": str})
+    comparison = compare_coefficients(estimates, pd.read_csv(published_coefficients))
+    stats = compare_column_stats(estimates, pd.read_csv(published_stats))
+    comparison.to_csv(comparison_csv, index=False, float_format="%.6f", lineterminator="\n")
+    stats.to_csv(stats_csv, index=False, float_format="%.6f", lineterminator="\n")
+    meta = read_metadata(panel_path)
+    panel = read_frame(panel_path)
+    context = (
+        f"Data: TBI from **{meta.get('release')}** ({meta.get('value_added')} value added), KOF vintage **{meta.get('kof_vintage')}**; "
+        f"panel of {len(panel)} country-years, {panel['iso3'].nunique()} countries, {panel['year'].min()}–{panel['year'].max()} "
+        "(the paper: 615 = 41 × 15, 2000–2014, WIOD 2016). Differences from the published values include the data release and years."
+    )
+    Path(report_md).write_text(coefficient_report(comparison, stats, context), encoding="utf-8")
+    for line in summary_lines(comparison):
+        log.info(line)
+    return comparison
+
+
+# ------------------------------------------------------ tables, figure, report
+#: The paper's regression tables: table id → (output stem, title, panel headers).
+REGRESSION_TABLES: dict[str, tuple[str, list[tuple[str, list[int]]] | None]] = {
+    "3": ("Baseline regressions: trade imbalance and de jure globalisation", None),
+    "4": ("Developed and developing countries", [("Developed", [1, 2]), ("Developing", [3, 4])]),
+    "5": ("Extension: trade, financial and political globalisation", None),
+    "6": ("Extension by country group", [("Developed", [1, 2, 3]), ("Developing", [4, 5, 6])]),
+    "2sls": ("Robustness: 2SLS with the one-year lag of TBI as instrument", None),
+    "dva": ("Robustness: TBI from domestic value added in gross exports (KWW/WWZ)", None),
+}
+
+
+def _data_note(panel_path: str | Path) -> str:
+    meta = read_metadata(panel_path)
+    panel = read_frame(panel_path)
+    release = str(meta.get("release", ""))
+    return (
+        f"TBI from the {release_label(release)} ({str(meta.get('value_added', '')).replace('_', ' ')} value added); "
+        f"KOF vintage {meta.get('kof_vintage')}; {panel['year'].min()}-{panel['year'].max()}."
+    )
+
+
+def regression_tables(estimates_csv: str | Path, diagnostics_csv: str | Path, panel_path: str | Path, out_dir: str | Path) -> list[Path]:
+    """Tables 3–6, 2SLS and DVA as LaTeX + CSV (``table<id>.tex`` / ``.csv``) in the paper's layout."""
+    from .latex_tables import regression_table, write_table
+
+    estimates = pd.read_csv(estimates_csv, dtype={"table": str})
+    diagnostics = pd.read_csv(diagnostics_csv, dtype={"table": str})
+    note = _data_note(panel_path)
+    written = []
+    for table, (title, panels) in REGRESSION_TABLES.items():
+        notes = note + (" First stage: TBI on L.TBI and the exogenous regressors." if table == "2sls" else "")
+        notes += " TBI is the DVA-based index." if table == "dva" else ""
+        latex, frame = regression_table(estimates, table, title=title, label=f"tab:{table}", notes=notes, panels=panels, diagnostics=diagnostics if table == "2sls" else None)
+        tex = Path(out_dir) / f"table{table}.tex"
+        write_table(latex, frame, tex, tex.with_suffix(".csv"))
+        written.append(tex)
+    return written
+
+
+def figure1_step(
+    kof_path: str | Path,
+    kof_vintage: str,
+    countries: Sequence[str],
+    excluded_countries: Mapping[str, str],
+    developed: Sequence[str],
+    first_year: int,
+    last_year: int,
+    png_out: str | Path,
+    pdf_out: str | Path,
+    csv_out: str | Path,
+) -> pd.DataFrame:
+    """Figure 1: KOFGIdj and KOFEcGIdj, mean of developed vs developing sample countries, from the KOF data alone."""
+    from .figures import figure1, group_means, save_figure
+
+    kof = read_frame(kof_path, source_schemas.KOF_PANEL)
+    members = [c for c in countries if c not in excluded_countries]
+    k = kof[(kof["vintage"] == kof_vintage) & kof["iso3"].isin(members) & kof["year"].between(first_year, last_year)].copy()
+    k["group"] = np.where(k["iso3"].isin(developed), "developed", "developing")
+    means = group_means(k[["iso3", "year", "group", "KOFGIdj", "KOFEcGIdj"]], indices=["KOFGIdj", "KOFEcGIdj"], years=(first_year, last_year))
+    save_figure(figure1(means), png_out, pdf_out)
+    means.to_csv(csv_out, index=False, float_format="%.6f", lineterminator="\n")
+    log.info("Figure 1: %d countries (%d developed), KOF vintage %s, %d–%d", k["iso3"].nunique(), k.loc[k["group"] == "developed", "iso3"].nunique(), kof_vintage, first_year, last_year)
+    return means
+
+
+def report_step(
+    *,
+    table1_comparison: str | Path,
+    coefficients: str | Path,
+    column_stats: str | Path,
+    panel_path: str | Path,
+    exclusion_summary: str | Path,
+    estimates_csv: str | Path,
+    diagnostics_csv: str | Path,
+    choices: Mapping[str, str],
+    md_out: str | Path,
+    html_out: str | Path,
+) -> str:
+    """results/report.md and results/report.html."""
+    from .report import replication_report, to_html
+
+    text = replication_report(
+        table1=pd.read_csv(table1_comparison),
+        coefficients=pd.read_csv(coefficients, dtype={"table": str}),
+        column_stats=pd.read_csv(column_stats, dtype={"table": str}),
+        panel=read_frame(panel_path),
+        exclusion_summary=pd.read_csv(exclusion_summary),
+        estimates=pd.read_csv(estimates_csv, dtype={"table": str}),
+        diagnostics=pd.read_csv(diagnostics_csv, dtype={"table": str}),
+        choices=choices,
+        data_note="Data: " + _data_note(panel_path) + " The paper uses the WIOD 2016 release, 2000–2014; differences include the data release.",
+    )
+    Path(md_out).write_text(text, encoding="utf-8")
+    Path(html_out).write_text(to_html(text), encoding="utf-8")
+    for line in text.split("## Summary", 1)[1].split("##", 1)[0].strip().splitlines():
+        log.info(line.lstrip("- "))
+    return text

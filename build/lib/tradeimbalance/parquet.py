@@ -1,0 +1,84 @@
+"""Writing and reading the workflow's parquet intermediates.
+
+Every table is validated against its documented schema (:mod:`tradeimbalance.schemas`)
+before it is written, and written atomically: the data go to a temporary file
+beside the target, which is renamed into place only once complete, so a failed
+step never leaves a partial parquet behind. Writes are deterministic: the same
+frame gives a byte-identical file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import pyarrow as pa_arrow
+import pyarrow.parquet as pq
+
+from .provenance import replace_with_umask
+
+if TYPE_CHECKING:  # the schemas are pandera objects; this module only calls their validate()
+    import pandera.pandas as pa
+
+#: Key under which the workflow stores its own metadata in the parquet footer.
+METADATA_KEY = b"tradeimbalance"
+
+
+def write_table_atomic(table: pa_arrow.Table, path: str | Path) -> None:
+    """Write an Arrow table to ``path`` through a temporary file and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        replace_with_umask(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def with_metadata(table: pa_arrow.Table, metadata: Mapping[str, Any] | None) -> pa_arrow.Table:
+    """Attach the workflow's metadata (JSON, sorted keys) to an Arrow table."""
+    if not metadata:
+        return table
+    existing = dict(table.schema.metadata or {})
+    existing[METADATA_KEY] = json.dumps(metadata, sort_keys=True, default=str).encode()
+    return table.replace_schema_metadata(existing)
+
+
+def write_frame(
+    df: pd.DataFrame,
+    path: str | Path,
+    schema: pa.DataFrameSchema,
+    metadata: Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Validate ``df`` against ``schema`` and write it to ``path``.
+
+    Columns are written in the schema's order. Raises
+    :class:`pandera.errors.SchemaErrors` (listing every failing column and
+    value) if the frame does not match; nothing is written in that case.
+    """
+    validated = schema.validate(df, lazy=True)
+    ordered = validated[list(schema.columns)].reset_index(drop=True)
+    table = pa_arrow.Table.from_pandas(ordered, preserve_index=False)
+    write_table_atomic(with_metadata(table, metadata), path)
+    return ordered
+
+
+def read_metadata(path: str | Path) -> dict[str, Any]:
+    """Return the workflow metadata stored in a parquet file written by this package."""
+    meta = pq.read_schema(path).metadata or {}
+    raw = meta.get(METADATA_KEY)
+    return json.loads(raw) if raw else {}
+
+
+def read_frame(path: str | Path, schema: pa.DataFrameSchema | None = None) -> pd.DataFrame:
+    """Read a parquet table, validating it against ``schema`` when one is given."""
+    df = pd.read_parquet(path)
+    return schema.validate(df, lazy=True) if schema is not None else df

@@ -1,0 +1,120 @@
+"""Workflow steps of the reading stage: one raw file in, one validated parquet out.
+
+One function per Snakemake rule of ``workflow/rules/readers.smk``; ``scripts/read_*.py`` pass only the
+rule's paths and parameters. Each reader (and each schema) is imported when its step runs, so a KOF job
+loads neither the R-data nor the Stata machinery, an input–output table is read without pandera (its wide
+layout is checked by :class:`~tradeimbalance.io.iotable.IOTable`), and no reading job loads the
+estimation or plotting libraries.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..parquet import read_frame, write_frame
+from ..provenance import file_digest
+
+if TYPE_CHECKING:
+    from ..io.iotable import IOTable
+
+log = logging.getLogger(__name__)
+
+
+def _io_reader(release: str) -> Callable[..., IOTable]:
+    """The reader of an input–output release, imported only when a job reads that release."""
+    if release == "wiod2016":
+        from .wiod2016 import read_wiod2016
+
+        return read_wiod2016
+    if release == "wiod2013":
+        from .wiod2013 import read_wiod2013
+
+        return read_wiod2013
+    raise ValueError(f"unknown input–output release {release!r}")
+
+
+def _source_meta(path: str | Path, **extra: object) -> dict[str, object]:
+    return {"source": Path(path).name, "source_sha256": file_digest(path), **extra}
+
+
+# ----------------------------------------------------------------- readers
+def read_io_year(release: str, raw_path: str | Path, year: int, out_path: str | Path, regions: Sequence[str] | None = None) -> IOTable:
+    """Read one year's world input–output table and write it in the IOTable parquet layout.
+
+    ``regions``: the release's regions (config ``io_releases.<release>.regions``); a table lacking one is refused.
+    """
+    reader = _io_reader(release)
+    table = reader(raw_path, year, regions) if regions is not None else reader(raw_path, year)
+    residual = table.x - table.Z.sum(axis=1) - table.F.sum(axis=1)
+    log.info("%s %d: read %s (sha256 %s)", release, year, raw_path, table.source_sha256)
+    log.info("%d regions × %d sectors; %d final-demand columns; gross output %.6g", table.n_countries, table.n_sectors, table.F.shape[1], table.x.sum())
+    log.info(
+        "row balance x − Z1 − F1: largest |residual| %.6g, total %.6g (%.3g of gross output)",
+        np.abs(residual).max(),
+        residual.sum(),
+        residual.sum() / table.x.sum(),
+    )
+    table.to_parquet(out_path)
+    return table
+
+
+def read_kof_vintage(raw_path: str | Path, vintage: str, required_columns: Sequence[str], out_path: str | Path) -> pd.DataFrame:
+    from .. import source_schemas
+    from .kof import read_kof
+
+    panel = read_kof(raw_path, vintage, required_columns)
+    log.info("KOF vintage %s: %d rows, %d entities, years %d–%d", vintage, len(panel), panel["iso3"].nunique(), panel["year"].min(), panel["year"].max())
+    return write_frame(panel, out_path, source_schemas.KOF_PANEL, _source_meta(raw_path, vintage=vintage))
+
+
+def combine_kof(
+    vintage_paths: Sequence[str | Path],
+    countries: Sequence[str],
+    first_year: int,
+    last_year: int,
+    required_columns: Sequence[str],
+    panel_out: str | Path,
+    coverage_out: str | Path,
+    coverage_csv: str | Path,
+) -> pd.DataFrame:
+    """Stack the vintages into one long panel and report which requested countries each vintage lacks."""
+    from .. import source_schemas
+    from .kof import kof_coverage
+
+    panel = pd.concat([read_frame(p) for p in vintage_paths], ignore_index=True)
+    write_frame(panel, panel_out, source_schemas.KOF_PANEL, {"vintages": sorted(panel["vintage"].unique())})
+    coverage = kof_coverage(panel, countries, first_year, last_year, required_columns)
+    write_frame(coverage, coverage_out, source_schemas.KOF_COVERAGE)
+    coverage.to_csv(coverage_csv, index=False, lineterminator="\n")
+    lacking = coverage[coverage["status"] != "complete"]
+    for row in lacking.itertuples():
+        log.warning("KOF vintage %s lacks %s for %s (%s)", row.vintage, row.iso3, row.missing_years, row.status)
+    return coverage
+
+
+def read_single_source(source: str, raw_path: str | Path, out_path: str | Path, params: Mapping[str, str]) -> pd.DataFrame:
+    """PWT, WGI or WDI: read the raw file, validate, write."""
+    from .. import source_schemas
+
+    if source == "pwt":
+        from .pwt import read_pwt
+
+        frame, schema = read_pwt(raw_path), source_schemas.PWT
+    elif source == "wgi":
+        from .wgi import read_wgi
+
+        frame, schema = read_wgi(raw_path), source_schemas.WGI
+    elif source == "wdi":
+        from .wdi import read_wdi
+
+        frame, schema = read_wdi(raw_path, params["indicator"]), source_schemas.WDI
+    else:
+        raise ValueError(f"unknown source {source!r}")
+    log.info("%s: %d rows from %s", source, len(frame), raw_path)
+    return write_frame(frame, out_path, schema, _source_meta(raw_path, **dict(params)))
