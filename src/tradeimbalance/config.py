@@ -2,8 +2,11 @@
 
 The Snakefile calls these functions; keeping the logic here makes it testable
 and keeps the rules thin. ``config`` is the merged dictionary of
-``workflow/config.yaml`` and ``workflow/downloads.yaml`` (plus ``--config``
-overrides).
+``workflow/config.yaml``, ``workflow/downloads.yaml``, the checkout's own
+``workflow/local.yaml`` (if any) and ``--config`` overrides. :func:`validate`
+checks it against ``workflow/schemas/config.schema.yaml``, :func:`check_config`
+for what a schema cannot say; :func:`raw_digest` gives the content digests that
+make a changed raw file rerun its reader.
 """
 
 from __future__ import annotations
@@ -41,11 +44,7 @@ def _expected(error: Any) -> str:
         return f"known keys: {', '.join(allowed)}" if allowed else "no other keys"
     if error.validator == "enum":
         return "one of " + ", ".join(repr(v) for v in error.validator_value)
-    description = schema.get("description")
-    ref = schema.get("$ref", "")
-    if not description and ref.startswith("#/definitions/"):
-        description = {"year": "a calendar year (a whole number)", "iso3": "an ISO3 code such as DEU"}.get(ref.rsplit("/", 1)[1])
-    return description or f"{error.validator} {error.validator_value!r}"
+    return schema.get("description") or f"{error.validator} {error.validator_value!r}"
 
 
 def validate(config: Mapping[str, Any], schema: str | Path = SCHEMA) -> None:
