@@ -11,7 +11,6 @@ make a changed raw file rerun its reader.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Mapping
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .provenance import file_digest
 
 Config = Mapping[str, Any]
 
@@ -176,11 +177,7 @@ def raw_digest(path: str | Path, cache_file: str | Path | None = None) -> str:
     key = str(path.resolve())
     if key in cache and cache[key][0] == stamp:
         return cache[key][1]
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-    digest = f"sha256:{h.hexdigest()}"
+    digest = f"sha256:{file_digest(path)}"
     if cache_file is not None:
         cache[key] = [stamp, digest]
         Path(cache_file).parent.mkdir(parents=True, exist_ok=True)

@@ -97,7 +97,7 @@ def fetch(spec: DownloadSpec, dest: str | Path, timeout: float = 60.0) -> Path:
     try:
         try:
             with os.fdopen(fd, "wb") as out, urllib.request.urlopen(spec.url, timeout=timeout) as resp:  # noqa: S310 (configured URLs)
-                progress = _Progress(dest.name, int(resp.headers.get("Content-Length") or 0) if hasattr(resp, "headers") else 0)
+                progress = _Progress(dest.name, int(resp.headers.get("Content-Length") or 0))
                 while block := resp.read(1 << 20):
                     h.update(block)
                     out.write(block)

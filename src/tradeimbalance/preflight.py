@@ -49,7 +49,7 @@ def missing_io_tables(config: Mapping[str, Any], probe: Any = reachable) -> str 
     r = config["io_releases"][release]
     raw = cfg.raw_dir(config)
     folder = raw / r["subdir"]
-    missing = [y for y in cfg.io_years(config) if not any((folder / r["files"][fmt].format(year=y)).exists() for fmt in r["formats"])]
+    missing = [y for y in cfg.io_years(config) if not cfg.io_raw_file(config, y, release).exists()]
     if not missing:
         return None
     downloads = cfg.downloads(config)

@@ -65,16 +65,11 @@ def published_equations(published: pd.DataFrame) -> list[Equation]:
     return eqs
 
 
-def _means(values: pd.DataFrame, col: str, members: Sequence[str], years: Sequence[int]) -> float:
-    v = values[values["iso3"].isin(members) & values["year"].isin(years)]
-    return float(v[col].mean())
-
-
 class _MeanTable:
     """Sample means of the columns of one tidy frame over any set of countries and years, without pandas in the loop.
 
-    ``mean(col, members, years)`` equals ``_means(frame, col, members, years)`` to the last bit: the same rows
-    in the same order, NaN counted as 0 in the sum and left out of the count, as pandas' ``mean`` does.
+    ``mean(col, rows(members, years))`` equals pandas' ``frame[rows][col].mean()`` to the last bit: the same
+    rows in the same order, NaN counted as 0 in the sum and left out of the count, as pandas does.
     """
 
     def __init__(self, frame: pd.DataFrame, columns: Sequence[str], countries: Sequence[str]) -> None:

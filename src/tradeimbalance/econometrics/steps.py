@@ -164,9 +164,9 @@ def specification_search(
     # 4 decimals) ties with the best one: the ranking's order between them is no evidence. For each control,
     # the alternatives tying with the best (all other choices as in the best) are logged with the tie-break
     # rule: the lower residual with the TBI means fixed at those of the release on hand.
+    as_best = {c: (ranking[c].astype(str) == str(top[c])).to_numpy() for c in keys}
     for k in control_alternatives:
-        others = [c for c in keys if c != k]
-        same = ranking[(ranking[others].astype(str) == top[others].astype(str)).all(axis=1)]
+        same = ranking[np.logical_and.reduce([as_best[c] for c in keys if c != k])]
         tied = same[same["rms_residual"] <= top["rms_residual"] + TIE_TOLERANCE]
         if len(tied) > 1:
             pick = tied.sort_values("rms_residual_tbi_on_hand", kind="mergesort").iloc[0]
@@ -288,9 +288,9 @@ def kof_sensitivity(paths: Mapping[str, str | Path], design: Mapping[str, object
         log.info("KOF vintage %s: TBI %s", vintage, ", ".join(f"{r.depvar} {r.coef:.4f} ({r.se:.4f})" for r in est[est["variable"] == "TBI"].itertuples()))
     out = pd.DataFrame(rows)
     out.to_csv(csv_out, index=False, float_format="%.6f", lineterminator="\n")
-    from ..outputs.tables import latex_number
+    from ..outputs.latex_tables import tex_coefficient
 
-    cells = [f"{latex_number(c)}{f'$^{{{chr(42) * s}}}$' if s else ''} ({latex_number(se)})" for c, s, se in zip(out["coef"], out["stars"], out["se"])]
+    cells = [tex_coefficient(c, s, se) for c, s, se in zip(out["coef"], out["stars"], out["se"])]
     wide = out.assign(cell=cells).pivot(index="kof_vintage", columns="depvar", values="cell")
     wide = wide[[d for d in sample.outcomes[:2] if d in wide.columns]].reset_index().rename(columns={"kof_vintage": "KOF vintage"})
     wide["N"] = out.groupby("kof_vintage")["nobs"].first().to_numpy()

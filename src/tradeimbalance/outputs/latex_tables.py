@@ -171,6 +171,16 @@ def _se_cell(se: float) -> _Cell:
     return _Cell(f"({s})", f"({_tex_number(s)})")
 
 
+def tex_number(x: float) -> str:
+    """A number as the regression tables print it in LaTeX: 4 decimals, a math-mode minus (``$-$0.0351``)."""
+    return _number_cell(x).tex
+
+
+def tex_coefficient(coef: float, stars: int, se: float) -> str:
+    """A coefficient with its stars (superscript) and its standard error in one LaTeX cell: ``9.7591$^{***}$ (3.1524)``."""
+    return f"{_coef_cell(coef, stars).tex} {_se_cell(se).tex}"
+
+
 def _stat_with_pvalue_cell(stat: float, pvalue: float) -> _Cell:
     a, b = _number(stat), _number(pvalue)
     return _Cell(f"{a} ({b})", f"{_tex_number(a)} ({_tex_number(b)})")

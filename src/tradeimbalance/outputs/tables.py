@@ -35,14 +35,10 @@ def release_label(release: str) -> str:
     return f"WIOD {release[4:]} release" if release.startswith("wiod") else release
 
 
-def latex_number(value: float, digits: int = 4) -> str:
-    """A number for a LaTeX table: a true minus sign (``$-$``, as the regression tables print it), not a hyphen."""
-    text = f"{abs(value):.{digits}f}"
-    return f"$-${text}" if value < 0 and float(text) != 0 else text
-
-
 def write_table1(table: pd.DataFrame, csv_path: str | Path, tex_path: str | Path, release: str, value_added: str) -> None:
     """Write Table 1 as CSV (6 decimals) and as a booktabs LaTeX table (4 decimals, like the paper)."""
+    from .latex_tables import tex_number
+
     Path(csv_path).parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(csv_path, index=False, float_format="%.6f", lineterminator="\n")
     countries = [c for c in table.columns if c != "year"]
@@ -50,7 +46,7 @@ def write_table1(table: pd.DataFrame, csv_path: str | Path, tex_path: str | Path
     body = table.rename(columns={"year": "Year"})
     styler = (
         body.style.hide(axis="index")
-        .format(latex_number, na_rep="--", subset=countries)
+        .format(tex_number, na_rep="--", subset=countries)
         .format("{:d}", subset=["Year"])
         .format_index(escape="latex", axis=1)
     )
