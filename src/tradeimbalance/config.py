@@ -104,12 +104,65 @@ def check_config(config: Config) -> None:
         unknown = sorted(set(listed) - countries)
         if unknown:
             raise ConfigError(f"config {key}: {', '.join(unknown)} not among the candidate countries (config countries)")
+    _check_curve(config)
     if not io_years(config):
         r = config["io_releases"][release]
         raise ConfigError(
             f"config: no year of {release} ({r['first_year']}–{r['last_year']}) falls in first_year–last_year "
             f"({config['first_year']}–{config['last_year']})"
         )
+
+
+def _check_curve(config: Config) -> None:
+    """The specification curve's names: each must exist where it points (the schema checks the types)."""
+    curve = config.get("specification_curve")
+    if not curve:
+        return
+    dims, definitions = curve["dimensions"], curve["tbi_definitions"]
+    key = "config specification_curve"
+    if not any(d["measure"] == "va_absorbed" and d.get("variant", "baseline") == "baseline" for d in definitions.values()):
+        raise ConfigError(f"{key}.tbi_definitions: none is the paper's TBI ({{measure: va_absorbed, variant: baseline}}); the curve marks it as configured")
+    for name, d in definitions.items():
+        if d["measure"] == "dva" and "variant" in d:
+            raise ConfigError(f"{key}.tbi_definitions.{name}: 'variant' applies to measure va_absorbed only; dva takes row_partner")
+        if d["measure"] == "va_absorbed" and "row_partner" in d:
+            raise ConfigError(f"{key}.tbi_definitions.{name}: measure va_absorbed takes 'variant' (no_row_partner leaves the rest of the world out), not row_partner")
+    checks = [
+        ("tbi", dims.get("tbi", []), list(definitions), "specification_curve.tbi_definitions"),
+        ("outcome", dims.get("outcome", []), list(config["kof"]["required_columns"]), "kof.required_columns"),
+    ]
+    if dims.get("kof_vintage", "all") != "all":
+        checks.append(("kof_vintage", [str(v) for v in dims["kof_vintage"]], list(config["kof"]["vintages"]), "kof.vintages"))
+    if dims.get("developed_list", "all") != "all":
+        alternatives = list((config["specification_search"].get("developed_alternatives") or {}))
+        checks.append(("developed_list", dims["developed_list"], ["configured", *alternatives], "configured and specification_search.developed_alternatives"))
+    for dim, chosen, allowed, where in checks:
+        bad = [str(c) for c in chosen if str(c) not in allowed]
+        if bad:
+            raise ConfigError(f"{key}.dimensions.{dim}: {', '.join(bad)} not among {where} ({', '.join(allowed)})")
+    controls = list(config["controls"])
+    for dim in dims:
+        if dim.startswith("control_") and dim[len("control_") :] not in controls:
+            raise ConfigError(f"{key}.dimensions.{dim}: no control named {dim[len('control_'):]!r} (config controls: {', '.join(controls)})")
+    if config["io_release"] not in dims.get("io_release", [config["io_release"]]):
+        raise ConfigError(f"{key}.dimensions.io_release: must include the configured io_release={config['io_release']}")
+
+
+def curve_releases(config: Config) -> list[str]:
+    """The IO releases of the specification curve: the configured one, then each other one listed in
+    ``specification_curve.dimensions.io_release`` whose raw tables (all its sample years) are in the raw-data folder."""
+    listed = (config.get("specification_curve") or {}).get("dimensions", {}).get("io_release", [config["io_release"]])
+    out = [config["io_release"]]
+    for release in listed:
+        if release in out:
+            continue
+        from .preflight import WIOD2016_ZIP  # the workflow extracts the WIOD 2016 years from its R archive
+
+        years = io_years(config, release)
+        archive = release == "wiod2016" and (raw_dir(config) / WIOD2016_ZIP).exists()
+        if years and (archive or all(io_raw_file(config, y, release).exists() for y in years)):
+            out.append(release)
+    return out
 
 
 def raw_dir(config: Config) -> Path:

@@ -15,6 +15,8 @@ VALUE_ADDED = config["value_added"]
 IO_YEARS = cfg.io_years(config)
 KOF_VINTAGES = list(config["kof"]["vintages"])
 DOWNLOADS = cfg.downloads(config)
+# Releases of the specification curve: the configured one and the other listed ones whose raw tables are present.
+CURVE_RELEASES = cfg.curve_releases(config)
 
 
 wildcard_constraints:

@@ -113,6 +113,64 @@ rule control_alternatives:
         "../../scripts/control_alternatives.py"
 
 
+rule inference:
+    # Few-cluster inference on every TBI coefficient: wild cluster bootstrap, CRV3, Driscoll–Kraay, two-way, AR.
+    input:
+        panel=f"{PROC}/panel.parquet",
+    output:
+        csv=f"{RES}/inference_tbi.csv",
+        tex=f"{RES}/inference_tbi.tex",
+    params:
+        controls=list(config["controls"]),
+        outcomes=config["kof"]["required_columns"],
+        settings=config["inference"],
+    log:
+        f"{LOGS}/inference.log",
+    benchmark:
+        f"{LOGS}/benchmarks/inference.tsv",
+    script:
+        "../../scripts/inference.py"
+
+
+def curve_inputs(wildcards):
+    """The tidy sources, the specification search's ranking and, per curve release, its per-year TBI variants and DVA."""
+    files = {
+        "kof": f"{PROC}/kof.parquet",
+        "pwt": f"{PROC}/pwt.parquet",
+        "wgi": f"{PROC}/wgi.parquet",
+        "wdi": f"{PROC}/wdi_inflation.parquet",
+        "ranking": f"{RES}/reports/specification_search.parquet",
+    }
+    for release in CURVE_RELEASES:
+        years = cfg.io_years(config, release)
+        files[f"variants_{release}"] = expand(f"{PROC}/va_absorbed/{release}/{{year}}_variants.parquet", year=years)
+        files[f"dva_{release}"] = expand(f"{PROC}/kww/{release}/{{year}}_dva.parquet", year=years)
+    return files
+
+
+rule specification_curve:
+    input:
+        unpack(curve_inputs),
+    output:
+        csv=f"{RES}/specification_curve.csv",
+        png=report(f"{RES}/figures/specification_curve.png", caption="../../workflow/report/specification_curve.rst", category="Figures"),
+        pdf=f"{RES}/figures/specification_curve.pdf",
+    params:
+        releases=CURVE_RELEASES,
+        design=DESIGN,
+        kof_vintage=str(config["kof_vintage"]),
+        io_release=RELEASE,
+        curve=config["specification_curve"],
+        developed_alternatives=config["specification_search"].get("developed_alternatives"),
+        not_candidates=config["specification_search"]["not_candidates"],
+    log:
+        f"{LOGS}/specification_curve.log",
+    benchmark:
+        f"{LOGS}/benchmarks/specification_curve.tsv",
+    script:
+        "../../scripts/specification_curve.py"
+
+
 rule all_estimation:
     input:
         rules.panel.output,
@@ -120,3 +178,5 @@ rule all_estimation:
         rules.compare_estimates.output,
         rules.specification_search.output,
         rules.control_alternatives.output,
+        rules.inference.output,
+        rules.specification_curve.output,

@@ -7,6 +7,7 @@ that estimate, so building the panel or running the specification search does no
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -299,4 +300,202 @@ def kof_sensitivity(paths: Mapping[str, str | Path], design: Mapping[str, object
         caption="TBI coefficient of Table 3 columns 3--4 by KOF vintage", label="tab:sensitivity", hrules=True, position_float="centering"
     )
     Path(tex_out).write_text(latex, encoding="utf-8")
+    return out
+
+
+#: Columns of results/inference_tbi.csv (:func:`robust_inference`).
+INFERENCE_COLUMNS = [
+    "table", "column", "depvar", "sample", "controls", "estimator", "coef", "se_cluster", "p_cluster",
+    "p_wcr_rademacher", "p_wcr_webb", "se_crv3", "p_crv3", "dk_bandwidth", "se_dk", "p_dk", "se_twoway", "p_twoway",
+    "ar_stat", "p_ar", "ar_set_kind", "ar_set_low", "ar_set_high", "ar_set", "wald_low", "wald_high", "nobs", "nclusters", "nperiods",
+]  # fmt: skip
+
+
+def robust_inference(
+    panel_path: str | Path,
+    controls: Sequence[str],
+    outcomes: Sequence[str],
+    settings: Mapping[str, object],
+    *,
+    csv_out: str | Path,
+    tex_out: str | Path,
+) -> pd.DataFrame:
+    """The TBI coefficient of every column of Tables 3–6, 2SLS and DVA under few-cluster inference (:mod:`.inference`)."""
+    import time
+
+    from ..outputs.latex_tables import inference_table
+    from .estimation import paper_specifications, sample_rows
+    from .inference import InferenceSettings, fe_inference, iv_inference
+
+    cfg = InferenceSettings.from_config(dict(settings))
+    panel = read_frame(panel_path)
+    rows = []
+    start = time.perf_counter()
+    specs = paper_specifications(outcomes[:2], outcomes[2:5])
+    for i, spec in enumerate(specs, 1):
+        data = sample_rows(panel, spec.sample)
+        x = list(controls) if spec.controls else []
+        if spec.estimator == "2sls":
+            assert spec.instrument is not None
+            res = iv_inference(data.dropna(subset=[spec.instrument]), spec.depvar, spec.tbi, spec.instrument, x, cfg)
+        else:
+            res = fe_inference(data, spec.depvar, spec.tbi, x, cfg)
+        rows.append({"table": spec.table, "column": spec.column, "depvar": spec.depvar, "sample": spec.sample, "controls": spec.controls, "estimator": spec.estimator, **res})
+        log.info(
+            "%d of %d: table %s col %d: TBI %.4f, p clustered %.4f, WCR %s, CRV3 %.4f, DK %.4f, two-way %.4f%s (%.1f s)",
+            i, len(specs), spec.table, spec.column, res["coef"], res["p_cluster"],
+            " / ".join(f"{res[f'p_wcr_{w}']:.4f}" for w in cfg.weights), res["p_crv3"], res["p_dk"], res["p_twoway"],
+            f", AR p {res['p_ar']:.4f}, set {res['ar_set']}" if "p_ar" in res else "", time.perf_counter() - start,
+        )  # fmt: skip
+    out = pd.DataFrame(rows).reindex(columns=INFERENCE_COLUMNS)
+    Path(csv_out).parent.mkdir(parents=True, exist_ok=True)
+    out.to_csv(csv_out, index=False, float_format="%.10g", lineterminator="\n")
+    bw = sorted(set(out["dk_bandwidth"].astype(int)))
+    note = f"bandwidth {', '.join(map(str, bw))}" + (" (linearmodels' rule)" if cfg.dk_bandwidth is None else "")
+    Path(tex_out).write_text(inference_table(out, draws=cfg.bootstrap_draws, level=cfg.level, bandwidth_note=note), encoding="utf-8", newline="\n")
+    log.info("inference for %d TBI coefficients: %.1f s (B = %d, weights %s)", len(out), time.perf_counter() - start, cfg.bootstrap_draws, ", ".join(cfg.weights))
+    return out
+
+
+def _curve_tbi_frames(variants: pd.DataFrame, dva: pd.DataFrame, definitions: Mapping[str, object]) -> dict[str, pd.DataFrame]:
+    """Each TBI definition's series (``iso3, year, tbi``) for one release, from its stacked per-year TBI variants
+    and bilateral DVA (:data:`schemas.TBI_VARIANTS`, :data:`schemas.DVA_BILATERAL`)."""
+    from ..io.tbi import balance_panel
+    from .speccurve import TBIDefinition
+
+    release = str(variants["release"].iloc[0])
+    out: dict[str, pd.DataFrame] = {}
+    for name, spec in definitions.items():
+        d = spec if isinstance(spec, TBIDefinition) else TBIDefinition.from_config(name, spec)  # type: ignore[arg-type]
+        if d.measure == "va_absorbed":
+            rows = variants[variants["variant"] == d.variant]
+            if rows.empty:
+                raise ValueError(
+                    f"config specification_curve.tbi_definitions.{name}: the TBI variant {d.variant!r} is not computed for {release} "
+                    f"(variants present: {', '.join(sorted(variants['variant'].unique()))})"
+                )
+            out[name] = rows[["iso3", "year", "tbi"]].reset_index(drop=True)
+        else:
+            flows = dva if d.row_partner else dva[(dva["exporter"] != "ROW") & (dva["importer"] != "ROW")]
+            b = balance_panel(flows, "dva")
+            out[name] = pd.DataFrame({"iso3": b["iso3"], "year": b["year"], "tbi": b["index"]})
+    return out
+
+
+def specification_curve(
+    paths: Mapping[str, str | Path],
+    release_files: Mapping[str, Mapping[str, Sequence[str | Path]]],
+    design: Mapping[str, object],
+    *,
+    kof_vintage: str,
+    io_release: str,
+    curve: Mapping[str, object],
+    developed_alternatives: Mapping[str, Sequence[str]] | None,
+    not_candidates: Sequence[str],
+    csv_out: str | Path,
+    png_out: str | Path,
+    pdf_out: str | Path,
+) -> pd.DataFrame:
+    """The TBI coefficient over every combination of the configured choices (:mod:`.speccurve`) → CSV and figure.
+
+    ``paths``: ``kof, pwt, wgi, wdi`` (tidy sources) and ``ranking`` (the specification search's parquet);
+    ``release_files``: release → ``{"variants": [...], "dva": [...]}`` (its per-year files).
+    """
+    import time
+
+    from . import speccurve as sc
+
+    start = time.perf_counter()
+    sample = SampleDesign.from_config(design)
+    kof = read_frame(paths["kof"], source_schemas.KOF_PANEL)
+    sources = _sources(paths["pwt"], paths["wgi"], paths["wdi"])
+    definitions = {n: sc.TBIDefinition.from_config(n, s) for n, s in dict(curve["tbi_definitions"]).items()}  # type: ignore[call-overload]
+    dims = dict(curve["dimensions"])  # type: ignore[call-overload]
+    lists = {"configured": list(sample.developed), **{k: list(v) for k, v in (developed_alternatives or {}).items()}}
+    ranking = pd.read_parquet(paths["ranking"], columns=["dropped"])
+    sets = sc.country_sets(ranking, sample.excluded_countries, not_candidates, int(dims.get("country_set", 0)))
+    releases = [io_release, *[r for r in release_files if r != io_release]]
+    choices = sc.dimension_choices(
+        dims, releases=releases, vintages=sorted(kof["vintage"].unique()), developed_lists=list(lists),
+        country_set_labels=[s.label for s in sets], tbi_definitions=definitions, control_names=sample.control_names,
+    )  # fmt: skip
+    defaults = {
+        "io_release": io_release, "kof_vintage": kof_vintage, "outcome": sample.outcomes[0], "sample": "all", "controls": "with",
+        "tbi": next(n for n, d in definitions.items() if d.is_configured), "country_set": "configured", "developed_list": "configured",
+    }  # fmt: skip
+    specs = sc.enumerate_specifications(choices)
+    log.info("specification curve: %d specifications over %s", len(specs), ", ".join(f"{k} ({len(v)})" for k, v in choices.items()))
+
+    # One panel per release × country set × control definitions × KOF vintage, with every TBI definition as a column.
+    # The specifications without controls use the panel of the configured control definitions (same rows as the paper's).
+    configured_vars = {c.name: c.variable for c in sample.controls}
+    control_dims = sorted(c for c in choices if c.startswith("control_"))
+    for c in control_dims:
+        defaults[c] = configured_vars[c[len("control_") :]]
+    combos = list(dict.fromkeys([*itertools.product(*(choices[c] for c in control_dims)), tuple(defaults[c] for c in control_dims)]))
+    needed_tbi = list(dict.fromkeys(choices.get("tbi", [defaults["tbi"]])))
+    panels: dict[tuple[str, str, tuple[tuple[str, str], ...], str], pd.DataFrame] = {}
+    cache: dict[tuple[object, ...], pd.DataFrame] = {}
+    for release in choices.get("io_release", [io_release]):
+        files = release_files[release]
+        variants = pd.concat([read_frame(p, schemas.TBI_VARIANTS) for p in files["variants"]], ignore_index=True)
+        dva = pd.concat([read_frame(p, schemas.DVA_BILATERAL) for p in files["dva"]], ignore_index=True)
+        wanted = {n: definitions[n] for n in dict.fromkeys([*needed_tbi, defaults["tbi"]])}
+        frames = _curve_tbi_frames(variants, dva, {**wanted, "_dva": sc.TBIDefinition("_dva", "dva")})
+        base = frames[defaults["tbi"]].assign(release=release)
+        dva_tbi = frames["_dva"].rename(columns={"tbi": "tbi_dva"})  # the panel's TBI_DVA (its exclusion rule), as in the paper's tables
+        for cset in [s for s in sets if s.label in choices.get("country_set", ["configured"])]:
+            for values in combos:
+                combo = tuple(zip([c[len("control_") :] for c in control_dims], values))
+                chosen = sample
+                for control, variable in combo:
+                    chosen = chosen.with_control(control, variable)
+                chosen = SampleDesign(chosen.countries, chosen.first_year, chosen.last_year, chosen.outcomes, chosen.controls, cset.excluded, chosen.developed)
+                for vintage in choices.get("kof_vintage", [kof_vintage]):
+                    panel, _ = chosen.assemble(base, dva_tbi, kof, sources, vintage, cache)
+                    keys = pd.MultiIndex.from_frame(panel[["iso3", "year"]])
+                    for name in needed_tbi:
+                        panel[f"TBI:{name}"] = frames[name].set_index(["iso3", "year"])["tbi"].reindex(keys).to_numpy()
+                    missing = panel[[f"TBI:{n}" for n in needed_tbi]].isna().any(axis=1)
+                    if missing.any():
+                        log.info("%s, %s, KOF %s: %d country-years lack an alternative TBI and leave the curve's panel", release, cset.label, vintage, int(missing.sum()))
+                        panel = panel[~missing].reset_index(drop=True)
+                    panels[(release, cset.label, combo, str(vintage))] = panel
+    built = time.perf_counter()
+    out = sc.estimate_curve(specs, panels, developed_lists=lists, control_names=sample.control_names, defaults=defaults)
+    # The configured specification of each paper column: Tables 3–6 and the DVA columns at the configured choices.
+    configured = np.ones(len(out), dtype=bool)
+    for name in choices:
+        if name in ("outcome", "sample", "controls", "tbi"):
+            continue
+        if name.startswith("control_"):
+            var = next(c.variable for c in sample.controls if c.name == name[len("control_") :])
+            configured &= out[name].isin([var, sc.NOT_APPLICABLE]).to_numpy()
+        else:
+            configured &= out[name].isin([defaults[name], sc.NOT_APPLICABLE]).to_numpy()
+    out.insert(0, "spec_id", np.arange(1, len(out) + 1))
+    out["configured"] = configured
+    # Which paper column (fixed-effects tables and DVA) a configured specification is: "3.3" = Table 3, column 3.
+    from .estimation import paper_specifications
+
+    dva_default = next((n for n, d in definitions.items() if d.measure == "dva" and d.row_partner), None)
+    tbi_name = {"TBI": defaults["tbi"], "TBI_DVA": dva_default}
+    labels = {
+        (s.depvar, s.sample, "with" if s.controls else "without", tbi_name[s.tbi]): f"{s.table}.{s.column}"
+        for s in paper_specifications(sample.outcomes[:2], sample.outcomes[2:5]) if s.estimator == "fe"
+    }  # fmt: skip
+    keys = zip(*(out[n] if n in out.columns else [defaults[n]] * len(out) for n in ("outcome", "sample", "controls", "tbi")))
+    out["paper_column"] = [labels.get(k, "") if c else "" for k, c in zip(keys, configured)]
+    out["published_main"] = out["paper_column"] == "3.3"
+    out.to_csv(csv_out, index=False, float_format="%.10g", lineterminator="\n")
+    estimated = time.perf_counter()
+
+    from ..outputs.figures import save_figure, specification_curve_figure
+
+    save_figure(specification_curve_figure(out, list(choices)), png_out, pdf_out)
+    log.info(
+        "specification curve: %d specifications, %d regressions solved in %d designs; panels %.1f s, estimation %.2f s, figure %.1f s",
+        len(out), len(out), out.groupby([c for c in out.columns if c in choices and c not in ("kof_vintage", "outcome")]).ngroups,
+        built - start, estimated - built, time.perf_counter() - estimated,
+    )  # fmt: skip
     return out

@@ -8,6 +8,8 @@ Globalisation Index, de jure: overall (``KOFGIdj``) and economic
 * :func:`group_means` turns a long country-year panel into the tidy table of
   group means that is plotted (and written next to the figure as its CSV twin);
 * :func:`figure1` draws the two panels;
+* :func:`specification_curve_figure` draws the specification curve of
+  ``results/specification_curve.csv``;
 * :func:`save_figure` writes the PNG and the PDF byte-identically on every
   run, atomically.
 
@@ -287,6 +289,63 @@ def figure1(means: pd.DataFrame, *, titles: Mapping[str, str] | None = None) -> 
             ax.grid(True, color="0.85", linewidth=0.6)
             ax.set_axisbelow(True)
             ax.legend(loc="best", frameon=False)
+    return fig
+
+
+def specification_curve_figure(curve: pd.DataFrame, dimensions: Sequence[str]) -> Figure:
+    """The two-panel specification curve (Simonsohn, Simmons & Nelson 2020).
+
+    Above: the TBI coefficients sorted from smallest to largest with their 95 % intervals (dark where p < 0.05,
+    grey otherwise); the specifications of the paper's columns at the configured choices (``paper_column``) in
+    orange, the published main specification (``published_main``: Table 3 column 3) in red with a vertical line
+    through both panels. Below: which choice each specification makes, one row per choice of each dimension of
+    ``dimensions`` that has more than one choice (grouped by dimension).
+    """
+    missing = [c for c in ("coef", "ci_low", "ci_high", "pvalue", "paper_column", "published_main", *dimensions) if c not in curve.columns]
+    if missing:
+        raise ValueError(f"specification_curve_figure: curve lacks column(s) {_listing(missing, quote=True)}")
+    if curve.empty:
+        raise ValueError("specification_curve_figure: the curve has no specifications")
+    order = np.lexsort((curve["spec_id"].to_numpy() if "spec_id" in curve.columns else np.arange(len(curve)), curve["coef"].to_numpy()))
+    c = curve.iloc[order].reset_index(drop=True)
+    x = np.arange(len(c))
+    rows: list[tuple[str, str, str]] = []  # (dimension, choice, label)
+    for d in dimensions:
+        values = [v for v in dict.fromkeys(curve[d].astype(str)) if v != "n/a"]
+        if len(values) > 1:
+            rows += [(d, v, f"{d}: {v}") for v in values]
+    matrix = np.zeros((len(rows), len(c)))
+    for i, (d, v, _) in enumerate(rows):
+        matrix[i] = (c[d].astype(str) == v).to_numpy()
+    sig = (c["pvalue"] < 0.05).to_numpy()
+    with _style():
+        height = 3.2 + 0.16 * max(len(rows), 1)
+        fig = Figure(figsize=(9.0, height), layout="constrained")
+        FigureCanvasAgg(fig)
+        top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3.0, max(0.16 * len(rows), 0.8) / 0.8]})
+        for mask, colour in ((~sig, "0.65"), (sig, "#1f4e79")):
+            top.vlines(x[mask], c["ci_low"].to_numpy()[mask], c["ci_high"].to_numpy()[mask], colors=colour, linewidth=0.4, alpha=0.5, rasterized=True)
+            top.scatter(x[mask], c["coef"].to_numpy()[mask], s=2.0, color=colour, linewidths=0, rasterized=True)
+        conf = (c["paper_column"].fillna("").astype(str) != "").to_numpy()
+        top.scatter(x[conf], c["coef"].to_numpy()[conf], s=14, color="#e69f00", edgecolors="black", linewidths=0.3, zorder=3, label="the paper's other columns (Tables 3–6, DVA)")
+        main = np.flatnonzero(c["published_main"].to_numpy(bool))
+        if main.size:
+            top.scatter(x[main], c["coef"].to_numpy()[main], s=40, marker="D", color="#c0392b", edgecolors="black", linewidths=0.4, zorder=4, label="published specification (Table 3, col. 3)")
+            for ax in (top, bottom):
+                ax.axvline(float(x[main[0]]), color="#c0392b", linewidth=0.6, alpha=0.6)
+        top.axhline(0.0, color="black", linewidth=0.7)
+        top.set_ylabel("TBI coefficient, 95 % CI")
+        top.set_title(f"Specification curve: {len(c)} specifications (dark: p < 0.05, country-clustered)")
+        top.grid(True, axis="y", color="0.85", linewidth=0.6)
+        top.legend(loc="upper left", frameon=False, fontsize=7.5)
+        if rows:
+            bottom.imshow(matrix, aspect="auto", interpolation="nearest", cmap="Greys", vmin=0, vmax=1.4, extent=(-0.5, len(c) - 0.5, len(rows) - 0.5, -0.5))
+            bottom.set_yticks(range(len(rows)), [r[2] for r in rows], fontsize=6.5)
+            for i in range(1, len(rows)):
+                if rows[i][0] != rows[i - 1][0]:
+                    bottom.axhline(i - 0.5, color="0.5", linewidth=0.5)
+        bottom.set_xlabel("Specification, sorted by the TBI coefficient")
+        bottom.set_xlim(-0.5, len(c) - 0.5)
     return fig
 
 

@@ -563,3 +563,78 @@ def document(table_paths: Sequence[str | PurePath]) -> str:
         lines += [f"\\input{{{posix}}}", "\\clearpage"]
     lines += ["\\end{document}", ""]
     return "\n".join(lines)
+
+
+#: Columns of results/inference_tbi.csv shown in its LaTeX table, with their headings.
+INFERENCE_HEADINGS: tuple[tuple[str, str], ...] = (
+    ("coef", "$b_{\\mathrm{TBI}}$"),
+    ("se_cluster", "SE cl."),
+    ("p_cluster", "$p$ cl."),
+    ("p_wcr_rademacher", "$p$ WCR R"),
+    ("p_wcr_webb", "$p$ WCR W"),
+    ("se_crv3", "SE CRV3"),
+    ("p_crv3", "$p$ CRV3"),
+    ("se_dk", "SE DK"),
+    ("p_dk", "$p$ DK"),
+    ("se_twoway", "SE 2-way"),
+    ("p_twoway", "$p$ 2-way"),
+    ("p_ar", "$p$ AR"),
+)
+
+
+def _ar_set_tex(kind: str, low: float, high: float) -> str:
+    if kind == "interval":
+        return f"[{tex_number(low)}, {tex_number(high)}]"
+    if kind == "outside_interval":
+        return f"$(-\\infty$, {tex_number(low)}] $\\cup$ [{tex_number(high)}, $\\infty)$"
+    if kind == "real_line":
+        return "$(-\\infty, \\infty)$"
+    if kind == "empty":
+        return "$\\emptyset$"
+    return ""
+
+
+def inference_table(inference: pd.DataFrame, *, draws: int, level: float, bandwidth_note: str) -> str:
+    """The TBI coefficient of every table column under each kind of inference (results/inference_tbi.tex).
+
+    One row per table × column of ``inference`` (the frame of ``results/inference_tbi.csv``); missing values
+    (e.g. the Anderson–Rubin columns of the fixed-effects rows) are left blank.
+    """
+    _require_columns(inference, ["table", "column", "depvar", "sample", *(c for c, _ in INFERENCE_HEADINGS), "ar_set_kind", "ar_set_low", "ar_set_high"], "inference")
+    pct = f"{100 * level:g}"
+    head = ["Table", "Col.", "Outcome", "Sample", *(h for _, h in INFERENCE_HEADINGS), f"AR {pct}\\,\\% set"]
+    lines = [
+        "\\begin{table}[htbp]",
+        "\\centering",
+        "\\scriptsize",
+        "\\caption{Inference on the TBI coefficient with few clusters}",
+        "\\label{tab:inference_tbi}",
+        "\\setlength{\\tabcolsep}{3pt}",
+        "\\begin{tabular}{@{}llll" + "r" * len(INFERENCE_HEADINGS) + "l@{}}",
+        "\\toprule",
+        " & ".join(head) + " \\\\",
+        "\\midrule",
+    ]
+    for r in inference.itertuples(index=False):
+        cells = [escape_latex(str(r.table)), str(int(r.column)), escape_latex(str(r.depvar)), escape_latex(str(r.sample))]
+        for col, _ in INFERENCE_HEADINGS:
+            v = getattr(r, col)
+            cells.append(tex_number(float(v)) if pd.notna(v) else "")
+        cells.append(_ar_set_tex(str(r.ar_set_kind), float(r.ar_set_low), float(r.ar_set_high)) if pd.notna(r.ar_set_kind) and str(r.ar_set_kind) else "")
+        lines.append(" & ".join(cells) + " \\\\")
+    lines += [
+        "\\bottomrule",
+        "\\end{tabular}",
+        "\\par\\smallskip\\parbox{\\linewidth}{\\footnotesize "
+        + escape_latex(
+            "cl.: country-clustered (CR1), t(G-1), the published convention. WCR R / W: wild cluster restricted bootstrap "
+            f"(null imposed), Rademacher / Webb weights, B = {draws}; for the 2SLS rows it bootstraps the Anderson-Rubin "
+            "(reduced-form) test. CRV3: cluster jackknife, t(G-1). DK: Driscoll-Kraay, Bartlett kernel, "
+            f"{bandwidth_note}, t(T-1). 2-way: clustered by country and year, t(min(G,T)-1). AR: cluster-robust "
+            f"Anderson-Rubin test of b = 0, F(1, G-1), and its {pct}% confidence set by test inversion."
+        )
+        + "}",
+        "\\end{table}",
+        "",
+    ]
+    return "\n".join(lines)

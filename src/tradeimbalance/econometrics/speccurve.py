@@ -1,0 +1,324 @@
+"""Specification curve (Simonsohn, Simmons & Nelson 2020) over the paper's unstated choices.
+
+The main TBI coefficient is re-estimated over the product of the choices listed
+in config ``specification_curve.dimensions``; the first choice of each
+dimension is not special, the configured one is (it is marked ``configured``).
+
+Dimensions (every one optional, each a list of choices):
+
+* ``io_release`` — input–output releases; those other than the configured one
+  enter only when their raw tables are present (:func:`tradeimbalance.config.curve_releases`);
+* ``kof_vintage`` — KOF vintages (``all``: every vintage in ``kof.vintages``);
+* ``outcome`` — KOF indices used as the dependent variable;
+* ``sample`` — ``all``, ``developed``, ``developing``;
+* ``controls`` — ``with`` / ``without`` the controls;
+* ``tbi`` — TBI definitions, names of ``specification_curve.tbi_definitions``
+  (value added absorbed under a variant of :data:`tradeimbalance.io.tbi.TBI_VARIANTS`, or the
+  KWW/WWZ domestic value added in gross exports, with or without the rest of the world as a partner);
+* ``country_set`` — the configured country set and the next-best sets of the
+  specification search (an integer: how many of them);
+* ``developed_list`` — ``all`` (the configured list and every
+  ``specification_search.developed_alternatives``) or a list of their names;
+* ``control_<NAME>`` — alternative source variables of control NAME (e.g.
+  ``control_lnGDP: [rgdpna, rgdpo]``): a user adds such a dimension in config.
+
+A choice that cannot matter is not multiplied: the developed list does not
+enter the full-sample specifications and the control definitions do not enter
+those without controls (they are written ``n/a``).
+
+Estimation is the paper's two-way FE with country-clustered SEs, written for
+many outcomes at once: for each sample and regressor set the regressors are
+demeaned by country once and every outcome column (all KOF vintages and indices
+sharing the sample) is solved in one least-squares call; the clustered SE of the
+TBI coefficient uses ``xtreg, fe vce(cluster)``'s factor ``G/(G−1)·(N−1)/(N−K)``
+(K = regressors + year dummies + constant), so each estimate equals
+:func:`tradeimbalance.econometrics.estimation.fit_fe` (tested).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+log = logging.getLogger(__name__)
+
+NOT_APPLICABLE = "n/a"
+#: The dimensions the curve knows, in the order of its output columns (``control_<NAME>`` dimensions follow).
+KNOWN_DIMENSIONS = ("io_release", "kof_vintage", "outcome", "sample", "controls", "tbi", "country_set", "developed_list")
+SAMPLES = ("all", "developed", "developing")
+
+
+# ----------------------------------------------------------------- the vectorised estimator
+
+
+def _demean(values: np.ndarray, codes: np.ndarray, ngroups: int) -> np.ndarray:
+    counts = np.bincount(codes, minlength=ngroups).astype(float)
+    sums = np.zeros((ngroups, values.shape[1]))
+    np.add.at(sums, codes, values)
+    return values - (sums / counts[:, None])[codes]
+
+
+def fe_tbi_batch(x: np.ndarray, y: np.ndarray, entity: np.ndarray, time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficient of ``x[:, 0]`` and its country-clustered SE for every column of ``y``, two-way FE.
+
+    ``x`` (n × k regressors), ``y`` (n × m outcomes); ``entity`` and ``time`` are labels of each row. Year
+    effects enter as dummies (base: the first year present), country effects are swept out; SE with the factor
+    ``G/(G−1)·(N−1)/(N−K)``, ``K = k + (T − 1) + 1``, as ``xtreg, fe vce(cluster)``.
+    """
+    e = pd.factorize(entity, sort=True)[0]
+    t = pd.factorize(time, sort=True)[0]
+    g, periods, n = int(e.max()) + 1, int(t.max()) + 1, x.shape[0]
+    dummies = np.zeros((n, periods - 1))
+    rows = np.flatnonzero(t > 0)
+    dummies[rows, t[rows] - 1] = 1.0
+    d = _demean(np.column_stack([x, dummies]), e, g)
+    yd = _demean(y, e, g)
+    q, r = np.linalg.qr(d)
+    beta = np.linalg.solve(r, q.T @ yd)
+    resid = yd - d @ beta
+    rinv = np.linalg.inv(r)
+    a = rinv @ rinv.T[:, 0]  # row 0 of (D'D)⁻¹
+    w = d @ a
+    sums = np.zeros((g, y.shape[1]))
+    np.add.at(sums, e, w[:, None] * resid)
+    k = d.shape[1] + 1
+    se = np.sqrt(g / (g - 1) * (n - 1) / (n - k) * (sums**2).sum(axis=0))
+    return beta[0], se
+
+
+# ----------------------------------------------------------------- the space of specifications
+
+
+@dataclass(frozen=True)
+class TBIDefinition:
+    """One way of building the TBI (config ``specification_curve.tbi_definitions``)."""
+
+    name: str
+    measure: str  # va_absorbed | dva
+    variant: str = "baseline"  # value added absorbed: a TBI_VARIANTS name
+    row_partner: bool = True  # dva: the rest of the world counts as a partner
+
+    @classmethod
+    def from_config(cls, name: str, spec: Mapping[str, object]) -> TBIDefinition:
+        measure = str(spec.get("measure", ""))
+        if measure not in ("va_absorbed", "dva"):
+            raise ValueError(f"config specification_curve.tbi_definitions.{name}.measure={measure!r}: expected va_absorbed or dva")
+        if measure == "dva" and "variant" in spec:
+            raise ValueError(f"config specification_curve.tbi_definitions.{name}: 'variant' applies to va_absorbed only (dva takes row_partner)")
+        if measure == "va_absorbed" and "row_partner" in spec:
+            raise ValueError(f"config specification_curve.tbi_definitions.{name}: va_absorbed takes 'variant' (no_row_partner leaves the rest of the world out)")
+        return cls(name, measure, str(spec.get("variant", "baseline")), bool(spec.get("row_partner", True)))
+
+    @property
+    def is_configured(self) -> bool:
+        """The TBI of the paper's tables: value added absorbed, the workflow's baseline."""
+        return self.measure == "va_absorbed" and self.variant == "baseline"
+
+
+@dataclass(frozen=True)
+class CountrySet:
+    label: str
+    excluded: Mapping[str, str]  # country → reason (written to nothing here: the curve has no exclusion log of its own)
+
+
+def country_sets(ranking: pd.DataFrame, configured_excluded: Mapping[str, str], not_candidates: Sequence[str], n_alternatives: int) -> list[CountrySet]:
+    """The configured set, then the ``n_alternatives`` best other sets of the specification search's ranking."""
+    base = {c: r for c, r in configured_excluded.items() if c in set(not_candidates)}
+    for c in not_candidates:
+        base.setdefault(c, "not a candidate (specification_search.not_candidates)")
+    configured_drop = " ".join(sorted(set(configured_excluded) - set(not_candidates)))
+    sets = [CountrySet("configured", dict(configured_excluded))]
+    seen = {configured_drop}
+    for rank, dropped in enumerate(ranking["dropped"].astype(str), 1):
+        key = " ".join(sorted(dropped.split()))
+        if key in seen:
+            continue
+        seen.add(key)
+        if len(sets) > n_alternatives:
+            break
+        sets.append(CountrySet(f"drop {key}", {**base, **{c: f"left out in the specification search's set (best rank {rank})" for c in key.split()}}))
+    if len(sets) <= n_alternatives:
+        log.info("the specification search ranks only %d other country set(s); %d asked for", len(sets) - 1, n_alternatives)
+    return sets[: n_alternatives + 1]
+
+
+def dimension_choices(
+    dimensions: Mapping[str, object],
+    *,
+    releases: Sequence[str],
+    vintages: Sequence[str],
+    developed_lists: Sequence[str],
+    country_set_labels: Sequence[str],
+    tbi_definitions: Mapping[str, TBIDefinition],
+    control_names: Sequence[str],
+) -> dict[str, list[str]]:
+    """Each dimension's choices, with ``all`` expanded and every name checked (a bad one names the config key)."""
+    out: dict[str, list[str]] = {}
+    for name, value in dimensions.items():
+        key = f"config specification_curve.dimensions.{name}"
+        if name == "io_release":
+            out[name] = list(releases)
+        elif name == "kof_vintage":
+            chosen = list(vintages) if value == "all" else [str(v) for v in value]  # type: ignore[union-attr]
+            bad = sorted(set(chosen) - set(vintages))
+            if bad:
+                raise ValueError(f"{key}: {bad} are not KOF vintages (kof.vintages: {', '.join(vintages)})")
+            out[name] = chosen
+        elif name == "developed_list":
+            chosen = list(developed_lists) if value == "all" else [str(v) for v in value]  # type: ignore[union-attr]
+            bad = sorted(set(chosen) - set(developed_lists))
+            if bad:
+                raise ValueError(f"{key}: {bad} are not developed lists (configured, or specification_search.developed_alternatives: {', '.join(developed_lists[1:])})")
+            out[name] = chosen
+        elif name == "country_set":
+            out[name] = list(country_set_labels)
+        elif name == "tbi":
+            chosen = [str(v) for v in value]  # type: ignore[union-attr]
+            bad = sorted(set(chosen) - set(tbi_definitions))
+            if bad:
+                raise ValueError(f"{key}: {bad} are not in specification_curve.tbi_definitions ({', '.join(tbi_definitions)})")
+            out[name] = chosen
+        elif name == "sample":
+            chosen = [str(v) for v in value]  # type: ignore[union-attr]
+            bad = sorted(set(chosen) - set(SAMPLES))
+            if bad:
+                raise ValueError(f"{key}: {bad} are not samples ({', '.join(SAMPLES)})")
+            out[name] = chosen
+        elif name == "controls":
+            chosen = [str(v) for v in value]  # type: ignore[union-attr]
+            bad = sorted(set(chosen) - {"with", "without"})
+            if bad:
+                raise ValueError(f"{key}: {bad}: expected with and/or without")
+            out[name] = chosen
+        elif name == "outcome":
+            out[name] = [str(v) for v in value]  # type: ignore[union-attr]
+        elif name.startswith("control_"):
+            control = name[len("control_") :]
+            if control not in control_names:
+                raise ValueError(f"{key}: no control named {control!r} (controls: {', '.join(control_names)})")
+            out[name] = [str(v) for v in value]  # type: ignore[union-attr]
+        else:
+            raise ValueError(f"{key}: unknown dimension (known: {', '.join(KNOWN_DIMENSIONS)}, control_<NAME>)")
+        if not out[name]:
+            raise ValueError(f"{key}: no choices")
+        if len(set(out[name])) != len(out[name]):
+            raise ValueError(f"{key}: a choice is listed twice ({out[name]})")
+    return out
+
+
+def enumerate_specifications(choices: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """Every distinct specification: the product of the choices, with the ones that cannot matter set to ``n/a``."""
+    names = list(choices)
+    rows = set()
+    ordered = []
+    for combo in itertools.product(*(choices[n] for n in names)):
+        spec = dict(zip(names, combo))
+        if spec.get("sample") == "all" and "developed_list" in spec:
+            spec["developed_list"] = NOT_APPLICABLE
+        if spec.get("controls") == "without":
+            for n in names:
+                if n.startswith("control_"):
+                    spec[n] = NOT_APPLICABLE
+        key = tuple(spec[n] for n in names)
+        if key not in rows:
+            rows.add(key)
+            ordered.append(key)
+    return pd.DataFrame(ordered, columns=names)
+
+
+# ----------------------------------------------------------------- estimation over the curve
+
+
+def estimate_curve(
+    specs: pd.DataFrame,
+    panels: Mapping[tuple[str, str, tuple[tuple[str, str], ...], str], pd.DataFrame],
+    *,
+    developed_lists: Mapping[str, Sequence[str]],
+    control_names: Sequence[str],
+    defaults: Mapping[str, str],
+) -> pd.DataFrame:
+    """Coefficient, SE, p and N of the TBI for every row of ``specs``.
+
+    ``panels`` maps (release, country set, control definitions, KOF vintage) to the panel under those choices,
+    with one TBI column per definition named ``TBI:<definition>``. ``defaults`` gives the choice used for a
+    dimension absent from ``specs`` (e.g. ``sample: all``) and, for each ``control_<NAME>`` dimension, the
+    configured variable (whose panel the specifications without controls use).
+    """
+    full = specs.copy()
+    for name, value in defaults.items():
+        if name not in full.columns:
+            full[name] = value
+    control_dims = sorted(c for c in full.columns if c.startswith("control_"))
+    coef = np.full(len(full), np.nan)
+    se = np.full(len(full), np.nan)
+    nobs = np.zeros(len(full), dtype=np.int64)
+    ncl = np.zeros(len(full), dtype=np.int64)
+    # One design (rows × regressors) serves every vintage and outcome whose rows coincide.
+    design_keys = ["io_release", "country_set", *control_dims, "developed_list", "sample", "controls", "tbi"]
+    for key, block in full.groupby(design_keys, sort=False):
+        k = dict(zip(design_keys, key))
+        # Without controls, the control definitions do not matter: the panel of the configured ones (``defaults``).
+        definitions = tuple((c[len("control_") :], k[c] if k[c] != NOT_APPLICABLE else defaults[c]) for c in control_dims)
+        by_rows: dict[bytes, list[tuple[np.ndarray, pd.DataFrame]]] = {}
+        for vintage, vblock in block.groupby("kof_vintage", sort=False):
+            panel = panels[(k["io_release"], k["country_set"], definitions, str(vintage))]
+            if k["sample"] != "all":
+                dev = set(developed_lists[k["developed_list"] if k["developed_list"] != NOT_APPLICABLE else "configured"])
+                mask = panel["iso3"].isin(dev).to_numpy()
+                panel = panel[mask if k["sample"] == "developed" else ~mask]
+            tag = pd.util.hash_pandas_object(panel[["iso3", "year"]], index=False).to_numpy().tobytes()
+            by_rows.setdefault(tag, []).append((vblock.index.to_numpy(), panel))
+        regressors = [f"TBI:{k['tbi']}", *(control_names if k["controls"] == "with" else [])]
+        for groups in by_rows.values():
+            panel = groups[0][1]
+            ys, idx = [], []
+            for rows, p in groups:
+                ys.append(p[full.loc[rows, "outcome"].tolist()].to_numpy(float))
+                idx.append(rows)
+            y = np.column_stack(ys)
+            x = panel[regressors].to_numpy(float)
+            b, s = fe_tbi_batch(x, y, panel["iso3"].to_numpy(), panel["year"].to_numpy())
+            where = np.concatenate(idx)
+            coef[where], se[where] = b, s
+            nobs[where], ncl[where] = len(panel), panel["iso3"].nunique()
+    out = specs.copy()
+    out["coef"], out["se"] = coef, se
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["pvalue"] = 2 * stats.t.sf(np.abs(coef / se), ncl - 1)
+    crit = stats.t.isf(0.025, ncl - 1)
+    out["ci_low"], out["ci_high"] = coef - crit * se, coef + crit * se
+    out["nobs"], out["nclusters"] = nobs, ncl
+    return out
+
+
+# ----------------------------------------------------------------- summary
+
+
+def curve_summary(curve: pd.DataFrame, dimensions: Sequence[str]) -> dict[str, object]:
+    """Shares of positive and significant estimates, and which dimension moves the median estimate most.
+
+    For each dimension with several choices the median coefficient is taken over the specifications with each
+    choice; the dimension whose medians are furthest apart (max − min) moves the estimate most.
+    """
+    spread = []
+    for d in dimensions:
+        med = curve[curve[d] != NOT_APPLICABLE].groupby(d, sort=False)["coef"].median()
+        if len(med) > 1:
+            spread.append((float(med.max() - med.min()), d, str(med.idxmin()), float(med.min()), str(med.idxmax()), float(med.max())))
+    spread.sort(key=lambda s: (-s[0], s[1]))
+    top = spread[0] if spread else None
+    return {
+        "n": len(curve),
+        "share_positive": float((curve["coef"] > 0).mean()),
+        "share_p05": float((curve["pvalue"] < 0.05).mean()),
+        "share_positive_p05": float(((curve["coef"] > 0) & (curve["pvalue"] < 0.05)).mean()),
+        "median_coef": float(curve["coef"].median()),
+        "spreads": spread,
+        "most_moving": top,
+    }
