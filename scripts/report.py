@@ -9,4 +9,6 @@ report_step(
     table1_comparison=i.table1, coefficients=i.coefficients, column_stats=i.stats, panel_path=i.panel,
     exclusion_summary=i.exclusions, estimates_csv=i.estimates, diagnostics_csv=i.diagnostics,
     choices=snakemake.params.choices, md_out=o.md, html_out=o.html,  # noqa: F821
+    inference_csv=i.inference, curve_csv=i.curve, curve_dimensions=snakemake.params.curve_dimensions,  # noqa: F821
+    bootstrap_draws=snakemake.params.bootstrap_draws, level=snakemake.params.level,  # noqa: F821
 )  # fmt: skip

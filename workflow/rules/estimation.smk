@@ -34,6 +34,7 @@ rule estimates:
     params:
         controls=list(config["controls"]),
         outcomes=config["kof"]["required_columns"],
+        cragg_donald_dof=config["iv"]["cragg_donald_dof"],
     log:
         f"{LOGS}/estimates.log",
     benchmark:

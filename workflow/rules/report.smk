@@ -79,6 +79,9 @@ rule report:
         diagnostics=f"{RES}/iv_diagnostics.csv",
         tables=rules.regression_tables.output,
         figure=rules.figure1.output,
+        inference=f"{RES}/inference_tbi.csv",
+        curve=f"{RES}/specification_curve.csv",
+        curve_figure=f"{RES}/figures/specification_curve.png",
     output:
         md=f"{RES}/report.md",
         html=report(f"{RES}/report.html", caption="../../workflow/report/report.rst", category="Replication report"),
@@ -95,7 +98,11 @@ rule report:
                 for k, v in config["controls"].items()
             },
             "estimator conventions": "xtreg, fe vce(cluster iso3): within R², _cons = ȳ − x̄'b, G/(G−1)·(N−1)/(N−K)",
+            "Cragg–Donald F degrees of freedom": config["iv"]["cragg_donald_dof"],
         },
+        curve_dimensions=list(config["specification_curve"]["dimensions"]),
+        bootstrap_draws=config["inference"]["bootstrap_draws"],
+        level=config["inference"]["level"],
     log:
         f"{LOGS}/report.log",
     benchmark:

@@ -157,14 +157,26 @@ class IVFit:
     diagnostics: dict[str, float]
 
 
-def fit_2sls(data: pd.DataFrame, depvar: str, endog: str, instrument: str, exog: Sequence[str]) -> IVFit:
+#: Degrees-of-freedom conventions of the Cragg–Donald F (config ``iv.cragg_donald_dof``).
+CD_DOF_CONVENTIONS: dict[str, str] = {
+    "ivreghdfe": "ivreghdfe degrees of freedom (the country effects, nested in the clusters, are not counted)",
+    "xtivreg2": "xtivreg2, fe degrees of freedom (the country effects are counted: dofminus = number of countries)",
+}
+
+
+def fit_2sls(data: pd.DataFrame, depvar: str, endog: str, instrument: str, exog: Sequence[str], cragg_donald_dof: str = "ivreghdfe") -> IVFit:
     """2SLS with country and year effects and country-clustered SEs (as ``ivreghdfe …, absorb(iso3) cluster(iso3)`` with year dummies).
 
     ``endog`` is instrumented by ``instrument``; ``exog`` are the included
     exogenous controls. Year dummies and the constant are added; country
     effects are swept out by :func:`within` (nested in the clusters, so not
-    counted in the small-sample factor).
+    counted in the small-sample factor). ``cragg_donald_dof`` picks the
+    Cragg–Donald F's degrees of freedom (:data:`CD_DOF_CONVENTIONS`): ``ivreghdfe``
+    (``N − L − p``) or ``xtivreg2`` (``N − L − p − G``, its ``dofminus(N_g)``); the
+    cluster-robust KP statistics are the same under both.
     """
+    if cragg_donald_dof not in CD_DOF_CONVENTIONS:
+        raise ValueError(f"cragg_donald_dof={cragg_donald_dof!r}: expected one of {list(CD_DOF_CONVENTIONS)}")
     _check(data, [ENTITY, TIME, depvar, endog, instrument, *exog])
     d = data.sort_values([ENTITY, TIME]).reset_index(drop=True)
     years = year_dummies(d)
@@ -190,13 +202,18 @@ def fit_2sls(data: pd.DataFrame, depvar: str, endog: str, instrument: str, exog:
         x_exog.to_numpy(),
         d[ENTITY].to_numpy(),
         absorbed_dof=0,
+        dofminus=nclusters if cragg_donald_dof == "xtivreg2" else 0,
     )
+    for reason in tests.unavailable:
+        log.warning("2SLS %s on %s: %s", depvar, endog, reason)
     diagnostics = {
         "kp_lm": tests.kp_lm,
         "kp_lm_df": float(tests.kp_lm_df),
         "kp_lm_pvalue": tests.kp_lm_pvalue,
         "kp_wald_f": tests.kp_wald_f,
         "cd_wald_f": tests.cd_wald_f,
+        "cd_dof": cragg_donald_dof,
+        "unavailable": "; ".join(tests.unavailable),
     }
     return IVFit(second, first, diagnostics)
 
@@ -210,7 +227,9 @@ def sample_rows(panel: pd.DataFrame, sample: str) -> pd.DataFrame:
 ESTIMATE_COLUMNS = [
     "table", "column", "stage", "depvar", "sample", "controls", "variable", "coef", "se", "pvalue", "stars", "nobs", "r2", "nclusters", "estimator",
 ]  # fmt: skip
-DIAGNOSTIC_COLUMNS = ["table", "column", "depvar", "sample", "controls", "kp_lm", "kp_lm_df", "kp_lm_pvalue", "kp_wald_f", "cd_wald_f", "nobs", "nclusters"]
+DIAGNOSTIC_COLUMNS = [
+    "table", "column", "depvar", "sample", "controls", "kp_lm", "kp_lm_df", "kp_lm_pvalue", "kp_wald_f", "cd_wald_f", "nobs", "nclusters", "cd_dof", "unavailable",
+]  # fmt: skip
 
 
 def _rows(spec: Specification, fit: Fit, stage: str, depvar: str, rename: dict[str, str]) -> list[dict[str, object]]:
@@ -238,8 +257,8 @@ def _rows(spec: Specification, fit: Fit, stage: str, depvar: str, rename: dict[s
     return out
 
 
-def estimate(panel: pd.DataFrame, specs: Sequence[Specification], controls: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run every specification on the panel.
+def estimate(panel: pd.DataFrame, specs: Sequence[Specification], controls: Sequence[str], cragg_donald_dof: str = "ivreghdfe") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run every specification on the panel (``cragg_donald_dof``: see :func:`fit_2sls`).
 
     Returns ``estimates`` (one row per coefficient, :data:`ESTIMATE_COLUMNS`;
     the TBI regressor is always reported as ``TBI``, the instrument as
@@ -259,7 +278,7 @@ def estimate(panel: pd.DataFrame, specs: Sequence[Specification], controls: Sequ
                 raise ValueError(f"table {spec.table} column {spec.column}: 2sls needs an instrument")
             iv_data = data.dropna(subset=[spec.instrument])
             log.info("table %s col %d: %d of %d country-years have the instrument %s", spec.table, spec.column, len(iv_data), len(data), spec.instrument)
-            ivfit = fit_2sls(iv_data, spec.depvar, spec.tbi, spec.instrument, x)
+            ivfit = fit_2sls(iv_data, spec.depvar, spec.tbi, spec.instrument, x, cragg_donald_dof)
             rows += _rows(spec, ivfit.second, "second", spec.depvar, rename)
             rows += _rows(spec, ivfit.first, "first", "TBI", {spec.instrument: "L.TBI"})
             diag.append({"table": spec.table, "column": spec.column, "depvar": spec.depvar, "sample": spec.sample, "controls": spec.controls, **ivfit.diagnostics, "nobs": ivfit.second.nobs, "nclusters": ivfit.second.nclusters})

@@ -100,9 +100,11 @@ Checks
 Bad input raises ``ValueError`` naming the problem: arrays of the wrong shape,
 NaN/inf values, missing cluster labels, fewer than 2 clusters, ``L < K``,
 instruments or endogenous regressors that are collinear once ``exog`` is
-partialled out, no residual degrees of freedom, or an rk covariance matrix
-``Ω`` that is singular (too few clusters for the test; ``ivreg2`` would report
-a missing statistic).
+partialled out, or no residual degrees of freedom. An rk covariance matrix
+``Ω`` that is singular (too few clusters for the test) is not an error: that
+statistic is ``nan`` and ``unavailable`` says why, the others are returned
+(``ivreg2`` likewise still prints the KP LM and the Cragg–Donald F and leaves
+the Wald F missing).
 
 References
 ----------
@@ -211,6 +213,11 @@ class IdentificationTests:
         ``N − L − p − absorbed_dof``, the residual degrees of freedom of the first stage.
     first_stage:
         One :class:`FirstStage` per endogenous regressor, in input order.
+    unavailable:
+        The statistics that are not defined for these data (``nan`` above), each with the reason, e.g.
+        ``"kp_wald_f: the cluster-robust covariance … is singular (3 clusters …)"``. As ``ivreg2``, the
+        statistics that remain defined (the Cragg–Donald F always, the KP LM when its covariance is
+        regular) are still returned.
     """
 
     kp_lm: float
@@ -231,6 +238,7 @@ class IdentificationTests:
     dofminus: int
     resid_dof: int
     first_stage: tuple[FirstStage, ...]
+    unavailable: tuple[str, ...] = ()
 
 
 def identification_tests(
@@ -276,8 +284,8 @@ def identification_tests(
     ValueError
         On shape mismatches, NaN/inf values, missing cluster labels, fewer than
         two clusters, ``L < K``, collinear instruments or endogenous regressors
-        (after partialling out ``exog``), no residual degrees of freedom, or a
-        singular rk covariance matrix (too few clusters).
+        (after partialling out ``exog``), or no residual degrees of freedom. (A
+        singular rk covariance is not an error: see ``unavailable``.)
     """
     y0 = _as_matrix("endog", endog)
     n = y0.shape[0]
@@ -330,8 +338,11 @@ def identification_tests(
 
     meat_lm = _cluster_meat(y, z, codes, n_clusters)
     meat_wald = _cluster_meat(resid, z, codes, n_clusters)
-    kp_lm = _rk_full_rank(theta, u, v, transform @ meat_lm @ transform.T, n_clusters, "LM")
-    kp_wald = _rk_full_rank(theta, u, v, transform @ meat_wald @ transform.T, n_clusters, "Wald")
+    # With very few clusters a cluster-robust covariance can be singular: that statistic is then missing (as in
+    # ivreg2, which still prints the KP LM and the CD F and leaves the Wald F missing), the others are returned.
+    unavailable: list[str] = []
+    kp_lm = _rk_full_rank(theta, u, v, transform @ meat_lm @ transform.T, n_clusters, "LM", unavailable, "kp_lm")
+    kp_wald = _rk_full_rank(theta, u, v, transform @ meat_wald @ transform.T, n_clusters, "Wald", unavailable, "kp_wald_f")
 
     df = n_inst - k + 1
     kp_wald_f = kp_wald / (n - 1) * resid_dof * (n_clusters - 1) / n_clusters / n_inst
@@ -366,7 +377,7 @@ def identification_tests(
     return IdentificationTests(
         kp_lm=kp_lm,
         kp_lm_df=df,
-        kp_lm_pvalue=float(stats.chi2.sf(kp_lm, df)),
+        kp_lm_pvalue=float(stats.chi2.sf(kp_lm, df)) if np.isfinite(kp_lm) else float("nan"),
         kp_wald_f=float(kp_wald_f),
         cd_wald_f=float(cd_wald_f),
         nobs=n,
@@ -382,6 +393,7 @@ def identification_tests(
         dofminus=dofminus,
         resid_dof=resid_dof,
         first_stage=tuple(first),
+        unavailable=tuple(unavailable),
     )
 
 
@@ -392,11 +404,15 @@ def _rk_full_rank(
     vhat: NDArray[np.float64],
     n_clusters: int,
     kind: str,
+    unavailable: list[str],
+    name: str,
 ) -> float:
     """The KP rk statistic for H0: rank(Θ) = K − 1 (``ranktest``'s ``full`` option).
 
     ``u`` (``L × L``) and ``v`` (``K × K``) are the singular vectors of ``theta``
     (``theta = u diag(s) v'``); ``vhat`` is the covariance of ``vec(theta)``.
+    When the statistic's covariance ``Ω`` is singular it is not defined: ``nan``
+    is returned and ``"<name>: <reason>"`` appended to ``unavailable``.
     """
     k = theta.shape[1]
     q = k - 1
@@ -411,11 +427,11 @@ def _rk_full_rank(
     omega = kron @ vhat @ kron.T
     omega = (omega + omega.T) / 2
     if np.linalg.matrix_rank(omega, hermitian=True) < omega.shape[0]:
-        raise ValueError(
-            f"the cluster-robust covariance of the KP rk {kind} statistic is singular "
-            f"({n_clusters} clusters for a test with {lam.size} degree(s) of freedom); "
-            "too few clusters for the test"
+        unavailable.append(
+            f"{name}: the cluster-robust covariance of the KP rk {kind} statistic is singular "
+            f"({n_clusters} clusters for a test with {lam.size} degree(s) of freedom; too few clusters for the test)"
         )
+        return float("nan")
     return float(lam @ np.linalg.solve(omega, lam))
 
 

@@ -97,13 +97,15 @@ def build_panel(
     return panel
 
 
-def run_estimates(panel_path: str | Path, controls: Sequence[str], outcomes: Sequence[str], estimates_csv: str | Path, diagnostics_csv: str | Path) -> pd.DataFrame:
+def run_estimates(
+    panel_path: str | Path, controls: Sequence[str], outcomes: Sequence[str], estimates_csv: str | Path, diagnostics_csv: str | Path, cragg_donald_dof: str = "ivreghdfe"
+) -> pd.DataFrame:
     """Every regression of the paper (:func:`tradeimbalance.econometrics.estimation.paper_specifications`) → results/estimates.csv."""
     from .estimation import estimate, paper_specifications
 
     panel = read_frame(panel_path)
     specs = paper_specifications(outcomes[:2], outcomes[2:5])
-    estimates, diagnostics = estimate(panel, specs, list(controls))
+    estimates, diagnostics = estimate(panel, specs, list(controls), cragg_donald_dof)
     Path(estimates_csv).parent.mkdir(parents=True, exist_ok=True)
     estimates.to_csv(estimates_csv, index=False, float_format="%.10g", lineterminator="\n")
     diagnostics.to_csv(diagnostics_csv, index=False, float_format="%.10g", lineterminator="\n")

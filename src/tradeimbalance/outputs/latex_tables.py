@@ -316,6 +316,14 @@ def _columns(estimates: pd.DataFrame, table: str) -> list[_Column]:
     return columns
 
 
+_MISSING = _Cell(".", ".")
+
+
+def _undefined(value: object, name: str, unavailable: str) -> bool:
+    """True when ``value`` is missing and the diagnostics' ``unavailable`` text names ``name`` (else a NaN is an error)."""
+    return bool(pd.isna(value)) and f"{name}:" in unavailable
+
+
 def _diagnostic_rows(diagnostics: pd.DataFrame, table: str, columns: list[_Column]) -> list[_Row]:
     """The KP rk LM / KP rk Wald F / CD Wald F rows, after checking the frame against the estimates."""
     _require_columns(diagnostics, REQUIRED_DIAGNOSTIC_COLUMNS, "diagnostics")
@@ -341,8 +349,11 @@ def _diagnostic_rows(diagnostics: pd.DataFrame, table: str, columns: list[_Colum
             raise ValueError(f"{w}: depvar {r['depvar']!r} differs from the estimates' {col.depvar!r}")
         if _as_int(r["nobs"], w, "nobs") != col.nobs:
             raise ValueError(f"{w}: nobs {r['nobs']} differs from the estimates' {col.nobs}")
-        lm.append(_stat_with_pvalue_cell(_as_finite(r["kp_lm"], w, "kp_lm"), _as_finite(r["kp_lm_pvalue"], w, "kp_lm_pvalue")))
-        kp_f.append(_number_cell(_as_finite(r["kp_wald_f"], w, "kp_wald_f")))
+        # A statistic that is not defined (too few clusters; the reason is in the diagnostics' `unavailable`) is
+        # shown as Stata shows a missing value, ".", only when the diagnostics say why.
+        why = str(r["unavailable"]) if "unavailable" in r.index and pd.notna(r["unavailable"]) else ""
+        lm.append(_MISSING if _undefined(r["kp_lm"], "kp_lm", why) else _stat_with_pvalue_cell(_as_finite(r["kp_lm"], w, "kp_lm"), _as_finite(r["kp_lm_pvalue"], w, "kp_lm_pvalue")))
+        kp_f.append(_MISSING if _undefined(r["kp_wald_f"], "kp_wald_f", why) else _number_cell(_as_finite(r["kp_wald_f"], w, "kp_wald_f")))
         cd_f.append(_number_cell(_as_finite(r["cd_wald_f"], w, "cd_wald_f")))
     return [
         _Row(_plain("KP rk LM (p-value)"), tuple(lm)),

@@ -107,6 +107,21 @@ def _data_note(panel_path: str | Path) -> str:
     )
 
 
+def _iv_note(diagnostics: pd.DataFrame) -> str:
+    """Which Cragg–Donald degrees of freedom the 2SLS table uses, and why a statistic is missing where one is."""
+    from ..econometrics.estimation import CD_DOF_CONVENTIONS
+
+    text = ""
+    if "cd_dof" in diagnostics.columns:
+        conventions = sorted(set(diagnostics["cd_dof"].dropna().astype(str)))
+        text += " CD Wald F: " + "; ".join(CD_DOF_CONVENTIONS.get(c, c) for c in conventions) + " (config iv.cragg_donald_dof)."
+    if "unavailable" in diagnostics.columns:
+        reasons = sorted(set(r for r in diagnostics["unavailable"].fillna("").astype(str) if r))
+        if reasons:
+            text += " A statistic shown as . is not defined: " + "; ".join(reasons) + "."
+    return text
+
+
 def regression_tables(estimates_csv: str | Path, diagnostics_csv: str | Path, panel_path: str | Path, out_dir: str | Path) -> list[Path]:
     """Tables 3–6, 2SLS and DVA as LaTeX + CSV (``table<id>.tex`` / ``.csv``) in the paper's layout."""
     from .latex_tables import regression_table, write_table
@@ -117,6 +132,8 @@ def regression_tables(estimates_csv: str | Path, diagnostics_csv: str | Path, pa
     written = []
     for table, (title, panels) in REGRESSION_TABLES.items():
         notes = note + (" First stage: TBI on L.TBI and the exogenous regressors." if table == "2sls" else "")
+        if table == "2sls":
+            notes += _iv_note(diagnostics)
         notes += " TBI is the DVA-based index." if table == "dva" else ""
         latex, frame = regression_table(estimates, table, title=title, label=f"tab:{table}", notes=notes, panels=panels, diagnostics=diagnostics if table == "2sls" else None)
         tex = Path(out_dir) / f"table{table}.tex"
@@ -163,9 +180,20 @@ def report_step(
     choices: Mapping[str, str],
     md_out: str | Path,
     html_out: str | Path,
+    inference_csv: str | Path | None = None,
+    curve_csv: str | Path | None = None,
+    curve_dimensions: Sequence[str] = (),
+    bootstrap_draws: int = 9999,
+    level: float = 0.95,
 ) -> str:
-    """results/report.md and results/report.html."""
-    from .report import replication_report, to_html
+    """results/report.md and results/report.html (with the robustness section when the inference and curve files are given)."""
+    from .report import replication_report, robustness_section, to_html
+
+    robustness: list[str] = []
+    if inference_csv is not None and curve_csv is not None:
+        # "n/a" marks a choice that does not apply: kept as text, not read as a missing value.
+        curve = pd.read_csv(curve_csv, keep_default_na=False, na_values=[""], dtype={"kof_vintage": str, "paper_column": str})
+        robustness = robustness_section(pd.read_csv(inference_csv, dtype={"table": str}), curve, list(curve_dimensions), draws=bootstrap_draws, level=level)
 
     text = replication_report(
         table1=pd.read_csv(table1_comparison),
@@ -177,6 +205,7 @@ def report_step(
         diagnostics=pd.read_csv(diagnostics_csv, dtype={"table": str}),
         choices=choices,
         data_note="Data: " + _data_note(panel_path) + " The paper uses the WIOD 2016 release, 2000–2014; differences include the data release.",
+        robustness=robustness,
     )
     Path(md_out).write_text(text, encoding="utf-8")
     Path(html_out).write_text(to_html(text), encoding="utf-8")

@@ -1,0 +1,255 @@
+"""Few-cluster inference (tradeimbalance.econometrics.inference) against independent computations on synthetic panels."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tradeimbalance.econometrics import inference as inf
+from tradeimbalance.econometrics.estimation import fit_2sls, fit_fe
+
+SETTINGS = inf.InferenceSettings(bootstrap_draws=999, seed=7)
+
+
+def panel(g: int = 14, t: int = 8, beta: float = 0.5, seed: int = 0, strength: float = 1.0) -> pd.DataFrame:
+    """A balanced country-year panel with country and year effects, a persistent TBI-like regressor, its lag
+    as a strong instrument, a control, and errors correlated within countries and within years."""
+    rng = np.random.default_rng(seed)
+    countries = [f"C{i:02d}" for i in range(g)]
+    years = np.arange(2000, 2000 + t + 1)
+    rows = []
+    alpha, delta = rng.normal(size=g), rng.normal(size=t + 1)
+    for i, c in enumerate(countries):
+        x = rng.normal()
+        for j, y in enumerate(years):
+            x = strength * 0.8 * x + rng.normal() if j else x
+            rows.append({"iso3": c, "year": int(y), "x_raw": x, "a": alpha[i], "d": delta[j]})
+    d = pd.DataFrame(rows)
+    d["L_x"] = d.groupby("iso3")["x_raw"].shift(1)
+    d["w"] = rng.normal(size=len(d)) + 0.3 * d["a"]
+    common = d["year"].map(dict(zip(years, rng.normal(size=t + 1))))
+    u = rng.normal(size=len(d)) + 0.5 * d["iso3"].map(dict(zip(countries, rng.normal(size=g)))) + 0.5 * common
+    d["x"] = d["x_raw"] + 0.3 * u  # endogenous: correlated with the error
+    d["y"] = beta * d["x"] + 0.4 * d["w"] + d["a"] + d["d"] + u
+    return d.dropna(subset=["L_x"]).reset_index(drop=True)[["iso3", "year", "y", "x", "L_x", "w"]]
+
+
+def dummies(d: pd.DataFrame) -> np.ndarray:
+    """Explicit country dummies (all) and year dummies (all but the first)."""
+    c = pd.get_dummies(d["iso3"], dtype=float).to_numpy()
+    y = pd.get_dummies(d["year"], dtype=float).to_numpy()[:, 1:]
+    return np.column_stack([c, y])
+
+
+def test_bootstrap_p_same_with_explicit_dummies() -> None:
+    """The FE route (country means swept out) and the regression with explicit country and year dummies give the
+    same WCR p-value with the same seed and weights: the country effects are nested in the clusters."""
+    d = panel(beta=0.2)
+    des = inf.design(d, "y", ["x", "w"])
+    lsdv = np.column_stack([d.sort_values(["iso3", "year"])[["x", "w"]].to_numpy(), dummies(d.sort_values(["iso3", "year"]))])
+    y = d.sort_values(["iso3", "year"])["y"].to_numpy()
+    for weights in ("rademacher", "webb"):
+        fe = inf.wild_bootstrap_pvalue(des.x, des.y, des.entity, column=0, draws=999, seed=11, weights=weights)
+        explicit = inf.wild_bootstrap_pvalue(lsdv, y, des.entity, column=0, draws=999, seed=11, weights=weights)
+        assert fe == pytest.approx(explicit, abs=1e-12)
+        assert 0 < fe < 1
+
+
+def test_crv3_is_the_cluster_jackknife() -> None:
+    """CRV3 from the library equals the jackknife written out: fit_fe without each country, (G−1)/G Σ (b_g − b)²."""
+    d = panel()
+    res = inf.fe_inference(d, "y", "x", ["w"], SETTINGS)
+    b = fit_fe(d, "y", ["x", "w"]).coefs.loc["x", "coef"]
+    jack = np.array([fit_fe(d[d["iso3"] != c], "y", ["x", "w"]).coefs.loc["x", "coef"] for c in sorted(d["iso3"].unique())])
+    g = d["iso3"].nunique()
+    assert res["se_crv3"] == pytest.approx(np.sqrt((g - 1) / g * np.sum((jack - b) ** 2)), rel=1e-9)
+    assert res["coef"] == pytest.approx(b, rel=1e-12)
+
+
+def _lsdv(d: pd.DataFrame, depvar: str, regressors: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]:
+    s = d.sort_values(["iso3", "year"]).reset_index(drop=True)
+    x = np.column_stack([s[regressors].to_numpy(), dummies(s)])
+    beta = np.linalg.lstsq(x, s[depvar].to_numpy(), rcond=None)[0]
+    return x, beta, s[depvar].to_numpy() - x @ beta, s
+
+
+def test_driscoll_kraay_and_two_way_against_the_textbook_formulas() -> None:
+    """Driscoll–Kraay (1998) and Cameron–Gelbach–Miller (2011) two-way clustered SEs, from the formulas, on the
+    regression with explicit dummies (K = every parameter, country dummies included, as linearmodels counts them)."""
+    d = panel(g=12, t=9)
+    res = inf.fe_inference(d, "y", "x", ["w"], inf.InferenceSettings(bootstrap_draws=99, dk_bandwidth=3))
+    x, beta, u, s = _lsdv(d, "y", ["x", "w"])
+    n, k = x.shape
+    bread = np.linalg.inv(x.T @ x)
+    years = sorted(s["year"].unique())
+    h = np.array([(x[(s["year"] == yr).to_numpy()] * u[(s["year"] == yr).to_numpy(), None]).sum(axis=0) for yr in years])
+    bw = 3
+    meat = h.T @ h
+    for lag in range(1, bw + 1):
+        gamma = h[lag:].T @ h[:-lag]
+        meat += (1 - lag / (bw + 1)) * (gamma + gamma.T)
+    v_dk = bread @ meat @ bread * n / (n - k)
+    assert res["se_dk"] == pytest.approx(np.sqrt(v_dk[0, 0]), rel=1e-9)
+    assert res["dk_bandwidth"] == bw
+
+    def cluster_v(labels: pd.Series) -> np.ndarray:
+        m = labels.nunique()
+        sums = np.array([(x[(labels == lab).to_numpy()] * u[(labels == lab).to_numpy(), None]).sum(axis=0) for lab in labels.unique()])
+        return m / (m - 1) * (n - 1) / (n - k) * bread @ (sums.T @ sums) @ bread
+
+    both = s["iso3"] + s["year"].astype(str)
+    v_tw = cluster_v(s["iso3"]) + cluster_v(s["year"]) - cluster_v(both)
+    assert res["se_twoway"] == pytest.approx(np.sqrt(v_tw[0, 0]), rel=1e-9)
+    # p-values: t(T − 1) for Driscoll–Kraay, t(min(G, T) − 1) two-way, t(G − 1) CRV3
+    from scipy import stats
+
+    assert res["p_dk"] == pytest.approx(2 * stats.t.sf(abs(res["coef"] / res["se_dk"]), len(years) - 1))
+    assert res["p_twoway"] == pytest.approx(2 * stats.t.sf(abs(res["coef"] / res["se_twoway"]), min(12, len(years)) - 1))
+
+
+def test_iv_sandwiches_reduce_to_panelols_when_the_projection_is_the_identity() -> None:
+    """The 2SLS Driscoll–Kraay / two-way sandwich (scores X̂u) with X̂ = X is linearmodels' PanelOLS covariance."""
+    d = panel()
+    res = inf.fe_inference(d, "y", "x", ["w"], SETTINGS)
+    des = inf.design(d, "y", ["x", "w"])
+    beta = np.linalg.lstsq(des.x, des.y, rcond=None)[0]
+    dk, tw = inf.sandwich_se(des.x, des.y - des.x @ beta, des.entity, des.time, bandwidth=res["dk_bandwidth"])
+    assert dk == pytest.approx(res["se_dk"], rel=1e-9)
+    assert tw == pytest.approx(res["se_twoway"], rel=1e-9)
+
+
+def test_anderson_rubin_is_the_clustered_reduced_form_test() -> None:
+    """AR(β₀) by hand: fit_fe of y − β₀·x on the instrument and the controls, squared clustered t statistic."""
+    d = panel(beta=0.5)
+    des = inf.design(d, "y", ["x", "L_x", "w"])
+    for beta0 in (0.0, 0.5, -1.3):
+        ar = inf.anderson_rubin(des.y, des.x[:, 0], des.x[:, 1], des.x[:, 2:], des.entity, beta0=beta0)
+        hand = fit_fe(d.assign(r=d["y"] - beta0 * d["x"]), "r", ["L_x", "w"]).coefs.loc["L_x"]
+        assert ar.stat == pytest.approx((hand["coef"] / hand["se"]) ** 2, rel=1e-9)
+        assert ar.pvalue == pytest.approx(hand["pvalue"], rel=1e-8)
+
+
+def test_anderson_rubin_set_contains_the_2sls_estimate_and_its_bounds_are_at_the_critical_value() -> None:
+    d = panel(beta=0.5, g=20)
+    des = inf.design(d, "y", ["x", "L_x", "w"])
+    b2sls = fit_2sls(d, "y", "x", "L_x", ["w"]).second.coefs.loc["x", "coef"]
+    ar = inf.anderson_rubin(des.y, des.x[:, 0], des.x[:, 1], des.x[:, 2:], des.entity, level=0.95)
+    assert ar.kind == "interval"  # a strong instrument: a bounded set
+    lo, hi = ar.bounds
+    assert lo < b2sls < hi
+    assert inf.anderson_rubin(des.y, des.x[:, 0], des.x[:, 1], des.x[:, 2:], des.entity, beta0=b2sls).stat == pytest.approx(0.0, abs=1e-10)
+    for bound in (lo, hi):
+        assert inf.anderson_rubin(des.y, des.x[:, 0], des.x[:, 1], des.x[:, 2:], des.entity, beta0=bound).pvalue == pytest.approx(0.05, abs=1e-8)
+
+
+def test_anderson_rubin_set_is_unbounded_with_an_irrelevant_instrument() -> None:
+    d = panel(g=20)
+    d["noise"] = np.random.default_rng(5).normal(size=len(d))
+    des = inf.design(d, "y", ["x", "noise", "w"])
+    ar = inf.anderson_rubin(des.y, des.x[:, 0], des.x[:, 1], des.x[:, 2:], des.entity)
+    assert ar.kind in ("real_line", "outside_interval")
+    assert ar.describe().startswith("(-inf")
+
+
+def test_iv_inference_crv3_is_the_2sls_jackknife() -> None:
+    d = panel(g=12)
+    res = inf.iv_inference(d, "y", "x", "L_x", ["w"], SETTINGS)
+    b = fit_2sls(d, "y", "x", "L_x", ["w"]).second.coefs.loc["x", "coef"]
+    jack = np.array([fit_2sls(d[d["iso3"] != c], "y", "x", "L_x", ["w"]).second.coefs.loc["x", "coef"] for c in sorted(d["iso3"].unique())])
+    assert res["coef"] == pytest.approx(b, rel=1e-10)
+    assert res["se_crv3"] == pytest.approx(np.sqrt(11 / 12 * np.sum((jack - b) ** 2)), rel=1e-8)
+    assert res["wald_low"] < res["coef"] < res["wald_high"]
+    assert res["ar_set_kind"] == "interval" and res["ar_set_low"] < res["coef"] < res["ar_set_high"]
+    # the bootstrap p of the reduced form is close to the AR p-value with a strong signal, both in (0, 1]
+    assert 0 <= res["p_wcr_rademacher"] <= 1 and 0 <= res["p_ar"] <= 1
+
+
+def test_reruns_are_identical() -> None:
+    d = panel(beta=0.05)  # a p-value away from 0, so that another seed shows another simulation draw
+    a = inf.fe_inference(d, "y", "x", ["w"], SETTINGS)
+    b = inf.fe_inference(d, "y", "x", ["w"], SETTINGS)
+    assert a == b
+    c = inf.fe_inference(d, "y", "x", ["w"], inf.InferenceSettings(bootstrap_draws=999, seed=8))
+    assert c["p_wcr_rademacher"] != a["p_wcr_rademacher"] or c["p_wcr_webb"] != a["p_wcr_webb"]
+
+
+@pytest.mark.parametrize(
+    "cfg, message",
+    [
+        ({"weights": ["mammen"]}, "inference.weights"),
+        ({"bootstrap_draws": 10}, "at least 99"),
+        ({"level": 1.2}, "strictly between 0 and 1"),
+    ],
+)
+def test_bad_settings(cfg: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        inf.InferenceSettings.from_config(cfg)
+
+
+def test_wild_bootstrap_size_monte_carlo() -> None:
+    """Under a true null the WCR bootstrap rejects at about the nominal 5 % (200 simulated panels, 14 clusters).
+
+    Run in a subprocess with NUMBA_DISABLE_JIT=1: the library's bootstrap loop then runs as plain Python (the same
+    code, interpreted), which with B = 199 and 14 clusters is faster than compiling it 200 times."""
+    code = textwrap.dedent(
+        """
+        import json, sys
+        import numpy as np
+        sys.path.insert(0, sys.argv[1])
+        from test_inference import panel
+        from tradeimbalance.econometrics import inference as inf
+        rejections = 0
+        reps = 200
+        for r in range(reps):
+            d = panel(g=14, t=6, beta=0.0, seed=1000 + r)
+            des = inf.design(d, "y", ["L_x", "w"])  # the lag of the exogenous part of x: its true coefficient is 0
+            p = inf.wild_bootstrap_pvalue(des.x, des.y, des.entity, column=0, draws=199, seed=r, weights="webb")
+            rejections += p < 0.05
+        print(json.dumps({"rate": rejections / reps}))
+        """
+    )
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
+    out = subprocess.run([sys.executable, "-c", code, os.path.dirname(__file__)], env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    rate = json.loads(out.stdout.strip().splitlines()[-1])["rate"]
+    # binomial standard error at 5 % with 200 draws: 1.5 points
+    assert 0.01 <= rate <= 0.10, rate
+
+
+def test_compiling_the_bootstrap_once_changes_no_number() -> None:
+    """The compile-once shim reuses wildboottest's own kernel: p-values equal those of an unpatched process."""
+    d = panel(beta=0.1)
+    des = inf.design(d, "y", ["x", "w"])
+    ours = {w: inf.wild_bootstrap_pvalue(des.x, des.y, des.entity, column=0, draws=999, seed=3, weights=w) for w in ("rademacher", "webb")}
+    code = textwrap.dedent(
+        """
+        import json, sys
+        import numpy as np
+        from wildboottest.wildboottest import WildboottestCL
+        data = np.load(sys.argv[1])
+        x, y, cl = data["x"], data["y"], data["cl"]
+        out = {}
+        for w in ("rademacher", "webb"):
+            r = np.zeros(x.shape[1]); r[0] = 1.0
+            b = WildboottestCL(X=x, Y=y, cluster=cl, R=r, B=999, seed=3, parallel=False)
+            b.get_scores(bootstrap_type="11", impose_null=True); b.get_weights(weights_type=w)
+            b.get_numer(); b.get_denom(); b.get_tboot(); b.get_vcov(); b.get_tstat(); b.get_pvalue(pval_type="two-tailed")
+            out[w] = float(b.pvalue)
+        print(json.dumps(out))
+        """
+    )
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "design.npz")
+        np.savez(path, x=des.x, y=des.y, cl=des.entity)
+        res = subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert json.loads(res.stdout.strip().splitlines()[-1]) == ours
