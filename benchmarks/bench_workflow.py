@@ -24,6 +24,12 @@ exit code is 0 unless a run fails). What is measured:
     seconds (inside the process, after its imports) and peak resident memory are printed: reading the year
     in each format, and the per-year input–output job (value added absorbed, TBI variants, KWW).
     Targets: R-format read ≤ 5 s and ≤ 1 GiB.
+``robustness``
+    The few-cluster inference and the specification curve of the run (``cold``'s, or the ``--keep`` folder's):
+    their job seconds and what their logs say (coefficients, specifications, panel / estimation / figure
+    seconds), and, in a fresh process on the run's panel, one wild cluster bootstrap (B = 9,999) per weight
+    distribution: the first call of each (it compiles the kernel) and the next. Target: the whole curve and all
+    bootstraps under 60 s on 2 cores.
 
 Usage::
 
@@ -50,7 +56,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("linearmodels", "statsmodels", "scipy.stats", "matplotlib", "pandera", "openpyxl")
 LEAN_STAGES = ("readers", "io")  # jobs whose import overhead has a target
-PARTS = ("imports", "cold", "warm", "wiod2016")
+PARTS = ("imports", "cold", "warm", "robustness", "wiod2016")
 
 
 def _lazy_imports(module: str, function: str) -> list[str]:
@@ -147,6 +153,8 @@ def bench_workflow(raw_dir: Path, cores: int, parts: Sequence[str], vintage: str
         for rule, (n, s) in sorted(times.items(), key=lambda kv: -kv[1][1]):
             print(f"{rule:26s} {n:4d} {s:8.1f}")
         print(f"wall {wall:.1f} s for {n_jobs} jobs; sum of job times {total:.1f} s (target: wall ≤ 60 s on 2 cores)")
+    if "robustness" in parts:
+        bench_robustness(base)
     if "warm" in parts:
         wall, text = run_workflow(cores, [*config, f"kof_vintage={vintage}"])
         done = re.findall(r"(\d+) of (\d+) steps \(100%\) done", text)
@@ -154,9 +162,47 @@ def bench_workflow(raw_dir: Path, cores: int, parts: Sequence[str], vintage: str
         print(f"wall {wall:.1f} s, {done[-1][1] if done else 0} jobs (target ≤ 15 s)")
 
 
+def bench_robustness(base: Path) -> None:
+    logs = base / "logs"
+    times = job_times(logs)
+    print("\n== Few-cluster inference and specification curve ==")
+    inference_log = (logs / "inference.log").read_text(encoding="utf-8")
+    curve_log = (logs / "specification_curve.log").read_text(encoding="utf-8")
+    m = re.search(r"inference for (\d+) TBI coefficients: ([\d.]+) s \(B = (\d+)", inference_log)
+    c = re.search(r"specification curve: (\d+) specifications, (\d+) regressions solved in (\d+) designs; panels ([\d.]+) s, estimation ([\d.]+) s, figure ([\d.]+) s", curve_log)
+    n_inf, s_inf = times.get("inference", (0, float("nan")))
+    n_cur, s_cur = times.get("specification_curve", (0, float("nan")))
+    if m:
+        n_coef, seconds, draws = int(m[1]), float(m[2]), int(m[3])
+        print(f"inference: {n_coef} TBI coefficients, {2 * n_coef} wild bootstraps of B = {draws} + CRV3, DK, two-way, AR: {seconds:.1f} s in the step, job {s_inf:.1f} s")
+    if c:
+        print(f"specification curve: {c[1]} specifications in {c[3]} designs; panels {c[4]} s, estimation {c[5]} s "
+              f"({float(c[5]) / max(int(c[1]), 1) * 1000:.2f} ms per specification), figure {c[6]} s; job {s_cur:.1f} s")
+    print(f"curve + all bootstraps: {s_inf + s_cur:.1f} s of job time (target < 60 s on 2 cores)")
+    r = child("bootstrap", base / "processed" / "panel.parquet")
+    print(f"one WCR bootstrap, B = 9999, Table 3 col. 3: first call {r['first']:.2f} s (compiles), next {r['next']:.3f} s")
+
+
 def _child(task: str, path: str, extra: str) -> None:
-    """Run one WIOD 2016-size step in this (fresh) process and print its seconds and peak memory as JSON."""
+    """Run one WIOD 2016-size step (or one bootstrap) in this (fresh) process and print its seconds and peak memory as JSON."""
     import resource
+
+    if task == "bootstrap":
+        import pandas as pd
+
+        from tradeimbalance.econometrics.inference import design, wild_bootstrap_pvalue
+
+        panel = pd.read_parquet(path)
+        controls = ["RQ", "lnEXR", "TFP", "INFR", "lnCK", "lnGDP", "lnPOP"]
+        d = design(panel, "KOFGIdj", ["TBI", *[c for c in controls if c in panel.columns]])
+        out = {}
+        for key in ("first", "next"):
+            start = time.perf_counter()
+            for w in ("rademacher", "webb"):
+                wild_bootstrap_pvalue(d.x, d.y, d.entity, column=0, draws=9999, seed=1, weights=w)
+            out[key] = (time.perf_counter() - start) / 2
+        print(json.dumps({**out, "seconds": out["next"], "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+        return
 
     from tradeimbalance.io.iotable import IOTable
 
@@ -229,7 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"bench_workflow: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; python {sys.version.split()[0]}")
     if "imports" in args.only:
         bench_imports(args.repeat)
-    if {"cold", "warm"} & set(args.only):
+    if {"cold", "warm", "robustness"} & set(args.only):
         bench_workflow(args.raw_dir, args.cores, args.only, args.switch_vintage, args.keep, args.io_release)
     if "wiod2016" in args.only:
         bench_wiod2016(args.excel, args.density)

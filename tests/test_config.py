@@ -68,6 +68,14 @@ BAD_VALUES = [
     ({"controls": {"RQ": {"source": "wgi", "variable": "RQ", "fil": "linear"}}}, ["unknown config key(s) 'fil' in controls.RQ"]),
     ({"specification_search": {"not_candidates": [], "n_countries": "41", "n_developed": 22, "alternatives": {}}}, ["config specification_search.n_countries='41'", "integer"]),
     ({"raw_dir": ""}, ["config raw_dir=''", "a folder or file path"]),
+    ({"inference": {"bootstrap_draws": 50}}, ["config inference.bootstrap_draws=50", "at least 99"]),
+    ({"inference": {"weights": ["mammen"]}}, ["config inference.weights.0='mammen'", "'rademacher', 'webb'"]),
+    ({"iv": {"cragg_donald_dof": "stata"}}, ["config iv.cragg_donald_dof='stata'", "'ivreghdfe', 'xtivreg2'"]),
+    ({"specification_curve": {"dimensions": {"tbi": ["gross"]}, "tbi_definitions": {"va": {"measure": "va_absorbed"}}}}, ["specification_curve.dimensions.tbi: gross not among specification_curve.tbi_definitions"]),
+    ({"specification_curve": {"dimensions": {"colour": ["red"]}, "tbi_definitions": {"va": {"measure": "va_absorbed"}}}}, ["unknown config key(s) 'colour' in specification_curve.dimensions"]),
+    ({"specification_curve": {"dimensions": {"control_lnFOO": ["x"]}, "tbi_definitions": {"va": {"measure": "va_absorbed"}}}}, ["specification_curve.dimensions.control_lnFOO: no control named 'lnFOO'"]),
+    ({"specification_curve": {"dimensions": {}, "tbi_definitions": {"d": {"measure": "dva"}}}}, ["none is the paper's TBI"]),
+    ({"specification_curve": {"dimensions": {"kof_vintage": ["2021"]}, "tbi_definitions": {"va": {"measure": "va_absorbed"}}}}, ["dimensions.kof_vintage: 2021 not among kof.vintages"]),
 ]
 
 

@@ -11,7 +11,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_workflow import script_modules  # noqa: E402
 
-FORBIDDEN = ("linearmodels", "statsmodels", "scipy.stats", "matplotlib", "openpyxl")
+FORBIDDEN = ("linearmodels", "statsmodels", "scipy.stats", "matplotlib", "openpyxl", "numba", "wildboottest")
 
 
 def _jobs(stage: str) -> list[Path]:

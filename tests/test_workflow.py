@@ -280,7 +280,7 @@ def test_full_workflow_on_real_data(full_run: tuple[Path, list[str]]) -> None:
     report = (res / "report.md").read_text()
     assert "Table 1:" in report and "Table 3:" in report and "Table 4:" in report
     assert (res / "report.html").read_text().startswith("<!DOCTYPE html>")
-    compile_tables(sorted((res / "tables").glob("*.tex")), base / "latex")
+    compile_tables([*sorted((res / "tables").glob("*.tex")), res / "inference_tbi.tex"], base / "latex")
     search = pd.read_csv(res / "reports" / "specification_search.csv", nrows=1)
     assert search.loc[0, "convention"] == "xtreg" and search.loc[0, "dropped"] == "ROU"
     sens = pd.read_csv(res / "tables" / "sensitivity_kof_vintage.csv")
@@ -296,6 +296,35 @@ def test_full_workflow_on_real_data(full_run: tuple[Path, list[str]]) -> None:
     search_log = (base / "logs" / "specification_search.log").read_text()
     assert "tie: TFP = cwtfp / ctfp" in search_log and "which picks ctfp; the configuration uses ctfp" in search_log
 
+    # Few-cluster inference: one row per TBI coefficient of the tables, the published convention as estimates.csv.
+    inference = pd.read_csv(res / "inference_tbi.csv", dtype={"table": str})
+    tbi_rows = est[(est["variable"] == "TBI") & (est["stage"] == "second")]
+    assert len(inference) == len(tbi_rows) == 25
+    merged = inference.merge(tbi_rows, on=["table", "column"])
+    np.testing.assert_allclose(merged["coef_x"], merged["coef_y"], rtol=1e-9)
+    np.testing.assert_allclose(merged["se_cluster"], merged["se"], rtol=1e-9)
+    for col in ("p_wcr_rademacher", "p_wcr_webb", "p_crv3", "p_dk", "p_twoway"):
+        assert inference[col].between(0, 1).all(), col
+    assert (inference["se_crv3"] > 0).all() and inference["ar_set"].notna().sum() == 4
+    iv = inference[inference["table"] == "2sls"]
+    assert iv["ar_set_kind"].isin(["interval", "real_line", "outside_interval", "empty"]).all()
+    # The specification curve: the configured rows are the paper's columns, and the published one is Table 3 col 3.
+    curve = pd.read_csv(res / "specification_curve.csv", keep_default_na=False, na_values=[""], dtype={"kof_vintage": str, "paper_column": str})
+    assert len(curve) == 8 * 5 * 2 * 4 * 3 * (1 + 2 * 3)  # vintages × outcomes × controls × TBI × country sets × samples/lists
+    assert curve["coef"].notna().all() and (curve.loc[curve["sample"] == "all", "developed_list"] == "n/a").all()
+    main = curve[curve["published_main"]]
+    assert len(main) == 1
+    t33 = tbi_rows[(tbi_rows["table"] == "3") & (tbi_rows["column"] == 3)].iloc[0]
+    assert main.iloc[0]["coef"] == pytest.approx(t33["coef"], rel=1e-9) and main.iloc[0]["se"] == pytest.approx(t33["se"], rel=1e-9)
+    labelled = curve[curve["paper_column"] != ""].set_index("paper_column")
+    fe_rows = tbi_rows[tbi_rows["estimator"] == "fe"].assign(cell=lambda f: f["table"] + "." + f["column"].astype(str)).set_index("cell")
+    assert set(labelled.index) == set(fe_rows.index)
+    np.testing.assert_allclose(labelled.loc[fe_rows.index, "coef"], fe_rows["coef"], rtol=1e-9)
+    assert (res / "figures" / "specification_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (res / "figures" / "specification_curve.pdf").read_bytes()[:4] == b"%PDF"
+    assert "## How robust is the TBI effect?" in report and "specifications" in report.split("## How robust", 1)[1]
+    assert "CD Wald F: ivreghdfe degrees of freedom" in (res / "tables" / "table2sls.tex").read_text()
+
 
 @pytest.mark.realdata
 def test_complete_run_has_nothing_left_and_a_vintage_switch_reruns_only_its_branch(full_run: tuple[Path, list[str]]) -> None:
@@ -303,7 +332,9 @@ def test_complete_run_has_nothing_left_and_a_vintage_switch_reruns_only_its_bran
     dry = snakemake("-n", *cfg)
     assert "Nothing to be done" in dry.stdout + dry.stderr
     jobs = planned_jobs(snakemake("-n", *cfg, "kof_vintage=2025").stdout)
-    assert set(jobs) - {"all"} == {"panel", "estimates", "compare_estimates", "regression_tables", "figure1", "control_alternatives", "report"}
+    assert set(jobs) - {"all"} == {
+        "panel", "estimates", "compare_estimates", "regression_tables", "figure1", "control_alternatives", "inference", "specification_curve", "report",
+    }  # fmt: skip
 
 
 @pytest.mark.realdata
@@ -505,3 +536,35 @@ def test_download_rule_without_network_says_what_is_missing(tmp_path: Path) -> N
     assert f"Raw file {raw / 'wdi' / 'FP.CPI.TOTL.ZG.csv'} is missing and could not be downloaded" in text
     assert "https://data.worldbank.org" in text
     assert not (raw / "wdi" / "FP.CPI.TOTL.ZG.csv").exists()
+
+
+@pytest.mark.realdata
+def test_a_curve_dimension_added_in_config_needs_no_code(full_run: tuple[Path, list[str]], tmp_path: Path) -> None:
+    """control_<NAME> in specification_curve.dimensions varies a control's definition: the configured rows still
+    reproduce the paper's columns, the specifications without controls are not multiplied."""
+    from tradeimbalance.econometrics.steps import specification_curve
+
+    base, _ = full_run
+    proc, res = base / "processed", base / "results"
+    config = yaml.safe_load((ROOT / "workflow" / "config.yaml").read_text())
+    design = {
+        "countries": config["countries"], "first_year": config["first_year"], "last_year": config["last_year"],
+        "outcomes": config["kof"]["required_columns"], "controls": config["controls"],
+        "excluded_countries": config["sample"]["excluded_countries"], "developed": config["sample"]["developed"],
+    }  # fmt: skip
+    curve = {
+        "dimensions": {"outcome": ["KOFGIdj"], "controls": ["with", "without"], "control_lnGDP": ["rgdpo", "rgdpna"], "sample": ["all", "developed"]},
+        "tbi_definitions": config["specification_curve"]["tbi_definitions"],
+    }
+    paths = {"kof": proc / "kof.parquet", "pwt": proc / "pwt.parquet", "wgi": proc / "wgi.parquet", "wdi": proc / "wdi_inflation.parquet", "ranking": res / "reports" / "specification_search.parquet"}
+    files = {"wiod2013": {"variants": sorted((proc / "va_absorbed" / "wiod2013").glob("*_variants.parquet")), "dva": sorted((proc / "kww" / "wiod2013").glob("*_dva.parquet"))}}
+    out = specification_curve(
+        paths, files, design, kof_vintage=str(config["kof_vintage"]), io_release="wiod2013", curve=curve,
+        developed_alternatives=None, not_candidates=["TWN"], csv_out=tmp_path / "c.csv", png_out=tmp_path / "c.png", pdf_out=tmp_path / "c.pdf",
+    )  # fmt: skip
+    assert len(out) == 2 * 2 + 2  # with: 2 definitions × 2 samples; without: 2 samples
+    est = pd.read_csv(res / "estimates.csv", dtype={"table": str})
+    t33 = est[(est["table"] == "3") & (est["column"] == 3) & (est["variable"] == "TBI")].iloc[0]
+    main = out[out["published_main"]].iloc[0]
+    assert main["control_lnGDP"] == "rgdpna" and main["coef"] == pytest.approx(t33["coef"], rel=1e-9)
+    assert set(out.loc[out["controls"] == "without", "control_lnGDP"]) == {"n/a"}

@@ -191,15 +191,24 @@ def assemble_panel(
     k = kof[kof["vintage"] == kof_vintage].set_index(["iso3", "year"])[list(outcomes)]
     grid = grid.join(k, on=["iso3", "year"])
     names = [c.name for c in controls]
-    for spec in controls:
-        key = (spec, first_year, last_year, tuple(countries))
-        if control_cache is None or key not in control_cache:
-            values = control_values(sources, spec, first_year, last_year, countries)
-            if control_cache is None:
-                control_cache = {}
-            control_cache[key] = values
-        grid = grid.merge(control_cache[key], on=["iso3", "year"], how="left")
-        grid[f"{spec.name}_filled"] = grid[f"{spec.name}_filled"].fillna(False).astype(bool)
+    if control_cache is None:
+        control_cache = {}
+    # All controls on the grid in one frame (each control's series computed once, the set joined once), kept in
+    # the cache for the next panel with the same controls and grid.
+    grid_key = ("all_controls", tuple(controls), first_year, last_year, tuple(countries))
+    if grid_key not in control_cache:
+        on_grid = grid[["iso3", "year"]].copy()
+        for spec in controls:
+            key = (spec, first_year, last_year, tuple(countries))
+            if key not in control_cache:
+                control_cache[key] = control_values(sources, spec, first_year, last_year, countries)
+            on_grid = on_grid.merge(control_cache[key], on=["iso3", "year"], how="left")
+            on_grid[f"{spec.name}_filled"] = on_grid[f"{spec.name}_filled"].fillna(False).astype(bool)
+        control_cache[grid_key] = on_grid
+    joined = control_cache[grid_key]
+    if len(joined) != len(grid) or not (joined["iso3"].to_numpy() == grid["iso3"].to_numpy()).all() or not (joined["year"].to_numpy() == grid["year"].to_numpy()).all():
+        raise AssertionError("control grid out of step with the panel grid")  # both are countries × years in the same order
+    grid = pd.concat([grid, joined.drop(columns=["iso3", "year"]).set_index(grid.index)], axis=1)
 
     io_regions, io_years = set(tbi["iso3"]), set(tbi["year"])
     reasons: list[list[str]] = [[] for _ in range(len(grid))]

@@ -259,34 +259,57 @@ def estimate_curve(
     se = np.full(len(full), np.nan)
     nobs = np.zeros(len(full), dtype=np.int64)
     ncl = np.zeros(len(full), dtype=np.int64)
+
+    @dataclass
+    class _Arrays:  # one panel as numpy arrays, built once however many designs use it
+        iso3: np.ndarray
+        year: np.ndarray
+        columns: dict[str, np.ndarray]
+
+    cache: dict[tuple[object, ...], _Arrays] = {}
+
+    def arrays(key: tuple[object, ...]) -> _Arrays:
+        if key not in cache:
+            p = panels[key]  # type: ignore[index]
+            cache[key] = _Arrays(p["iso3"].to_numpy(str), p["year"].to_numpy(np.int64), {c: p[c].to_numpy(float) for c in p.columns if p[c].dtype.kind == "f"})
+        return cache[key]
+
+    outcome = full["outcome"].to_numpy(str)
+    vintage_of = full["kof_vintage"].astype(str).to_numpy()
     # One design (rows × regressors) serves every vintage and outcome whose rows coincide.
     design_keys = ["io_release", "country_set", *control_dims, "developed_list", "sample", "controls", "tbi"]
-    for key, block in full.groupby(design_keys, sort=False):
+    for key, positions in full.groupby(design_keys, sort=False).indices.items():
         k = dict(zip(design_keys, key))
         # Without controls, the control definitions do not matter: the panel of the configured ones (``defaults``).
         definitions = tuple((c[len("control_") :], k[c] if k[c] != NOT_APPLICABLE else defaults[c]) for c in control_dims)
-        by_rows: dict[bytes, list[tuple[np.ndarray, pd.DataFrame]]] = {}
-        for vintage, vblock in block.groupby("kof_vintage", sort=False):
-            panel = panels[(k["io_release"], k["country_set"], definitions, str(vintage))]
-            if k["sample"] != "all":
-                dev = set(developed_lists[k["developed_list"] if k["developed_list"] != NOT_APPLICABLE else "configured"])
-                mask = panel["iso3"].isin(dev).to_numpy()
-                panel = panel[mask if k["sample"] == "developed" else ~mask]
-            tag = pd.util.hash_pandas_object(panel[["iso3", "year"]], index=False).to_numpy().tobytes()
-            by_rows.setdefault(tag, []).append((vblock.index.to_numpy(), panel))
         regressors = [f"TBI:{k['tbi']}", *(control_names if k["controls"] == "with" else [])]
-        for groups in by_rows.values():
-            panel = groups[0][1]
-            ys, idx = [], []
-            for rows, p in groups:
-                ys.append(p[full.loc[rows, "outcome"].tolist()].to_numpy(float))
-                idx.append(rows)
-            y = np.column_stack(ys)
-            x = panel[regressors].to_numpy(float)
-            b, s = fe_tbi_batch(x, y, panel["iso3"].to_numpy(), panel["year"].to_numpy())
-            where = np.concatenate(idx)
-            coef[where], se[where] = b, s
-            nobs[where], ncl[where] = len(panel), panel["iso3"].nunique()
+        dev = None if k["sample"] == "all" else set(developed_lists[k["developed_list"] if k["developed_list"] != NOT_APPLICABLE else "configured"])
+        groups: list[tuple[_Arrays, np.ndarray, list[np.ndarray]]] = []  # (panel, row mask, spec positions per vintage)
+        for vintage in dict.fromkeys(vintage_of[positions]):
+            rows = positions[vintage_of[positions] == vintage]
+            a = arrays((k["io_release"], k["country_set"], definitions, str(vintage)))
+            mask = np.ones(a.iso3.size, dtype=bool) if dev is None else np.isin(a.iso3, list(dev)) == (k["sample"] == "developed")
+            for g in groups:
+                ga, gm, members = g
+                if gm.sum() == mask.sum() and np.array_equal(ga.iso3[gm], a.iso3[mask]) and np.array_equal(ga.year[gm], a.year[mask]):
+                    members.append(rows)
+                    break
+            else:
+                groups.append((a, mask, [rows]))
+        for a, mask, members in groups:
+            where = np.concatenate(members)
+            # each member's outcomes from its own vintage's panel (same rows as the group's first)
+            y = np.column_stack(
+                [
+                    arrays((k["io_release"], k["country_set"], definitions, str(vintage_of[rows[0]]))).columns[o][mask]
+                    for rows in members
+                    for o in outcome[rows]
+                ]
+            )
+            x = np.column_stack([a.columns[r][mask] for r in regressors])
+            b, s_ = fe_tbi_batch(x, y, a.iso3[mask], a.year[mask])
+            coef[where], se[where] = b, s_
+            nobs[where], ncl[where] = int(mask.sum()), np.unique(a.iso3[mask]).size
     out = specs.copy()
     out["coef"], out["se"] = coef, se
     with np.errstate(invalid="ignore", divide="ignore"):
