@@ -253,3 +253,11 @@ def test_compiling_the_bootstrap_once_changes_no_number() -> None:
         res = subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-2000:]
     assert json.loads(res.stdout.strip().splitlines()[-1]) == ours
+
+
+def test_a_bandwidth_beyond_the_years_names_the_config_key() -> None:
+    d = panel(t=5)
+    with pytest.raises(ValueError, match="config inference.driscoll_kraay_bandwidth=7: must be below the number of years"):
+        inf.fe_inference(d, "y", "x", ["w"], inf.InferenceSettings(bootstrap_draws=99, dk_bandwidth=7))
+    with pytest.raises(ValueError, match="config inference.driscoll_kraay_bandwidth=7"):
+        inf.iv_inference(d, "y", "x", "L_x", ["w"], inf.InferenceSettings(bootstrap_draws=99, dk_bandwidth=7))

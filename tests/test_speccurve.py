@@ -102,7 +102,7 @@ def test_country_sets_follow_the_search_ranking() -> None:
         ({"kof_vintage": ["1999"]}, "not KOF vintages"),
         ({"tbi": ["gross"]}, "not in specification_curve.tbi_definitions"),
         ({"sample": ["rich"]}, "not samples"),
-        ({"controls": ["some"]}, "expected with and/or without"),
+        ({"controls": ["some"]}, r"\['some'\] are not with / without"),
         ({"control_lnFOO": ["a"]}, "no control named 'lnFOO'"),
         ({"colour": ["red"]}, "unknown dimension"),
         ({"outcome": ["A", "A"]}, "listed twice"),

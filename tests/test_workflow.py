@@ -208,6 +208,12 @@ def test_no_job_ever_writes_an_existing_raw_file(tmp_path: Path) -> None:
 REAL_FILES = ("wiod2013/wiot_2000.RData", "kof/KOFGI_2019_index.xlsx", "pwt/pwt91.dta", "wgi/wgidataset.xlsx", "wdi/FP.CPI.TOTL.ZG.csv")
 
 
+#: The jobs a KOF-vintage switch reruns: the panel and everything estimated on it (the curve marks the configured vintage).
+VINTAGE_SWITCH_JOBS = {
+    "panel", "estimates", "compare_estimates", "regression_tables", "figure1", "control_alternatives", "inference", "specification_curve", "report",
+}  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def full_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     """One complete run of the default workflow on the real raw data, shared by the tests below.
@@ -316,7 +322,7 @@ def test_full_workflow_on_real_data(full_run: tuple[Path, list[str]]) -> None:
     assert len(main) == 1
     t33 = tbi_rows[(tbi_rows["table"] == "3") & (tbi_rows["column"] == 3)].iloc[0]
     assert main.iloc[0]["coef"] == pytest.approx(t33["coef"], rel=1e-9) and main.iloc[0]["se"] == pytest.approx(t33["se"], rel=1e-9)
-    labelled = curve[curve["paper_column"] != ""].set_index("paper_column")
+    labelled = curve[curve["paper_column"].notna()].set_index("paper_column")
     fe_rows = tbi_rows[tbi_rows["estimator"] == "fe"].assign(cell=lambda f: f["table"] + "." + f["column"].astype(str)).set_index("cell")
     assert set(labelled.index) == set(fe_rows.index)
     np.testing.assert_allclose(labelled.loc[fe_rows.index, "coef"], fe_rows["coef"], rtol=1e-9)
@@ -332,9 +338,7 @@ def test_complete_run_has_nothing_left_and_a_vintage_switch_reruns_only_its_bran
     dry = snakemake("-n", *cfg)
     assert "Nothing to be done" in dry.stdout + dry.stderr
     jobs = planned_jobs(snakemake("-n", *cfg, "kof_vintage=2025").stdout)
-    assert set(jobs) - {"all"} == {
-        "panel", "estimates", "compare_estimates", "regression_tables", "figure1", "control_alternatives", "inference", "specification_curve", "report",
-    }  # fmt: skip
+    assert set(jobs) - {"all"} == VINTAGE_SWITCH_JOBS
 
 
 @pytest.mark.realdata
@@ -457,7 +461,7 @@ def test_the_readmes_newer_data_commands_use_the_remembered_raw_folder(full_run:
     run = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--nolock", *command[1:]], cwd=ROOT, env=env, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-3000:]
     jobs = set(planned_jobs(run.stdout)) - {"all"}
-    assert jobs == {"panel", "estimates", "compare_estimates", "regression_tables", "figure1", "control_alternatives", "report"}
+    assert jobs == VINTAGE_SWITCH_JOBS
     bare = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--nolock"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert bare.returncode == 0 and "Nothing to be done" in bare.stdout + bare.stderr
 

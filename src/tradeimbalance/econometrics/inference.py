@@ -246,6 +246,8 @@ def sandwich_se(xhat: np.ndarray, resid: np.ndarray, entity: np.ndarray, time: n
     n = xhat.shape[0]
     g = int(entity.max()) + 1
     periods = int(time.max()) + 1
+    if bandwidth >= periods:
+        raise ValueError(f"config inference.driscoll_kraay_bandwidth={bandwidth:g}: must be below the number of years ({periods})")
     scores = xhat * resid[:, None]
     bread = np.linalg.inv(xhat.T @ xhat)
     scale = n / (n - (xhat.shape[1] + 1) - (g - 1))
@@ -368,6 +370,9 @@ def fe_inference(data: pd.DataFrame, depvar: str, tbi: str, controls: Sequence[s
     d = design(data, depvar, [tbi, *controls])
     g, t = d.nclusters, d.nperiods
     coef, se = float(fit.coefs.loc[tbi, "coef"]), float(fit.coefs.loc[tbi, "se"])
+    bw = settings.dk_bandwidth if settings.dk_bandwidth is not None else default_bandwidth(t)
+    if bw >= t:
+        raise ValueError(f"config inference.driscoll_kraay_bandwidth={bw:g}: must be below the number of years ({t})")
     out: dict[str, object] = {"coef": coef, "se_cluster": se, "p_cluster": float(fit.coefs.loc[tbi, "pvalue"]), "nobs": d.nobs, "nclusters": g, "nperiods": t}
     for w in settings.weights:
         out[f"p_wcr_{w}"] = wild_bootstrap_pvalue(d.x, d.y, d.entity, column=0, draws=settings.bootstrap_draws, seed=settings.seed, weights=w)
@@ -378,7 +383,6 @@ def fe_inference(data: pd.DataFrame, depvar: str, tbi: str, controls: Sequence[s
     idx = pd.MultiIndex.from_frame(f[[ENTITY, TIME]])
     exog = pd.concat([pd.Series(1.0, index=f.index, name="const"), f[d.names]], axis=1).set_axis(idx)
     model = PanelOLS(f[depvar].set_axis(idx), exog, entity_effects=True)
-    bw = settings.dk_bandwidth if settings.dk_bandwidth is not None else default_bandwidth(t)
     dk = model.fit(cov_type="kernel", kernel="bartlett", bandwidth=bw, debiased=True)
     out["dk_bandwidth"] = float(bw)
     out["se_dk"] = float(np.sqrt(dk.cov.loc[tbi, tbi]))

@@ -159,45 +159,29 @@ def dimension_choices(
     control_names: Sequence[str],
 ) -> dict[str, list[str]]:
     """Each dimension's choices, with ``all`` expanded and every name checked (a bad one names the config key)."""
+    # dimension → (the allowed choices or None for any, whether ``all`` may stand for them, what they are)
+    lists: dict[str, tuple[Sequence[str] | None, bool, str]] = {
+        "kof_vintage": (list(vintages), True, f"KOF vintages (kof.vintages: {', '.join(vintages)})"),
+        "developed_list": (list(developed_lists), True, f"developed lists (configured, or specification_search.developed_alternatives: {', '.join(developed_lists[1:])})"),
+        "tbi": (list(tbi_definitions), False, f"in specification_curve.tbi_definitions ({', '.join(tbi_definitions)})"),
+        "sample": (list(SAMPLES), False, f"samples ({', '.join(SAMPLES)})"),
+        "controls": (["with", "without"], False, "with / without"),
+        "outcome": (None, False, ""),
+    }
     out: dict[str, list[str]] = {}
     for name, value in dimensions.items():
         key = f"config specification_curve.dimensions.{name}"
         if name == "io_release":
             out[name] = list(releases)
-        elif name == "kof_vintage":
-            chosen = list(vintages) if value == "all" else [str(v) for v in value]  # type: ignore[union-attr]
-            bad = sorted(set(chosen) - set(vintages))
-            if bad:
-                raise ValueError(f"{key}: {bad} are not KOF vintages (kof.vintages: {', '.join(vintages)})")
-            out[name] = chosen
-        elif name == "developed_list":
-            chosen = list(developed_lists) if value == "all" else [str(v) for v in value]  # type: ignore[union-attr]
-            bad = sorted(set(chosen) - set(developed_lists))
-            if bad:
-                raise ValueError(f"{key}: {bad} are not developed lists (configured, or specification_search.developed_alternatives: {', '.join(developed_lists[1:])})")
-            out[name] = chosen
         elif name == "country_set":
             out[name] = list(country_set_labels)
-        elif name == "tbi":
-            chosen = [str(v) for v in value]  # type: ignore[union-attr]
-            bad = sorted(set(chosen) - set(tbi_definitions))
+        elif name in lists:
+            allowed, all_ok, what = lists[name]
+            chosen = list(allowed or []) if all_ok and value == "all" else [str(v) for v in value]  # type: ignore[union-attr]
+            bad = sorted(set(chosen) - set(allowed)) if allowed is not None else []
             if bad:
-                raise ValueError(f"{key}: {bad} are not in specification_curve.tbi_definitions ({', '.join(tbi_definitions)})")
+                raise ValueError(f"{key}: {bad} are not {what}")
             out[name] = chosen
-        elif name == "sample":
-            chosen = [str(v) for v in value]  # type: ignore[union-attr]
-            bad = sorted(set(chosen) - set(SAMPLES))
-            if bad:
-                raise ValueError(f"{key}: {bad} are not samples ({', '.join(SAMPLES)})")
-            out[name] = chosen
-        elif name == "controls":
-            chosen = [str(v) for v in value]  # type: ignore[union-attr]
-            bad = sorted(set(chosen) - {"with", "without"})
-            if bad:
-                raise ValueError(f"{key}: {bad}: expected with and/or without")
-            out[name] = chosen
-        elif name == "outcome":
-            out[name] = [str(v) for v in value]  # type: ignore[union-attr]
         elif name.startswith("control_"):
             control = name[len("control_") :]
             if control not in control_names:
