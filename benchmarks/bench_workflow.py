@@ -8,7 +8,7 @@ exit code is 0 unless a run fails). What is measured:
     For every ``scripts/*.py`` entry point: the seconds a fresh interpreter needs to import what its job
     imports (Snakemake's script preamble module, the package's step module and the modules the step imports
     when it runs, found in its source), and which heavy libraries
-    (linearmodels, statsmodels, scipy.stats, matplotlib, pandera, openpyxl) that import loads. Best of
+    (linearmodels, statsmodels, scipy.stats, matplotlib, pandera, openpyxl, numba) that import loads. Best of
     ``--repeat``. Target: ≤ 1 s for a reader or input–output job.
 ``cold``
     ``snakemake --cores N`` on the raw data into empty output folders (a temporary directory): wall seconds,
@@ -54,7 +54,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("linearmodels", "statsmodels", "scipy.stats", "matplotlib", "pandera", "openpyxl")
+HEAVY = ("linearmodels", "statsmodels", "scipy.stats", "matplotlib", "pandera", "openpyxl", "numba")
 LEAN_STAGES = ("readers", "io")  # jobs whose import overhead has a target
 PARTS = ("imports", "cold", "warm", "robustness", "wiod2016")
 

@@ -66,3 +66,30 @@ def test_column_stats_and_report_render() -> None:
     assert "| KOF vintage | v1 |" in text
     html = to_html(text)
     assert html.startswith("<!DOCTYPE html>") and "<table>" in html and "Table 3: 2/3 signs" in html
+
+
+def test_robustness_section_summarises_inference_and_curve() -> None:
+    from tradeimbalance.outputs.report import curve_summary_lines, robustness_section
+
+    curve = pd.DataFrame(
+        {
+            "sample": ["all", "all", "developed", "developed"],
+            "developed_list": ["n/a", "n/a", "configured", "oecd"],
+            "coef": [2.0, 4.0, -1.0, 1.0],
+            "pvalue": [0.01, 0.2, 0.5, 0.04],
+            "published_main": [True, False, False, False],
+        }
+    )
+    lines = curve_summary_lines(curve, ["sample", "developed_list"])
+    assert lines[0].startswith("Of the 4 specifications, 75.0 % have a positive TBI coefficient and 50.0 % have p < 0.05")
+    assert "**sample**" in lines[1] and "from 0.0000 (developed) to 3.0000 (all)" in lines[1]
+    assert "estimates 2.0000 (p = 0.0100); 2 of the 4 specifications (50.0 %) give a smaller estimate" in lines[2]
+    inference = pd.DataFrame(
+        {"table": ["3"], "column": [3], "depvar": ["KOFGIdj"], "sample": ["all"], "estimator": ["fe"], "coef": [2.0], "se_cluster": [0.5],
+         "p_cluster": [0.001], "p_wcr_rademacher": [0.02], "p_wcr_webb": [0.03], "p_crv3": [0.06], "p_dk": [0.01], "p_twoway": [0.07],
+         "se_crv3": [0.9], "se_dk": [0.4], "se_twoway": [1.0]}
+    )  # fmt: skip
+    text = "\n".join(robustness_section(inference, curve, ["sample", "developed_list"], draws=999, level=0.9))
+    assert text.startswith("## How robust is the TBI effect?") and "B = 999" in text and "90 % confidence set" in text
+    assert "TBI coefficients with p < 0.05, of 1: country-clustered (published convention): 1; wild cluster restricted bootstrap, Rademacher: 1" in text
+    assert "CRV3 cluster jackknife: 0" in text and "![Specification curve](figures/specification_curve.png)" in text

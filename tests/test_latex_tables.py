@@ -689,3 +689,25 @@ def test_rendering_is_deterministic(est, diag, tables):
     # column order of the input frame and row order do not matter either
     reordered = est[list(reversed(est.columns))].iloc[::-1]
     assert render_all(reordered, diag.iloc[::-1])["2sls"][0] == tables["2sls"][0]
+
+
+def test_inference_table_rows_blanks_and_ar_sets() -> None:
+    from tradeimbalance.outputs.latex_tables import INFERENCE_HEADINGS, inference_table
+
+    base = {c: 0.5 for c, _ in INFERENCE_HEADINGS}
+    rows = [
+        {"table": "3", "column": 3, "depvar": "KOFGIdj", "sample": "all", **base, "coef": -1.25, "p_ar": np.nan, "ar_set_kind": np.nan, "ar_set_low": np.nan, "ar_set_high": np.nan},
+        {"table": "2sls", "column": 1, "depvar": "KOFGIdj", "sample": "all", **base, "ar_set_kind": "interval", "ar_set_low": -2.0, "ar_set_high": 3.5},
+        {"table": "2sls", "column": 2, "depvar": "KOF_x", "sample": "all", **base, "ar_set_kind": "outside_interval", "ar_set_low": -1.0, "ar_set_high": 1.0},
+        {"table": "2sls", "column": 3, "depvar": "KOFGIdj", "sample": "all", **base, "ar_set_kind": "real_line", "ar_set_low": np.nan, "ar_set_high": np.nan},
+    ]
+    tex = inference_table(pd.DataFrame(rows), draws=9999, level=0.95, bandwidth_note="bandwidth 2")
+    body = tex.split("\\midrule", 1)[1].split("\\bottomrule", 1)[0].strip().splitlines()
+    assert len(body) == 4 and all(line.count("&") == 4 + len(INFERENCE_HEADINGS) for line in body)
+    assert "$-$1.2500" in body[0] and body[0].rstrip(" \\").endswith("&")  # no AR columns for a fixed-effects row
+    assert "[$-$2.0000, 3.5000]" in body[1]
+    assert "$(-\\infty$, $-$1.0000] $\\cup$ [1.0000, $\\infty)$" in body[2]
+    assert "$(-\\infty, \\infty)$" in body[3]
+    assert "KOF\\_x" in body[2] and "B = 9999" in tex and "95\\% confidence set" in tex
+    with pytest.raises(ValueError, match="p_crv3"):
+        inference_table(pd.DataFrame(rows).drop(columns=["p_crv3"]), draws=9, level=0.95, bandwidth_note="")

@@ -43,44 +43,16 @@ from linearmodels import IV2SLS, PanelOLS
 from scipy import stats
 
 from .ivtests import identification_tests
+from .specifications import CD_DOF_CONVENTIONS, SAMPLES, Specification, paper_specifications, sample_rows
+
+__all__ = [
+    "CD_DOF_CONVENTIONS", "SAMPLES", "Specification", "paper_specifications", "sample_rows",  # from .specifications
+    "Fit", "IVFit", "estimate", "fit_2sls", "fit_fe", "stars", "within", "within_r2", "year_dummies",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
 ENTITY, TIME = "iso3", "year"
-SAMPLES = ("all", "developed", "developing")
-
-
-@dataclass(frozen=True)
-class Specification:
-    """One column of one of the paper's tables."""
-
-    table: str  # "3" … "6", "2sls", "dva"
-    column: int
-    depvar: str
-    sample: str  # all | developed | developing
-    controls: bool
-    tbi: str = "TBI"  # panel column used as the TBI regressor (TBI_DVA in the DVA robustness table)
-    estimator: str = "fe"  # fe | 2sls
-    instrument: str | None = None  # panel column of the excluded instrument (2sls)
-
-
-def paper_specifications(outcomes_main: Sequence[str] = ("KOFGIdj", "KOFEcGIdj"), outcomes_sub: Sequence[str] = ("KOFTrGIdj", "KOFFiGIdj", "KOFPoGIdj")) -> list[Specification]:
-    """Every regression the paper reports (Tables 3–6) plus its two robustness checks.
-
-    Table 3: both main outcomes on the full sample without, then with controls.
-    Table 4: developed (cols 1–2) and developing (cols 3–4), with controls.
-    Table 5: the three sub-indices, full sample. Table 6: developed (1–3), developing (4–6).
-    ``2sls`` and ``dva``: the four Table 3 columns, TBI instrumented by its lag / replaced by the DVA-based TBI.
-    """
-    g, e = outcomes_main
-    table3 = [(g, False), (e, False), (g, True), (e, True)]
-    specs = [Specification("3", i + 1, d, "all", c) for i, (d, c) in enumerate(table3)]
-    specs += [Specification("4", i + 1, d, s, True) for i, (s, d) in enumerate([("developed", g), ("developed", e), ("developing", g), ("developing", e)])]
-    specs += [Specification("5", i + 1, d, "all", True) for i, d in enumerate(outcomes_sub)]
-    specs += [Specification("6", i + 1, d, s, True) for i, (s, d) in enumerate([(s, d) for s in ("developed", "developing") for d in outcomes_sub])]
-    specs += [Specification("2sls", i + 1, d, "all", c, estimator="2sls", instrument="L_TBI") for i, (d, c) in enumerate(table3)]
-    specs += [Specification("dva", i + 1, d, "all", c, tbi="TBI_DVA") for i, (d, c) in enumerate(table3)]
-    return specs
 
 
 @dataclass(frozen=True)
@@ -157,13 +129,6 @@ class IVFit:
     diagnostics: dict[str, float]
 
 
-#: Degrees-of-freedom conventions of the Cragg–Donald F (config ``iv.cragg_donald_dof``).
-CD_DOF_CONVENTIONS: dict[str, str] = {
-    "ivreghdfe": "ivreghdfe degrees of freedom (the country effects, nested in the clusters, are not counted)",
-    "xtivreg2": "xtivreg2, fe degrees of freedom (the country effects are counted: dofminus = number of countries)",
-}
-
-
 def fit_2sls(data: pd.DataFrame, depvar: str, endog: str, instrument: str, exog: Sequence[str], cragg_donald_dof: str = "ivreghdfe") -> IVFit:
     """2SLS with country and year effects and country-clustered SEs (as ``ivreghdfe …, absorb(iso3) cluster(iso3)`` with year dummies).
 
@@ -216,12 +181,6 @@ def fit_2sls(data: pd.DataFrame, depvar: str, endog: str, instrument: str, exog:
         "unavailable": "; ".join(tests.unavailable),
     }
     return IVFit(second, first, diagnostics)
-
-
-def sample_rows(panel: pd.DataFrame, sample: str) -> pd.DataFrame:
-    if sample not in SAMPLES:
-        raise ValueError(f"unknown sample {sample!r}: expected one of {SAMPLES}")
-    return panel if sample == "all" else panel[panel["group"] == sample]
 
 
 ESTIMATE_COLUMNS = [

@@ -44,7 +44,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 log = logging.getLogger(__name__)
 
@@ -294,6 +293,8 @@ def estimate_curve(
             b, s_ = fe_tbi_batch(x, y, a.iso3[mask], a.year[mask])
             coef[where], se[where] = b, s_
             nobs[where], ncl[where] = int(mask.sum()), np.unique(a.iso3[mask]).size
+    from scipy import stats  # here, so that curve_summary (the report) does not load it
+
     out = specs.copy()
     out["coef"], out["se"] = coef, se
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -24,7 +24,7 @@ from .panel import ControlSpec, SampleDesign, exclusion_summary
 from .specsearch import best_by_dimension, published_equations, search
 
 if TYPE_CHECKING:
-    from .estimation import Specification
+    from .specifications import Specification
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ TIE_TOLERANCE = 1e-3
 
 def _main_specifications(sample: SampleDesign) -> list[Specification]:
     """Table 3 columns 3–4: the paper's main specification (both main outcomes, with controls)."""
-    from .estimation import paper_specifications
+    from .specifications import paper_specifications
 
     return [s for s in paper_specifications(sample.outcomes[:2], sample.outcomes[2:5]) if s.table == "3" and s.controls]
 
@@ -326,7 +326,7 @@ def robust_inference(
     import time
 
     from ..outputs.latex_tables import inference_table
-    from .estimation import paper_specifications, sample_rows
+    from .specifications import paper_specifications, sample_rows
     from .inference import InferenceSettings, fe_inference, iv_inference
 
     cfg = InferenceSettings.from_config(dict(settings))
@@ -478,7 +478,7 @@ def specification_curve(
     out.insert(0, "spec_id", np.arange(1, len(out) + 1))
     out["configured"] = configured
     # Which paper column (fixed-effects tables and DVA) a configured specification is: "3.3" = Table 3, column 3.
-    from .estimation import paper_specifications
+    from .specifications import paper_specifications
 
     dva_default = next((n for n, d in definitions.items() if d.measure == "dva" and d.row_partner), None)
     tbi_name = {"TBI": defaults["tbi"], "TBI_DVA": dva_default}

@@ -109,7 +109,7 @@ def _data_note(panel_path: str | Path) -> str:
 
 def _iv_note(diagnostics: pd.DataFrame) -> str:
     """Which Cragg–Donald degrees of freedom the 2SLS table uses, and why a statistic is missing where one is."""
-    from ..econometrics.estimation import CD_DOF_CONVENTIONS
+    from ..econometrics.specifications import CD_DOF_CONVENTIONS
 
     text = ""
     if "cd_dof" in diagnostics.columns:
