@@ -409,6 +409,9 @@ def iv_inference(data: pd.DataFrame, depvar: str, tbi: str, instrument: str, con
     g, t, n = d.nclusters, d.nperiods, d.nobs
     coef, se = float(fit.second.coefs.loc[tbi, "coef"]), float(fit.second.coefs.loc[tbi, "se"])
     out: dict[str, object] = {"coef": coef, "se_cluster": se, "p_cluster": float(fit.second.coefs.loc[tbi, "pvalue"]), "nobs": n, "nclusters": g, "nperiods": t}
+    bw = settings.dk_bandwidth if settings.dk_bandwidth is not None else default_bandwidth(t)
+    if bw >= t:
+        raise ValueError(f"config inference.driscoll_kraay_bandwidth={bw:g}: must be below the number of years ({t})")
     endog, z, exog = d.x[:, 0], d.x[:, 1], d.x[:, 2:]
     x = np.column_stack([endog, exog])
     w = np.column_stack([z, exog])
@@ -426,7 +429,6 @@ def iv_inference(data: pd.DataFrame, depvar: str, tbi: str, instrument: str, con
     # Driscoll–Kraay and two-way clustered sandwiches with the 2SLS scores X̂_i u_i, scaled as linearmodels scales
     # them for the fixed-effects regression (checked in the tests against PanelOLS with X̂ = X).
     resid = d.y - x @ beta
-    bw = settings.dk_bandwidth if settings.dk_bandwidth is not None else default_bandwidth(t)
     out["dk_bandwidth"] = float(bw)
     out["se_dk"], out["se_twoway"] = sandwich_se(xhat, resid, d.entity, d.time, bandwidth=bw)
     out["p_dk"] = _t_p(coef, out["se_dk"], t - 1)  # type: ignore[arg-type]
