@@ -118,15 +118,16 @@ def _check_curve(config: Config) -> None:
     curve = config.get("specification_curve")
     if not curve:
         return
+    from .econometrics.speccurve import TBIDefinition  # the curve's own reading of a definition (numpy, pandas only)
+
     dims, definitions = curve["dimensions"], curve["tbi_definitions"]
     key = "config specification_curve"
-    if not any(d["measure"] == "va_absorbed" and d.get("variant", "baseline") == "baseline" for d in definitions.values()):
+    try:
+        parsed = [TBIDefinition.from_config(name, d) for name, d in definitions.items()]
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    if not any(d.is_configured for d in parsed):
         raise ConfigError(f"{key}.tbi_definitions: none is the paper's TBI ({{measure: va_absorbed, variant: baseline}}); the curve marks it as configured")
-    for name, d in definitions.items():
-        if d["measure"] == "dva" and "variant" in d:
-            raise ConfigError(f"{key}.tbi_definitions.{name}: 'variant' applies to measure va_absorbed only; dva takes row_partner")
-        if d["measure"] == "va_absorbed" and "row_partner" in d:
-            raise ConfigError(f"{key}.tbi_definitions.{name}: measure va_absorbed takes 'variant' (no_row_partner leaves the rest of the world out), not row_partner")
     checks = [
         ("tbi", dims.get("tbi", []), list(definitions), "specification_curve.tbi_definitions"),
         ("outcome", dims.get("outcome", []), list(config["kof"]["required_columns"]), "kof.required_columns"),

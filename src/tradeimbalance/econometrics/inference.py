@@ -46,6 +46,7 @@ import pandas as pd
 from scipy import stats
 
 from .estimation import ENTITY, TIME, year_dummies
+from .groups import demean, group_sums
 
 log = logging.getLogger(__name__)
 
@@ -110,16 +111,6 @@ class Design:
     @property
     def nperiods(self) -> int:
         return int(self.time.max()) + 1
-
-
-def demean(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Deviations from the group means (``codes`` 0 … G−1), column by column."""
-    v = values if values.ndim == 2 else values[:, None]
-    counts = np.bincount(codes).astype(float)
-    sums = np.zeros((counts.size, v.shape[1]))
-    np.add.at(sums, codes, v)
-    out = v - (sums / counts[:, None])[codes]
-    return out if values.ndim == 2 else out[:, 0]
 
 
 def design(data: pd.DataFrame, depvar: str, regressors: Sequence[str]) -> Design:
@@ -215,21 +206,27 @@ def _kernel_meat(scores: np.ndarray, time: np.ndarray, bandwidth: float) -> np.n
     from linearmodels.shared.covariance import cov_kernel
     from linearmodels.iv.covariance import kernel_weight_bartlett
 
-    sums = np.zeros((int(time.max()) + 1, scores.shape[1]))
-    np.add.at(sums, time, scores)
+    sums = group_sums(scores, time)
     w = kernel_weight_bartlett(bandwidth, sums.shape[0] - 1)
     return cov_kernel(sums, w) * sums.shape[0]
 
 
 def _cluster_meat(scores: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    sums = np.zeros((int(codes.max()) + 1, scores.shape[1]))
-    np.add.at(sums, codes, scores)
+    sums = group_sums(scores, codes)
     return sums.T @ sums
 
 
 def default_bandwidth(nperiods: int) -> float:
     """linearmodels' rule of thumb for the Bartlett kernel, ⌊4(T/100)^{2/9}⌋."""
     return float(np.floor(4 * (nperiods / 100) ** (2 / 9)))
+
+
+def dk_bandwidth(configured: float | None, nperiods: int) -> float:
+    """The Driscoll–Kraay bandwidth: the configured one, or linearmodels' rule; it must be below the number of years."""
+    bw = float(configured) if configured is not None else default_bandwidth(nperiods)
+    if bw >= nperiods:
+        raise ValueError(f"config inference.driscoll_kraay_bandwidth={bw:g}: must be below the number of years ({nperiods})")
+    return bw
 
 
 def sandwich_se(xhat: np.ndarray, resid: np.ndarray, entity: np.ndarray, time: np.ndarray, *, bandwidth: float, column: int = 0) -> tuple[float, float]:
@@ -246,8 +243,7 @@ def sandwich_se(xhat: np.ndarray, resid: np.ndarray, entity: np.ndarray, time: n
     n = xhat.shape[0]
     g = int(entity.max()) + 1
     periods = int(time.max()) + 1
-    if bandwidth >= periods:
-        raise ValueError(f"config inference.driscoll_kraay_bandwidth={bandwidth:g}: must be below the number of years ({periods})")
+    bandwidth = dk_bandwidth(bandwidth, periods)
     scores = xhat * resid[:, None]
     bread = np.linalg.inv(xhat.T @ xhat)
     scale = n / (n - (xhat.shape[1] + 1) - (g - 1))
@@ -370,9 +366,7 @@ def fe_inference(data: pd.DataFrame, depvar: str, tbi: str, controls: Sequence[s
     d = design(data, depvar, [tbi, *controls])
     g, t = d.nclusters, d.nperiods
     coef, se = float(fit.coefs.loc[tbi, "coef"]), float(fit.coefs.loc[tbi, "se"])
-    bw = settings.dk_bandwidth if settings.dk_bandwidth is not None else default_bandwidth(t)
-    if bw >= t:
-        raise ValueError(f"config inference.driscoll_kraay_bandwidth={bw:g}: must be below the number of years ({t})")
+    bw = dk_bandwidth(settings.dk_bandwidth, t)
     out: dict[str, object] = {"coef": coef, "se_cluster": se, "p_cluster": float(fit.coefs.loc[tbi, "pvalue"]), "nobs": d.nobs, "nclusters": g, "nperiods": t}
     for w in settings.weights:
         out[f"p_wcr_{w}"] = wild_bootstrap_pvalue(d.x, d.y, d.entity, column=0, draws=settings.bootstrap_draws, seed=settings.seed, weights=w)
@@ -409,9 +403,7 @@ def iv_inference(data: pd.DataFrame, depvar: str, tbi: str, instrument: str, con
     g, t, n = d.nclusters, d.nperiods, d.nobs
     coef, se = float(fit.second.coefs.loc[tbi, "coef"]), float(fit.second.coefs.loc[tbi, "se"])
     out: dict[str, object] = {"coef": coef, "se_cluster": se, "p_cluster": float(fit.second.coefs.loc[tbi, "pvalue"]), "nobs": n, "nclusters": g, "nperiods": t}
-    bw = settings.dk_bandwidth if settings.dk_bandwidth is not None else default_bandwidth(t)
-    if bw >= t:
-        raise ValueError(f"config inference.driscoll_kraay_bandwidth={bw:g}: must be below the number of years ({t})")
+    bw = dk_bandwidth(settings.dk_bandwidth, t)
     endog, z, exog = d.x[:, 0], d.x[:, 1], d.x[:, 2:]
     x = np.column_stack([endog, exog])
     w = np.column_stack([z, exog])

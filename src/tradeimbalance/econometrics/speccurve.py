@@ -45,6 +45,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .groups import demean, group_sums
+
 log = logging.getLogger(__name__)
 
 NOT_APPLICABLE = "n/a"
@@ -54,13 +56,6 @@ SAMPLES = ("all", "developed", "developing")
 
 
 # ----------------------------------------------------------------- the vectorised estimator
-
-
-def _demean(values: np.ndarray, codes: np.ndarray, ngroups: int) -> np.ndarray:
-    counts = np.bincount(codes, minlength=ngroups).astype(float)
-    sums = np.zeros((ngroups, values.shape[1]))
-    np.add.at(sums, codes, values)
-    return values - (sums / counts[:, None])[codes]
 
 
 def fe_tbi_batch(x: np.ndarray, y: np.ndarray, entity: np.ndarray, time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -76,16 +71,15 @@ def fe_tbi_batch(x: np.ndarray, y: np.ndarray, entity: np.ndarray, time: np.ndar
     dummies = np.zeros((n, periods - 1))
     rows = np.flatnonzero(t > 0)
     dummies[rows, t[rows] - 1] = 1.0
-    d = _demean(np.column_stack([x, dummies]), e, g)
-    yd = _demean(y, e, g)
+    d = demean(np.column_stack([x, dummies]), e)
+    yd = demean(y, e)
     q, r = np.linalg.qr(d)
     beta = np.linalg.solve(r, q.T @ yd)
     resid = yd - d @ beta
     rinv = np.linalg.inv(r)
     a = rinv @ rinv.T[:, 0]  # row 0 of (D'D)⁻¹
     w = d @ a
-    sums = np.zeros((g, y.shape[1]))
-    np.add.at(sums, e, w[:, None] * resid)
+    sums = group_sums(w[:, None] * resid, e, g)
     k = d.shape[1] + 1
     se = np.sqrt(g / (g - 1) * (n - 1) / (n - k) * (sums**2).sum(axis=0))
     return beta[0], se
@@ -218,6 +212,15 @@ def enumerate_specifications(choices: Mapping[str, Sequence[str]]) -> pd.DataFra
 # ----------------------------------------------------------------- estimation over the curve
 
 
+@dataclass(frozen=True)
+class _Arrays:
+    """One panel as numpy arrays (its float columns by name), built once however many designs use it."""
+
+    iso3: np.ndarray
+    year: np.ndarray
+    columns: dict[str, np.ndarray]
+
+
 def estimate_curve(
     specs: pd.DataFrame,
     panels: Mapping[tuple[str, str, tuple[tuple[str, str], ...], str], pd.DataFrame],
@@ -242,12 +245,6 @@ def estimate_curve(
     se = np.full(len(full), np.nan)
     nobs = np.zeros(len(full), dtype=np.int64)
     ncl = np.zeros(len(full), dtype=np.int64)
-
-    @dataclass
-    class _Arrays:  # one panel as numpy arrays, built once however many designs use it
-        iso3: np.ndarray
-        year: np.ndarray
-        columns: dict[str, np.ndarray]
 
     cache: dict[tuple[object, ...], _Arrays] = {}
 

@@ -54,6 +54,11 @@ CD_DOF_CONVENTIONS: dict[str, str] = {
 }
 
 
+def cd_dof_description(conventions: pd.Series) -> str:
+    """The Cragg–Donald conventions a diagnostics column ``cd_dof`` names, described (``; ``-joined, sorted)."""
+    return "; ".join(CD_DOF_CONVENTIONS.get(c, c) for c in sorted(set(conventions.dropna().astype(str))))
+
+
 def sample_rows(panel: pd.DataFrame, sample: str) -> pd.DataFrame:
     """The panel rows of one sample: all, or the developed / developing group."""
     if sample not in SAMPLES:

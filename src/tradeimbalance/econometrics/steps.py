@@ -24,6 +24,7 @@ from .panel import ControlSpec, SampleDesign, exclusion_summary
 from .specsearch import best_by_dimension, published_equations, search
 
 if TYPE_CHECKING:
+    from .speccurve import TBIDefinition
     from .specifications import Specification
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,12 @@ class PanelInputs:
 
     def panel(self, design: SampleDesign, kof_vintage: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         return design.assemble(self.tbi, self.tbi_dva, self.kof, self.sources, kof_vintage, self.control_cache)
+
+
+def developed_lists(developed: Sequence[str], alternatives: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]]:
+    """The developed-country lists by name: ``configured`` (``sample.developed``), then each of
+    ``specification_search.developed_alternatives``."""
+    return {"configured": list(developed), **{k: list(v) for k, v in (alternatives or {}).items()}}
 
 
 def build_panel(
@@ -143,7 +150,7 @@ def specification_search(
     equations = published_equations(pd.read_csv(published_coefficients))
     candidates = [c for c in countries if c not in set(not_candidates)]
     vintages = sorted(kof["vintage"].unique())
-    lists = {"configured": list(developed), **{k: list(v) for k, v in (developed_alternatives or {}).items()}}
+    lists = developed_lists(developed, developed_alternatives)
     ranking = search(
         equations, kof, sources, candidates=candidates, developed=lists, n_countries=n_countries, n_developed=n_developed,
         vintages=vintages, control_alternatives=control_alternatives, first_year=first_year, last_year=last_year,
@@ -359,16 +366,14 @@ def robust_inference(
     return out
 
 
-def _curve_tbi_frames(variants: pd.DataFrame, dva: pd.DataFrame, definitions: Mapping[str, object]) -> dict[str, pd.DataFrame]:
+def _curve_tbi_frames(variants: pd.DataFrame, dva: pd.DataFrame, definitions: Mapping[str, TBIDefinition]) -> dict[str, pd.DataFrame]:
     """Each TBI definition's series (``iso3, year, tbi``) for one release, from its stacked per-year TBI variants
     and bilateral DVA (:data:`schemas.TBI_VARIANTS`, :data:`schemas.DVA_BILATERAL`)."""
     from ..io.tbi import balance_panel
-    from .speccurve import TBIDefinition
 
     release = str(variants["release"].iloc[0])
     out: dict[str, pd.DataFrame] = {}
-    for name, spec in definitions.items():
-        d = spec if isinstance(spec, TBIDefinition) else TBIDefinition.from_config(name, spec)  # type: ignore[arg-type]
+    for name, d in definitions.items():
         if d.measure == "va_absorbed":
             rows = variants[variants["variant"] == d.variant]
             if rows.empty:
@@ -413,7 +418,7 @@ def specification_curve(
     sources = _sources(paths["pwt"], paths["wgi"], paths["wdi"])
     definitions = {n: sc.TBIDefinition.from_config(n, s) for n, s in dict(curve["tbi_definitions"]).items()}  # type: ignore[call-overload]
     dims = dict(curve["dimensions"])  # type: ignore[call-overload]
-    lists = {"configured": list(sample.developed), **{k: list(v) for k, v in (developed_alternatives or {}).items()}}
+    lists = developed_lists(sample.developed, developed_alternatives)
     ranking = pd.read_parquet(paths["ranking"], columns=["dropped"])
     sets = sc.country_sets(ranking, sample.excluded_countries, not_candidates, int(dims.get("country_set", 0)))
     releases = [io_release, *[r for r in release_files if r != io_release]]

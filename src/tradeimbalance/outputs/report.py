@@ -155,10 +155,9 @@ def replication_report(
         if table == "2sls" and len(diagnostics):
             lines += ["Identification (Kleibergen–Paap rk LM underidentification test; KP rk Wald F and Cragg–Donald Wald F weak-identification statistics):", "", markdown_table(diagnostics, ["column", "depvar", "controls", "kp_lm", "kp_lm_pvalue", "kp_wald_f", "cd_wald_f", "nobs"]), ""]
             if "cd_dof" in diagnostics.columns:
-                from ..econometrics.specifications import CD_DOF_CONVENTIONS
+                from ..econometrics.specifications import cd_dof_description
 
-                used = sorted(set(diagnostics["cd_dof"].dropna().astype(str)))
-                lines += ["Cragg–Donald F: " + "; ".join(CD_DOF_CONVENTIONS.get(u, u) for u in used) + " (config `iv.cragg_donald_dof`; docs/specification.md).", ""]
+                lines += ["Cragg–Donald F: " + cd_dof_description(diagnostics["cd_dof"]) + " (config `iv.cragg_donald_dof`; docs/specification.md).", ""]
     lines += list(robustness)
     return "\n".join(lines)
 

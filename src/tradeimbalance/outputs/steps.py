@@ -109,12 +109,11 @@ def _data_note(panel_path: str | Path) -> str:
 
 def _iv_note(diagnostics: pd.DataFrame) -> str:
     """Which Cragg–Donald degrees of freedom the 2SLS table uses, and why a statistic is missing where one is."""
-    from ..econometrics.specifications import CD_DOF_CONVENTIONS
+    from ..econometrics.specifications import cd_dof_description
 
     text = ""
     if "cd_dof" in diagnostics.columns:
-        conventions = sorted(set(diagnostics["cd_dof"].dropna().astype(str)))
-        text += " CD Wald F: " + "; ".join(CD_DOF_CONVENTIONS.get(c, c) for c in conventions) + " (config iv.cragg_donald_dof)."
+        text += " CD Wald F: " + cd_dof_description(diagnostics["cd_dof"]) + " (config iv.cragg_donald_dof)."
     if "unavailable" in diagnostics.columns:
         reasons = sorted(set(r for r in diagnostics["unavailable"].fillna("").astype(str) if r))
         if reasons:
