@@ -23,7 +23,8 @@ from .provenance import file_digest
 
 Config = Mapping[str, Any]
 
-IO_RELEASES = ("wiod2016", "wiod2013")
+#: The releases of the shipped configuration (a user may add others under ``io_releases``).
+IO_RELEASES = ("wiod2016", "wiod2013", "wiod2016_flows", "wiod_longrun")
 #: The JSON schema of the configuration (checked with Snakemake's ``validate()``).
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -88,14 +89,48 @@ def load_config(*paths: str | Path, overrides: Mapping[str, Any] | None = None) 
 def check_config(config: Config) -> None:
     """Fail early, with the key named, on a configuration the workflow cannot run (beyond the schema's types)."""
     release = config["io_release"]
-    if release not in IO_RELEASES:
-        raise ConfigError(f"config io_release={release!r}: expected one of {IO_RELEASES}")
+    releases = config["io_releases"]
+    if release not in releases:
+        raise ConfigError(f"config io_release={release!r}: no such release; io_releases has {', '.join(releases)}")
+    if release_kind(config, release) != "tables":
+        raise ConfigError(
+            f"config io_release={release!r} is a flows release: it gives the TBI but not the KWW/DVA-based TBI, the TBI "
+            "variants or the table identities that the paper's full set of tables needs. It enters the comparison of "
+            "releases (comparison.releases: results/estimates_by_release.csv) and the specification curve; choose a "
+            f"tables release for io_release ({', '.join(r for r in releases if release_kind(config, r) == 'tables')})"
+        )
     if config["value_added"] not in ("primary_inputs", "basic_prices"):
         raise ConfigError(f"config value_added={config['value_added']!r}: expected primary_inputs or basic_prices")
-    if config["value_added"] == "basic_prices" and release != "wiod2016":
-        raise ConfigError("config value_added=basic_prices needs io_release=wiod2016 (the WIOD 2013 packaging has no value-added row)")
+    if config["value_added"] == "basic_prices" and releases[release].get("reader") == "wiod2013":
+        raise ConfigError(f"config value_added=basic_prices needs a release with a value-added row (io_release={release} has none: the WIOD 2013 packaging ships no primary-input rows)")
     if int(config["first_year"]) > int(config["last_year"]):
         raise ConfigError(f"config first_year={config['first_year']} is after last_year={config['last_year']}: the first year must come first")
+    for name, r in releases.items():
+        key = f"config io_releases.{name}"
+        if release_kind(config, name) == "tables":
+            if int(r["first_year"]) > int(r["last_year"]):
+                raise ConfigError(f"{key}: first_year {r['first_year']} is after last_year {r['last_year']}")
+            if "reader" not in r:
+                raise ConfigError(f"{key}: a tables release names its reader module (reader: wiod2016 | wiod2013 | wiod_longrun | …)")
+            unknown = [f for f in r["formats"] if f not in r["files"]]
+            if unknown:
+                raise ConfigError(f"{key}.formats: {', '.join(unknown)} has no file pattern in {key}.files")
+        sample = r.get("sample") or {}
+        cands = set(sample.get("countries", config["countries"]))
+        for sub in ("developed", "excluded_countries"):
+            bad = sorted(set(sample.get(sub, [])) - cands)
+            if bad:
+                raise ConfigError(f"{key}.sample.{sub}: {', '.join(bad)} not among the release's candidate countries")
+        bad = [c for c in sample.get("controls", []) if c not in config["controls"]]
+        if bad:
+            raise ConfigError(f"{key}.sample.controls: {', '.join(bad)} not among config controls ({', '.join(config['controls'])})")
+        if int(sample.get("first_year", config["first_year"])) > int(sample.get("last_year", config["last_year"])):
+            raise ConfigError(f"{key}.sample: first_year is after last_year")
+    listed = (config.get("comparison") or {}).get("releases", "present")
+    if listed != "present":
+        bad = [r for r in listed if r not in releases]
+        if bad:
+            raise ConfigError(f"config comparison.releases: {', '.join(bad)} not among io_releases ({', '.join(releases)})")
     vintages = list(config["kof"]["vintages"])
     if str(config["kof_vintage"]) not in vintages:
         raise ConfigError(f"config kof_vintage={config['kof_vintage']!r}: no such KOF vintage; the vintages present (kof.vintages) are {', '.join(vintages)}")
@@ -106,9 +141,8 @@ def check_config(config: Config) -> None:
             raise ConfigError(f"config {key}: {', '.join(unknown)} not among the candidate countries (config countries)")
     _check_curve(config)
     if not io_years(config):
-        r = config["io_releases"][release]
         raise ConfigError(
-            f"config: no year of {release} ({r['first_year']}–{r['last_year']}) falls in first_year–last_year "
+            f"config: no year of {release} ({', '.join(map(str, release_years(config, release)))}) falls in first_year–last_year "
             f"({config['first_year']}–{config['last_year']})"
         )
 
@@ -145,25 +179,93 @@ def _check_curve(config: Config) -> None:
     for dim in dims:
         if dim.startswith("control_") and dim[len("control_") :] not in controls:
             raise ConfigError(f"{key}.dimensions.{dim}: no control named {dim[len('control_'):]!r} (config controls: {', '.join(controls)})")
-    if config["io_release"] not in dims.get("io_release", [config["io_release"]]):
+    listed = dims.get("io_release", [config["io_release"]])
+    if listed != "present" and any(r not in config["io_releases"] for r in listed):
+        bad = [r for r in listed if r not in config["io_releases"]]
+        raise ConfigError(f"{key}.dimensions.io_release: {', '.join(bad)} not among io_releases ({', '.join(config['io_releases'])})")
+    if listed != "present" and config["io_release"] not in listed:
         raise ConfigError(f"{key}.dimensions.io_release: must include the configured io_release={config['io_release']}")
 
 
-def curve_releases(config: Config) -> list[str]:
-    """The IO releases of the specification curve: the configured one, then each other one listed in
-    ``specification_curve.dimensions.io_release`` whose raw tables (all its sample years) are in the raw-data folder."""
-    listed = (config.get("specification_curve") or {}).get("dimensions", {}).get("io_release", [config["io_release"]])
-    out = [config["io_release"]]
-    for release in listed:
-        if release in out:
-            continue
+def release_kind(config: Config, release: str) -> str:
+    """``tables`` (world input–output tables) or ``flows`` (value added by destination of absorption)."""
+    return str(config["io_releases"][release].get("kind", "tables"))
+
+
+def release_years(config: Config, release: str) -> list[int]:
+    """Every year a release covers: its ``years`` list, or ``first_year``–``last_year``."""
+    r = config["io_releases"][release]
+    if "years" in r:
+        return sorted(int(y) for y in r["years"])
+    return list(range(int(r["first_year"]), int(r["last_year"]) + 1))
+
+
+def release_present(config: Config, release: str) -> bool:
+    """Whether the raw files of every year of a release are in the raw-data folder (WIOD 2016: or its R archive)."""
+    r = config["io_releases"][release]
+    if release_kind(config, release) == "flows":
+        return flows_file(config, release).exists()
+    if r.get("reader") == "wiod2016":
         from .preflight import WIOD2016_ZIP  # the workflow extracts the WIOD 2016 years from its R archive
 
-        years = io_years(config, release)
-        archive = release == "wiod2016" and (raw_dir(config) / WIOD2016_ZIP).exists()
-        if years and (archive or all(io_raw_file(config, y, release).exists() for y in years)):
+        if (raw_dir(config) / WIOD2016_ZIP).exists():
+            return True
+    return all(io_raw_file(config, y, release).exists() for y in release_years(config, release))
+
+
+def comparison_releases(config: Config) -> list[str]:
+    """The releases compared side by side: the configured one first, then ``comparison.releases`` (``present``:
+    every release of ``io_releases`` whose files are all in the raw-data folder, in config order)."""
+    listed = (config.get("comparison") or {}).get("releases", "present")
+    names = [r for r in config["io_releases"] if release_present(config, r)] if listed == "present" else list(listed)
+    return [config["io_release"], *[r for r in names if r != config["io_release"]]]
+
+
+def curve_releases(config: Config) -> list[str]:
+    """The IO releases of the specification curve: the configured one, then each other one of
+    ``specification_curve.dimensions.io_release`` (``present``: the compared releases) whose raw files are present."""
+    listed = (config.get("specification_curve") or {}).get("dimensions", {}).get("io_release", [config["io_release"]])
+    if listed == "present":
+        return comparison_releases(config)
+    out = [config["io_release"]]
+    for release in listed:
+        if release not in out and release_present(config, release):
             out.append(release)
     return out
+
+
+def table_years(config: Config, release: str) -> list[int]:
+    """The years whose input–output algebra is computed for a tables release: the sample years of the configured
+    release, and every year of each compared release (a TBI is compared over all the years two releases share)."""
+    compared = comparison_releases(config)
+    if release == config["io_release"] and len(compared) == 1:
+        return io_years(config, release)
+    return sorted(set(io_years(config, release) if release == config["io_release"] else []) | set(release_years(config, release)))
+
+
+def release_sample(config: Config, release: str) -> dict[str, Any]:
+    """The sample design of a release's panel (results/estimates_by_release.csv): the top-level settings, with the
+    release's own ``sample`` keys in their place; ``years``: the release's years in its first–last window."""
+    own = dict(config["io_releases"][release].get("sample") or {})
+    first = int(own.get("first_year", config["first_year"]))
+    last = int(own.get("last_year", config["last_year"]))
+    names = list(own.get("controls", list(config["controls"])))
+    return {
+        "countries": list(own.get("countries", config["countries"])),
+        "first_year": first,
+        "last_year": last,
+        "years": [y for y in release_years(config, release) if first <= y <= last],
+        "outcomes": list(config["kof"]["required_columns"]),
+        "controls": {k: v for k, v in config["controls"].items() if k in names},
+        "excluded_countries": dict(own.get("excluded_countries", config["sample"]["excluded_countries"])),
+        "developed": list(own.get("developed", config["sample"]["developed"])),
+    }
+
+
+def flows_file(config: Config, release: str) -> Path:
+    """The raw file of a flows release."""
+    r = config["io_releases"][release]
+    return raw_dir(config) / r["subdir"] / r["file"]
 
 
 def raw_dir(config: Config) -> Path:
@@ -173,10 +275,8 @@ def raw_dir(config: Config) -> Path:
 
 def io_years(config: Config, release: str | None = None) -> list[int]:
     """Years of the IO release that fall in the sample period (WIOD 2013: 2000–2011)."""
-    r = config["io_releases"][release or config["io_release"]]
-    first = max(int(r["first_year"]), int(config["first_year"]))
-    last = min(int(r["last_year"]), int(config["last_year"]))
-    return list(range(first, last + 1))
+    release = release or config["io_release"]
+    return [y for y in release_years(config, release) if int(config["first_year"]) <= y <= int(config["last_year"])]
 
 
 def io_raw_file(config: Config, year: int, release: str | None = None) -> Path:

@@ -43,7 +43,7 @@ WORLD_BANK_AGGREGATES: frozenset[str] = frozenset(
 REST_OF_WORLD = "ROW"
 
 #: Codes the WIOD releases use for regions, mapped to the codes used here.
-WIOD_TO_ISO3: dict[str, str] = {"ROM": "ROU", "RoW": REST_OF_WORLD, "ROW": REST_OF_WORLD}
+WIOD_TO_ISO3: dict[str, str] = {"ROM": "ROU", "RoW": REST_OF_WORLD, "ROW": REST_OF_WORLD, "xROW": REST_OF_WORLD}
 
 Kind = Literal["country", "historic", "territory", "aggregate"]
 

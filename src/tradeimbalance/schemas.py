@@ -30,7 +30,7 @@ def _float(description: str, nullable: bool = False, checks: list[pa.Check] | No
 # --------------------------------------------------------------- value added
 VA_ABSORBED = pa.DataFrameSchema(
     {
-        "release": pa.Column(str, description="input–output release the flows come from (wiod2016 | wiod2013)"),
+        "release": pa.Column(str, description="input–output release the flows come from (a key of config io_releases, e.g. wiod2016, wiod2013, wiod2016_flows, wiod_longrun)"),
         "year": _year(),
         "exporter": _iso3("country whose value added it is (origin; ROW = rest of the world)"),
         "importer": _iso3("country in whose final demand the value added is absorbed"),
@@ -52,7 +52,7 @@ TBI = pa.DataFrameSchema(
         "va_exports": _float("Σ_{j≠i} VA_abs[i, j]: own value added absorbed abroad (value-added exports); millions of current USD"),
         "va_imports": _float("Σ_{j≠i} VA_abs[j, i]: foreign value added absorbed at home (value-added imports); millions of current USD"),
         "va_domestic": _float("VA_abs[i, i]: own value added absorbed at home; millions of current USD"),
-        "release": pa.Column(str, description="input–output release (wiod2016 | wiod2013)"),
+        "release": pa.Column(str, description="input–output release (a key of config io_releases)"),
         "value_added": pa.Column(str, description="value-added definition: primary_inputs (x − Σ Z) or basic_prices (WIOD 2016 VA row)"),
     },
     unique=["iso3", "year"],

@@ -17,11 +17,23 @@ KOF_VINTAGES = list(config["kof"]["vintages"])
 DOWNLOADS = cfg.downloads(config)
 # Releases of the specification curve: the configured one and the other listed ones whose raw tables are present.
 CURVE_RELEASES = cfg.curve_releases(config)
+# Releases side by side (results/estimates_by_release.csv): the configured one and comparison.releases.
+COMPARISON_RELEASES = cfg.comparison_releases(config)
+RELEASES = config["io_releases"]
+# Tables releases read one job per year, tables releases read in one job (jobs: per_release), flows releases.
+PER_YEAR_RELEASES = [r for r in RELEASES if cfg.release_kind(config, r) == "tables" and RELEASES[r].get("jobs", "per_year") == "per_year"]
+BATCH_RELEASES = [r for r in RELEASES if cfg.release_kind(config, r) == "tables" and RELEASES[r].get("jobs") == "per_release"]
+FLOWS_RELEASES = [r for r in RELEASES if cfg.release_kind(config, r) == "flows"]
+
+
+def table_years(release):
+    """The years of a tables release whose input–output algebra the run needs (tradeimbalance.config.table_years)."""
+    return cfg.table_years(config, release)
 
 
 wildcard_constraints:
     year=r"\d{4}",
-    release="wiod2016|wiod2013",
+    release="|".join(PER_YEAR_RELEASES) or "(?!)",
 
 # The estimation sample's design (all of it but the KOF vintage): passed whole to the panel-building steps.
 DESIGN = {

@@ -172,6 +172,50 @@ rule specification_curve:
         "../../scripts/specification_curve.py"
 
 
+def release_va_files(release):
+    """A compared release's per-year va_absorbed files: every year of a flows release, the tables years otherwise."""
+    years = cfg.release_years(config, release) if cfg.release_kind(config, release) == "flows" else table_years(release)
+    return [f"{PROC}/va_absorbed/{release}/{y}.parquet" for y in years]
+
+
+rule compare_releases:
+    # Every release side by side: TBI, the main specifications with few-cluster p-values, pairs on shared country-years.
+    input:
+        **{f"va_{r}": release_va_files(r) for r in COMPARISON_RELEASES},
+        kof=f"{PROC}/kof.parquet",
+        pwt=f"{PROC}/pwt.parquet",
+        wgi=f"{PROC}/wgi.parquet",
+        wdi=f"{PROC}/wdi_inflation.parquet",
+        published=f"{config['published_dir']}/table1_tbi.csv",
+    output:
+        tbi=f"{RES}/tables/tbi_by_release.csv",
+        estimates=f"{RES}/estimates_by_release.csv",
+        pairs=f"{RES}/tables/release_pairs.csv",
+        effect=f"{RES}/tables/release_effect.csv",
+        table1=f"{RES}/tables/table1_by_release.csv",
+        skipped=f"{RES}/reports/releases_skipped.csv",
+        exclusions=f"{RES}/reports/sample_exclusions_by_release.csv",
+        figure_png=report(f"{RES}/figures/tbi_by_release.png", caption="../../workflow/report/tbi_by_release.rst", category="Figures"),
+        figure_pdf=f"{RES}/figures/tbi_by_release.pdf",
+        table1_png=f"{RES}/figures/table1_by_release.png",
+        table1_pdf=f"{RES}/figures/table1_by_release.pdf",
+    params:
+        releases=COMPARISON_RELEASES,
+        samples={r: cfg.release_sample(config, r) for r in COMPARISON_RELEASES},
+        kinds={r: cfg.release_kind(config, r) for r in COMPARISON_RELEASES},
+        kof_vintage=str(config["kof_vintage"]),
+        settings=config["inference"],
+        table1_countries=config["table1_countries"],
+        figure_first_year=(config.get("comparison") or {}).get("figure_first_year", 1965),
+    log:
+        f"{LOGS}/compare_releases.log",
+    benchmark:
+        f"{LOGS}/benchmarks/compare_releases.tsv",
+    script:
+        "../../scripts/compare_releases.py"
+
+
+
 rule all_estimation:
     input:
         rules.panel.output,
@@ -181,3 +225,4 @@ rule all_estimation:
         rules.control_alternatives.output,
         rules.inference.output,
         rules.specification_curve.output,
+        rules.compare_releases.output,

@@ -1,38 +1,88 @@
 # One rule per raw source; WIOD rules run one job per year, KOF one job per vintage.
 
 
-rule read_wiod2016:
-    input:
-        lambda w: cfg.io_raw_file(config, int(w.year), "wiod2016"),
-    output:
-        f"{PROC}/io/wiod2016/wiot_{{year}}.parquet",
-    params:
-        release="wiod2016",
-        raw_sha256=raw_sha256(lambda w: cfg.io_raw_file(config, int(w.year), "wiod2016")),
-        regions=config["io_releases"]["wiod2016"].get("regions"),
-    log:
-        f"{LOGS}/read_wiod2016/{{year}}.log",
-    benchmark:
-        f"{LOGS}/benchmarks/read_wiod2016/{{year}}.tsv",
-    script:
-        "../../scripts/read_wiod.py"
+# Tables releases read one job per year (config jobs: per_year): rule read_<release>, reader module
+# tradeimbalance.readers.<reader>.
+for _release in PER_YEAR_RELEASES:
+
+    rule:
+        name:
+            f"read_{_release}"
+        input:
+            lambda w, r=_release: cfg.io_raw_file(config, int(w.year), r),
+        output:
+            f"{PROC}/io/{_release}/wiot_{{year}}.parquet",
+        params:
+            release=_release,
+            reader=RELEASES[_release].get("reader", _release),
+            raw_sha256=raw_sha256(lambda w, r=_release: cfg.io_raw_file(config, int(w.year), r)),
+            regions=RELEASES[_release].get("regions"),
+        log:
+            f"{LOGS}/read_{_release}/{{year}}.log",
+        benchmark:
+            f"{LOGS}/benchmarks/read_{_release}/{{year}}.tsv",
+        script:
+            "../../scripts/read_wiod.py"
 
 
-rule read_wiod2013:
-    input:
-        lambda w: cfg.io_raw_file(config, int(w.year), "wiod2013"),
-    output:
-        f"{PROC}/io/wiod2013/wiot_{{year}}.parquet",
-    params:
-        release="wiod2013",
-        raw_sha256=raw_sha256(lambda w: cfg.io_raw_file(config, int(w.year), "wiod2013")),
-        regions=None,
-    log:
-        f"{LOGS}/read_wiod2013/{{year}}.log",
-    benchmark:
-        f"{LOGS}/benchmarks/read_wiod2013/{{year}}.tsv",
-    script:
-        "../../scripts/read_wiod.py"
+# Releases read in one job (config jobs: per_release): every year's table and its input–output algebra, the years
+# in parallel inside the job. Their year files never change separately (a fixed historical release), so one job
+# loses no rerun granularity that matters and saves a job's start-up per year.
+for _release in BATCH_RELEASES:
+    _years = cfg.release_years(config, _release)
+
+    rule:
+        name:
+            f"io_batch_{_release}"
+        input:
+            [cfg.io_raw_file(config, y, _release) for y in _years],
+        output:
+            tables=[f"{PROC}/io/{_release}/wiot_{y}.parquet" for y in _years],
+            va=[f"{PROC}/va_absorbed/{_release}/{y}.parquet" for y in _years],
+            checks=[f"{PROC}/va_absorbed/{_release}/{y}_checks.parquet" for y in _years],
+            variants=[f"{PROC}/va_absorbed/{_release}/{y}_variants.parquet" for y in _years],
+            terms=[f"{PROC}/kww/{_release}/{y}_terms.parquet" for y in _years],
+            dva=[f"{PROC}/kww/{_release}/{y}_dva.parquet" for y in _years],
+        params:
+            release=_release,
+            reader=RELEASES[_release]["reader"],
+            years=_years,
+            regions=RELEASES[_release].get("regions"),
+            value_added=VALUE_ADDED,
+            raw_sha256=lambda w, r=_release, ys=_years: [cfg.raw_digest(cfg.io_raw_file(config, y, r), DIGEST_CACHE) for y in ys],
+        threads: 2
+        log:
+            f"{LOGS}/io_batch/{_release}.log",
+        benchmark:
+            f"{LOGS}/benchmarks/io_batch/{_release}.tsv",
+        script:
+            "../../scripts/io_batch.py"
+
+
+# Flows releases (config kind: flows): one file → one va_absorbed parquet per year, the layout of the table releases.
+for _release in FLOWS_RELEASES:
+    _years = cfg.release_years(config, _release)
+
+    rule:
+        name:
+            f"read_flows_{_release}"
+        input:
+            cfg.flows_file(config, _release),
+        output:
+            [f"{PROC}/va_absorbed/{_release}/{y}.parquet" for y in _years],
+        params:
+            release=_release,
+            columns=RELEASES[_release]["columns"],
+            regions=RELEASES[_release]["regions"],
+            years=_years,
+            value_added=RELEASES[_release].get("value_added", "as computed by the source"),
+            raw_sha256=raw_sha256(lambda w, r=_release: cfg.flows_file(config, r)),
+        log:
+            f"{LOGS}/read_flows/{_release}.log",
+        benchmark:
+            f"{LOGS}/benchmarks/read_flows/{_release}.tsv",
+        script:
+            "../../scripts/read_flows.py"
 
 
 rule read_kof:

@@ -52,23 +52,29 @@ rule tbi_dva:
         "../../scripts/tbi_dva.py"
 
 
+# The accounting identities per year, for every tables release the run reads (the configured and the compared ones).
+TABLE_RELEASES = [r for r in COMPARISON_RELEASES if cfg.release_kind(config, r) == "tables"]
+
+
 rule identity_report:
     input:
-        checks=expand(f"{PROC}/va_absorbed/{RELEASE}/{{year}}_checks.parquet", year=IO_YEARS),
-        terms=expand(f"{PROC}/kww/{RELEASE}/{{year}}_terms.parquet", year=IO_YEARS),
+        checks=lambda w: expand(f"{PROC}/va_absorbed/{w.tables_release}/{{year}}_checks.parquet", year=table_years(w.tables_release)),
+        terms=lambda w: expand(f"{PROC}/kww/{w.tables_release}/{{year}}_terms.parquet", year=table_years(w.tables_release)),
     output:
-        f"{RES}/checks/identities_{RELEASE}.csv",
+        f"{RES}/checks/identities_{{tables_release}}.csv",
+    wildcard_constraints:
+        tables_release="|".join(TABLE_RELEASES),
     log:
-        f"{LOGS}/identity_report_{RELEASE}.log",
+        f"{LOGS}/identity_report_{{tables_release}}.log",
     benchmark:
-        f"{LOGS}/benchmarks/identity_report_{RELEASE}.tsv",
+        f"{LOGS}/benchmarks/identity_report_{{tables_release}}.tsv",
     script:
         "../../scripts/identity_report.py"
 
 
 rule all_value_added:
     input:
-        expand(rules.io_year.output, release=RELEASE, year=IO_YEARS),
+        expand(rules.io_year.output, release=RELEASE, year=IO_YEARS) if RELEASE in PER_YEAR_RELEASES else [],
         rules.tbi.output,
         rules.tbi_dva.output,
-        rules.identity_report.output,
+        expand(rules.identity_report.output, tables_release=TABLE_RELEASES),

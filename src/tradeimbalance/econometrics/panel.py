@@ -137,13 +137,15 @@ def assemble_panel(
     excluded_countries: Mapping[str, str],
     developed: Sequence[str],
     control_cache: dict[tuple[object, ...], pd.DataFrame] | None = None,
+    years: Sequence[int] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Build the estimation panel and the log of excluded country-years.
 
     Parameters
     ----------
     tbi, tbi_dva:
-        The TBI and DVA-based TBI panels (``iso3``, ``year``, ``tbi`` / ``tbi_dva``).
+        The TBI and DVA-based TBI panels (``iso3``, ``year``, ``tbi`` / ``tbi_dva``). ``tbi_dva`` is ``None`` for a
+        release that cannot give it (a flows release): ``TBI_DVA`` is then missing and excludes no country-year.
     kof:
         The long KOF panel of all vintages; the rows of ``kof_vintage`` are used.
     sources:
@@ -158,6 +160,9 @@ def assemble_panel(
         Countries left out by configuration → reason.
     developed:
         Developed countries; every other sample country is ``developing``.
+    years:
+        The sample years (default every year ``first_year``–``last_year``): a release of benchmark years
+        (e.g. 2002, 2005, …) has its panel on those years only.
     control_cache:
         Optional dict in which each control's series (:func:`control_values`) is kept, keyed by its
         specification and the grid, for callers that assemble many panels from the same sources.
@@ -179,14 +184,17 @@ def assemble_panel(
         raise ValueError(f"sample.developed {unknown} are not among the candidate countries")
     if kof_vintage not in set(kof["vintage"].unique()):
         raise ValueError(f"kof_vintage={kof_vintage!r} is not in the KOF panel (vintages: {sorted(kof['vintage'].unique())})")
-    years = list(range(first_year, last_year + 1))
+    years = list(years) if years is not None else list(range(first_year, last_year + 1))
     grid = pd.MultiIndex.from_product([list(countries), years], names=["iso3", "year"]).to_frame(index=False)
 
     t = tbi.set_index(["iso3", "year"])["tbi"]
     lag = t.copy()
     lag.index = lag.index.set_levels(lag.index.levels[1] + 1, level="year")
     grid = grid.join(t.rename("TBI"), on=["iso3", "year"])
-    grid = grid.join(tbi_dva.set_index(["iso3", "year"])["tbi_dva"].rename("TBI_DVA"), on=["iso3", "year"])
+    if tbi_dva is None:
+        grid["TBI_DVA"] = np.nan
+    else:
+        grid = grid.join(tbi_dva.set_index(["iso3", "year"])["tbi_dva"].rename("TBI_DVA"), on=["iso3", "year"])
     grid = grid.join(lag.rename("L_TBI"), on=["iso3", "year"])
     k = kof[kof["vintage"] == kof_vintage].set_index(["iso3", "year"])[list(outcomes)]
     grid = grid.join(k, on=["iso3", "year"])
@@ -195,7 +203,7 @@ def assemble_panel(
         control_cache = {}
     # All controls on the grid in one frame (each control's series computed once, the set joined once), kept in
     # the cache for the next panel with the same controls and grid.
-    grid_key = ("all_controls", tuple(controls), first_year, last_year, tuple(countries))
+    grid_key = ("all_controls", tuple(controls), first_year, last_year, tuple(countries), tuple(years))
     if grid_key not in control_cache:
         on_grid = grid[["iso3", "year"]].copy()
         for spec in controls:
@@ -222,7 +230,7 @@ def assemble_panel(
                 reasons[i].append("no_tbi: year not covered by the input–output release")
             else:
                 reasons[i].append("no_tbi: TBI missing")
-        if pd.isna(row.TBI_DVA) and not pd.isna(row.TBI):
+        if tbi_dva is not None and pd.isna(row.TBI_DVA) and not pd.isna(row.TBI):
             reasons[i].append("no_tbi_dva: DVA-based TBI missing")
         for col in [*outcomes, *names]:
             if pd.isna(getattr(row, col)):

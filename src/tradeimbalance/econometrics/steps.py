@@ -506,3 +506,51 @@ def specification_curve(
         built - start, estimated - built, time.perf_counter() - estimated,
     )  # fmt: skip
     return out
+
+
+def compare_releases(
+    va_paths: Mapping[str, Sequence[str | Path]],
+    paths: Mapping[str, str | Path],
+    samples: Mapping[str, Mapping[str, object]],
+    kinds: Mapping[str, str],
+    *,
+    kof_vintage: str,
+    settings: Mapping[str, object],
+    table1_countries: Sequence[str],
+    figure_first_year: int,
+    outputs: Mapping[str, str | Path],
+) -> dict[str, pd.DataFrame]:
+    """Every release side by side (:mod:`.releases`): TBI, main specifications with few-cluster p-values, pairs and the
+    release effect, the Table 1 comparison, what each release cannot give, and two figures.
+
+    ``va_paths``: release → its per-year ``va_absorbed`` files; ``paths``: ``kof, pwt, wgi, wdi, published``;
+    ``samples``: release → :func:`tradeimbalance.config.release_sample`; ``kinds``: release → tables | flows.
+    """
+    import time
+
+    from ..io.tbi import tbi_panel
+    from ..outputs.figures import save_figure, table1_scatter_figure, tbi_by_release_figure
+    from ..readers.va_flows import NOT_AVAILABLE
+    from . import releases as rel
+    from .inference import InferenceSettings
+
+    start = time.perf_counter()
+    tbi = {}
+    for release, files in va_paths.items():
+        stacked = pd.concat([read_frame(p, schemas.VA_ABSORBED) for p in files], ignore_index=True)
+        t = tbi_panel(stacked, "as in the release")
+        tbi[release] = t[t["iso3"] != "ROW"].reset_index(drop=True)
+    kof = read_frame(paths["kof"], source_schemas.KOF_PANEL)
+    sources = _sources(paths["pwt"], paths["wgi"], paths["wdi"])
+    out = rel.compare(tbi, samples, kinds, kof, sources, kof_vintage, InferenceSettings.from_config(dict(settings)), NOT_AVAILABLE)
+    published = pd.read_csv(paths["published"])
+    out["table1"] = rel.table1_by_release(tbi, published)
+    for key, fmt in (("tbi", "%.10g"), ("estimates", "%.10g"), ("pairs", "%.6f"), ("effect", "%.10g"), ("skipped", None), ("exclusions", None), ("table1", "%.6f")):
+        Path(outputs[key]).parent.mkdir(parents=True, exist_ok=True)
+        out[key].to_csv(outputs[key], index=False, float_format=fmt, lineterminator="\n")
+    for row in out["skipped"].itertuples():
+        log.warning("%s: skipped %s: %s", row.release, row.what, row.reason)
+    save_figure(tbi_by_release_figure(out["tbi"], table1_countries, figure_first_year, published), outputs["figure_png"], outputs["figure_pdf"])
+    save_figure(table1_scatter_figure(out["table1"]), outputs["table1_png"], outputs["table1_pdf"])
+    log.info("releases compared: %s in %.1f s", ", ".join(tbi), time.perf_counter() - start)
+    return out

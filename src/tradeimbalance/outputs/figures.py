@@ -349,6 +349,68 @@ def specification_curve_figure(curve: pd.DataFrame, dimensions: Sequence[str]) -
     return fig
 
 
+def tbi_by_release_figure(tbi: pd.DataFrame, countries: Sequence[str], first_year: int, published: pd.DataFrame | None = None) -> Figure:
+    """The TBI of ``countries`` (the Table 1 economies) by release over time, one panel per economy.
+
+    ``tbi``: ``release, iso3, year, tbi`` (results/tables/tbi_by_release.csv). Releases of benchmark years are drawn
+    as markers joined by a line; ``published``: the paper's Table 1 cells (``year`` × country columns), as black crosses.
+    """
+    missing = [c for c in ("release", "iso3", "year", "tbi") if c not in tbi.columns]
+    if missing:
+        raise ValueError(f"tbi_by_release_figure: tbi lacks column(s) {_listing(missing, quote=True)}")
+    t = tbi[tbi["year"] >= first_year]
+    releases = list(dict.fromkeys(t["release"]))
+    ncol = 4
+    nrow = max(1, -(-len(countries) // ncol))
+    with _style():
+        fig = Figure(figsize=(10.0, 2.3 * nrow + 0.6), layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(nrow, ncol, sharex=True, squeeze=False)
+        colours = matplotlib.colormaps["tab10"]
+        for k, iso3 in enumerate(countries):
+            ax = axes[k // ncol][k % ncol]
+            for i, release in enumerate(releases):
+                r = t[(t["release"] == release) & (t["iso3"] == iso3)].sort_values("year")
+                if r.empty:
+                    continue
+                ax.plot(r["year"], r["tbi"], marker="o" if len(r) < 8 else None, markersize=3, lw=1.2, color=colours(i), label=release)
+            if published is not None and iso3 in published.columns:
+                pub = published[["year", iso3]].dropna()
+                ax.plot(pub["year"], pub[iso3], "x", color="black", markersize=4, label="published (Table 1)")
+            ax.axhline(0, color="grey", lw=0.6)
+            ax.set_title(iso3, fontsize=9)
+            ax.tick_params(labelsize=7)
+        for k in range(len(countries), nrow * ncol):
+            axes[k // ncol][k % ncol].set_visible(False)
+        handles, labels = [], []
+        for ax in fig.axes:
+            for h, lab in zip(*ax.get_legend_handles_labels()):
+                if lab not in labels:
+                    handles.append(h)
+                    labels.append(lab)
+        fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=8, frameon=False)
+        fig.suptitle("TBI by input–output release", fontsize=10)
+    return fig
+
+
+def table1_scatter_figure(comparison: pd.DataFrame) -> Figure:
+    """Published Table 1 cells (x) against each release's TBI (y), the 45° line drawn: one colour per release."""
+    with _style():
+        fig = Figure(figsize=(4.8, 4.4), layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.subplots()
+        colours = matplotlib.colormaps["tab10"]
+        lo = float(min(comparison["published"].min(), comparison["tbi"].min())) - 0.02 if len(comparison) else -1
+        hi = float(max(comparison["published"].max(), comparison["tbi"].max())) + 0.02 if len(comparison) else 1
+        ax.plot([lo, hi], [lo, hi], color="grey", lw=0.8)
+        for i, (release, g) in enumerate(comparison.groupby("release", sort=False)):
+            ax.scatter(g["published"], g["tbi"], s=14, color=colours(i), label=f"{release} ({int(g['agrees_4dp'].sum())} of {len(g)} cells equal to 4 dp)")
+        ax.set_xlabel("published TBI (Table 1)")
+        ax.set_ylabel("TBI computed here")
+        ax.legend(fontsize=7, frameon=False, loc="upper left")
+    return fig
+
+
 def save_figure(fig: Figure, png_path: str | os.PathLike[str], pdf_path: str | os.PathLike[str]) -> None:
     """Write ``fig`` as PNG (200 dpi) and PDF, byte-identically on every run.
 

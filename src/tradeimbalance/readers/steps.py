@@ -26,17 +26,19 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _io_reader(release: str) -> Callable[..., IOTable]:
-    """The reader of an input–output release, imported only when a job reads that release."""
-    if release == "wiod2016":
-        from .wiod2016 import read_wiod2016
+def _io_reader(reader: str) -> Callable[..., IOTable]:
+    """The ``read_table`` function of reader module ``tradeimbalance.readers.<reader>`` (config
+    ``io_releases.<name>.reader``), imported only when a job reads that release: a new release of tables is one
+    reader module plus one config entry."""
+    import importlib
 
-        return read_wiod2016
-    if release == "wiod2013":
-        from .wiod2013 import read_wiod2013
-
-        return read_wiod2013
-    raise ValueError(f"unknown input–output release {release!r}")
+    try:
+        module = importlib.import_module(f".{reader}", __package__)
+    except ModuleNotFoundError as exc:
+        raise ValueError(f"unknown input–output reader {reader!r}: no module tradeimbalance.readers.{reader}") from exc
+    if not hasattr(module, "read_table"):
+        raise ValueError(f"tradeimbalance.readers.{reader} has no read_table(path, year[, regions]) function")
+    return module.read_table
 
 
 def _source_meta(path: str | Path, **extra: object) -> dict[str, object]:
@@ -44,12 +46,13 @@ def _source_meta(path: str | Path, **extra: object) -> dict[str, object]:
 
 
 # ----------------------------------------------------------------- readers
-def read_io_year(release: str, raw_path: str | Path, year: int, out_path: str | Path, regions: Sequence[str] | None = None) -> IOTable:
+def read_io_year(release: str, raw_path: str | Path, year: int, out_path: str | Path, regions: Sequence[str] | None = None, reader_name: str | None = None) -> IOTable:
     """Read one year's world input–output table and write it in the IOTable parquet layout.
 
     ``regions``: the release's regions (config ``io_releases.<release>.regions``); a table lacking one is refused.
+    ``reader_name``: the reader module (config ``io_releases.<release>.reader``; the release's name by default).
     """
-    reader = _io_reader(release)
+    reader = _io_reader(reader_name or release)
     table = reader(raw_path, year, regions) if regions is not None else reader(raw_path, year)
     residual = table.x - table.Z.sum(axis=1) - table.F.sum(axis=1)
     log.info("%s %d: read %s (sha256 %s)", release, year, raw_path, table.source_sha256)
@@ -118,3 +121,74 @@ def read_single_source(source: str, raw_path: str | Path, out_path: str | Path, 
         raise ValueError(f"unknown source {source!r}")
     log.info("%s: %d rows from %s", source, len(frame), raw_path)
     return write_frame(frame, out_path, schema, _source_meta(raw_path, **dict(params)))
+
+
+def _batch_year(task: tuple[str, str, str, int, str, Sequence[str] | None, str, dict[str, str]]) -> str:
+    """One year of :func:`read_release_batch` (run in a worker process): read the table, then its input–output job."""
+    from ..io.steps import io_year
+
+    release, reader, raw_path, year, table_out, regions, value_added, outs = task
+    read_io_year(release, raw_path, year, table_out, regions, reader)
+    io_year(table_out, value_added, **outs)  # type: ignore[arg-type]
+    return f"{release} {year}"
+
+
+def read_release_batch(
+    release: str,
+    reader: str,
+    raw_paths: Mapping[int, str | Path],
+    regions: Sequence[str] | None,
+    value_added: str,
+    outputs: Mapping[int, Mapping[str, str | Path]],
+    workers: int = 1,
+) -> None:
+    """Every year of a release read and its input–output algebra done in one job (config ``jobs: per_release``),
+    the years in ``workers`` processes: for a release whose year files never change separately.
+
+    ``outputs``: year → ``{"table": …, "va_out": …, "checks_out": …, "variants_out": …, "terms_out": …, "dva_out": …}``
+    (the files the per-year rules ``read_*`` and ``io_year`` write for a per-year release).
+    """
+    import multiprocessing
+    import time
+
+    start = time.perf_counter()
+    tasks = []
+    for year in sorted(raw_paths):
+        outs = {k: str(v) for k, v in outputs[year].items()}
+        table_out = outs.pop("table")
+        tasks.append((release, reader, str(raw_paths[year]), int(year), table_out, list(regions) if regions is not None else None, value_added, outs))
+    if workers > 1 and len(tasks) > 1:
+        # fork: the workers inherit this process's imports (and its logging set-up) instead of paying them again.
+        with multiprocessing.get_context("fork").Pool(min(workers, len(tasks))) as pool:
+            for done in pool.imap(_batch_year, tasks):
+                log.info("done: %s", done)
+    else:
+        for task in tasks:
+            log.info("done: %s", _batch_year(task))
+    log.info("%s: %d years read and their input–output algebra done in %.1f s with %d worker(s)", release, len(tasks), time.perf_counter() - start, workers)
+
+
+def read_flows(
+    release: str,
+    raw_path: str | Path,
+    columns: Mapping[str, str],
+    regions: Sequence[str],
+    years: Sequence[int],
+    value_added: str,
+    outputs: Mapping[int, str | Path],
+) -> pd.DataFrame:
+    """A flows release (:mod:`.va_flows`) → one ``va_absorbed`` parquet per year, the same layout as the table releases'.
+
+    What a flows source cannot give is written to the log with the reason (and listed in the report).
+    """
+    from .. import schemas
+    from .va_flows import NOT_AVAILABLE, read_va_flows
+
+    flows = read_va_flows(raw_path, columns, regions, years, release)
+    meta = {"value_added": value_added, "source": Path(raw_path).name, "source_sha256": file_digest(raw_path)}
+    for year, g in flows.groupby("year", sort=True):
+        write_frame(g.reset_index(drop=True), outputs[int(year)], schemas.VA_ABSORBED, meta)
+    log.info("%s: %d flows, %d regions, years %s, from %s", release, len(flows), flows["exporter"].nunique(), ", ".join(map(str, sorted(flows["year"].unique()))), raw_path)
+    for what, why in NOT_AVAILABLE.items():
+        log.warning("%s: not available from a flows source, skipped: %s (%s)", release, what, why)
+    return flows

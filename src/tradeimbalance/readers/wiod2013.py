@@ -104,4 +104,6 @@ def read_wiod2013(path: str | Path, year: int | None = None) -> IOTable:
     return table
 
 
-__all__ = ["read_wiod2013", "RELEASE"]
+read_table = read_wiod2013
+
+__all__ = ["read_wiod2013", "read_table", "RELEASE"]

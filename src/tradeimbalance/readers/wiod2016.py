@@ -326,4 +326,6 @@ def _assemble(path: Path, year: int, g: _Grid, expected_regions: Sequence[str] |
     )
 
 
-__all__ = ["read_wiod2016", "RELEASE", "BOTTOM_ROWS", "PRIMARY_INPUT_ROWS"]
+read_table = read_wiod2016
+
+__all__ = ["read_wiod2016", "read_table", "RELEASE", "BOTTOM_ROWS", "PRIMARY_INPUT_ROWS"]

@@ -1,0 +1,239 @@
+"""Every input–output release side by side: the TBI and the paper's main specifications on each, and each pair of
+releases compared on the country-years they share (the release effect, with the sample held fixed).
+
+A release's years define its panel (:func:`tradeimbalance.config.release_sample`): WIOD 2013 its 2000–2011, the
+WIOD 2016 flows their five benchmark years, the long-run WIOD 1965–2000 (KOF begins in 1970). Each release names
+its countries, developed list and controls in config; the long-run era has no regulatory quality (WGI starts in
+1996). Outputs (written by :func:`compare_releases`):
+
+* ``tbi_by_release.csv``: ``release, iso3, year, tbi, numerator, denominator`` for every year each release has;
+* ``estimates_by_release.csv``: the columns of ``estimates.csv`` plus ``release`` and ``years``, and for the TBI rows
+  the few-cluster p-values of the robustness section (WCR bootstrap, CRV3, Driscoll–Kraay, two-way);
+* ``release_pairs.csv``: for each pair sharing country-years, the TBI correlation overall and within country and
+  the mean absolute difference; ``release_effect.csv``: the main coefficients with each release's TBI on exactly
+  those country-years;
+* ``table1_by_release.csv``: the published Table 1 cells beside each release's TBI;
+* ``releases_skipped.csv``: what a release cannot give (or a specification that cannot be estimated), with the reason.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .panel import SampleDesign
+
+log = logging.getLogger(__name__)
+
+#: The main specifications compared across releases: Table 3 columns 1–4 and Table 4 columns 1–4.
+MAIN_TABLES = ("3", "4")
+
+
+def year_span(years: Sequence[int]) -> str:
+    """``1970–2000`` for consecutive years, ``2002, 2005, 2008`` otherwise."""
+    ys = sorted({int(y) for y in years})
+    if not ys:
+        return ""
+    if ys == list(range(ys[0], ys[-1] + 1)) and len(ys) > 2:
+        return f"{ys[0]}–{ys[-1]}"
+    return ", ".join(map(str, ys))
+
+
+def main_specifications(outcomes: Sequence[str]) -> list:
+    from .specifications import paper_specifications
+
+    return [s for s in paper_specifications(outcomes[:2], outcomes[2:5]) if s.table in MAIN_TABLES]
+
+
+def design_of(sample: Mapping[str, object]) -> tuple[SampleDesign, list[int]]:
+    """The :class:`SampleDesign` and the years of a release sample (:func:`tradeimbalance.config.release_sample`)."""
+    d = SampleDesign.from_config({k: v for k, v in sample.items() if k != "years"})
+    return d, [int(y) for y in sample["years"]]  # type: ignore[union-attr]
+
+
+def release_panel(tbi: pd.DataFrame, kof: pd.DataFrame, sources: Mapping[str, pd.DataFrame], sample: Mapping[str, object], kof_vintage: str, cache: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A release's panel on its own years and sample (no DVA-based TBI: the comparison uses the TBI only)."""
+    from .panel import assemble_panel
+
+    d, years = design_of(sample)
+    return assemble_panel(
+        tbi, None, kof, sources, countries=d.countries, first_year=min(years), last_year=max(years), kof_vintage=kof_vintage,
+        outcomes=d.outcomes, controls=d.controls, excluded_countries=d.excluded_countries, developed=d.developed,
+        control_cache=cache, years=years,
+    )  # fmt: skip
+
+
+def _fit_rows(panel: pd.DataFrame, specs: Sequence, controls: Sequence[str], tbi_col: str, settings, with_inference: bool) -> tuple[list[dict], list[dict]]:
+    """Each spec's coefficient rows (estimates.csv columns) and, for the TBI, the few-cluster p-values; a spec that
+    cannot be estimated on this panel is returned as a skip with the reason."""
+    from .estimation import fit_fe
+    from .inference import fe_inference
+    from .specifications import sample_rows
+
+    rows, skipped = [], []
+    for spec in specs:
+        data = sample_rows(panel, spec.sample)
+        x = list(controls) if spec.controls else []
+        g, t = data["iso3"].nunique(), data["year"].nunique()
+        reason = ""
+        if g < 3:
+            reason = f"{g} countries in the {spec.sample} sample: clustered inference needs at least 3"
+        elif t < 2:
+            reason = f"{t} year in the sample: the country effects absorb all variation"
+        elif len(data) <= g + t + len(x) + 1:
+            reason = f"{len(data)} country-years for {g} country effects, {t - 1} year effects and {len(x) + 1} regressors"
+        if reason:
+            skipped.append({"table": spec.table, "column": spec.column, "depvar": spec.depvar, "sample": spec.sample, "reason": reason})
+            continue
+        fit = fit_fe(data, spec.depvar, [tbi_col, *x])
+        inf = fe_inference(data, spec.depvar, tbi_col, x, settings) if with_inference else {}
+        for var, r in fit.coefs.iterrows():
+            row = {
+                "table": spec.table, "column": spec.column, "stage": "second", "depvar": spec.depvar, "sample": spec.sample,
+                "controls": spec.controls, "variable": "TBI" if var == tbi_col else str(var), "coef": float(r["coef"]),
+                "se": float(r["se"]), "pvalue": float(r["pvalue"]), "stars": int(r["stars"]), "nobs": fit.nobs, "r2": fit.r2,
+                "nclusters": fit.nclusters, "estimator": "fe", "years": year_span(data["year"]),
+            }  # fmt: skip
+            if var == tbi_col:
+                row.update({k: inf.get(k, np.nan) for k in INFERENCE_P})
+            rows.append(row)
+    return rows, skipped
+
+
+#: The few-cluster columns carried into estimates_by_release.csv (TBI rows; see results/inference_tbi.csv).
+INFERENCE_P = ("p_wcr_rademacher", "p_wcr_webb", "se_crv3", "p_crv3", "se_dk", "p_dk", "se_twoway", "p_twoway")
+
+
+def within_corr(a: pd.Series, b: pd.Series, groups: pd.Series) -> float:
+    """Correlation of the country-demeaned series (countries with at least two years)."""
+    n = groups.map(groups.value_counts())
+    keep = (n >= 2).to_numpy()
+    if keep.sum() < 3:
+        return float("nan")
+    da = a[keep] - a[keep].groupby(groups[keep]).transform("mean")
+    db = b[keep] - b[keep].groupby(groups[keep]).transform("mean")
+    if da.std() == 0 or db.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(da, db)[0, 1])
+
+
+def compare_pair(
+    a: str, b: str, tbi: Mapping[str, pd.DataFrame], samples: Mapping[str, Mapping[str, object]], kof: pd.DataFrame,
+    sources: Mapping[str, pd.DataFrame], kof_vintage: str, settings, specs: Sequence, cache: dict,
+) -> tuple[dict, list[dict], list[dict]]:  # fmt: skip
+    """TBI agreement and the release effect of one pair of releases on the country-years both have."""
+    members = {}
+    for r in (a, b):
+        s = samples[r]
+        members[r] = set(s["countries"]) - set(s["excluded_countries"])  # type: ignore[arg-type]
+    ta = tbi[a].set_index(["iso3", "year"])["tbi"]
+    tb = tbi[b].set_index(["iso3", "year"])["tbi"]
+    shared = ta.index.intersection(tb.index)
+    shared = shared[shared.get_level_values("iso3").isin(sorted(members[a] & members[b]))]
+    pair = f"{a} vs {b}"
+    stats = {"pair": pair, "release_a": a, "release_b": b, "country_years": len(shared)}
+    if len(shared) == 0:
+        stats.update(countries=0, years="", corr_overall=np.nan, corr_within=np.nan, mean_abs_diff=np.nan, note="no country-year in common")
+        return stats, [], []
+    x, y = ta.reindex(shared), tb.reindex(shared)
+    iso = pd.Series(shared.get_level_values("iso3"), index=shared)
+    stats.update(
+        countries=int(iso.nunique()), years=year_span(shared.get_level_values("year")),
+        corr_overall=float(np.corrcoef(x, y)[0, 1]) if len(shared) > 2 else np.nan,
+        corr_within=within_corr(x, y, iso), mean_abs_diff=float((x - y).abs().mean()), note="",
+    )  # fmt: skip
+    # The panel on exactly the shared country-years, with the controls both releases' specifications use.
+    ctrl_a, ctrl_b = samples[a]["controls"], samples[b]["controls"]
+    controls = {k: v for k, v in ctrl_a.items() if k in ctrl_b}  # type: ignore[union-attr]
+    years = sorted(set(shared.get_level_values("year")))
+    developed = sorted(set(samples[a]["developed"]) & (members[a] & members[b]))  # type: ignore[arg-type]
+    other = sorted(set(samples[b]["developed"]) & (members[a] & members[b]))  # type: ignore[arg-type]
+    if developed != other:
+        stats["note"] = f"developed lists differ on shared countries ({', '.join(sorted(set(developed) ^ set(other)))}); {a}'s is used"
+    sample = {
+        "countries": sorted(members[a] & members[b]), "first_year": min(years), "last_year": max(years), "years": years,
+        "outcomes": samples[a]["outcomes"], "controls": controls, "excluded_countries": {}, "developed": developed,
+    }  # fmt: skip
+    panel, _ = release_panel(tbi[a], kof, sources, sample, kof_vintage, cache)
+    keys = pd.MultiIndex.from_frame(panel[["iso3", "year"]])
+    panel = panel[keys.isin(shared)].reset_index(drop=True)
+    panel["TBI_b"] = tb.reindex(pd.MultiIndex.from_frame(panel[["iso3", "year"]])).to_numpy()
+    stats["estimation_country_years"] = len(panel)
+    stats["controls"] = ", ".join(controls)
+    effect, skipped = [], []
+    for release, col in ((a, "TBI"), (b, "TBI_b")):
+        rows, skips = _fit_rows(panel, specs, list(controls), col, settings, with_inference=False)
+        for r in rows:
+            if r["variable"] == "TBI":
+                effect.append({"pair": pair, "tbi_of": release, **{k: r[k] for k in ("table", "column", "depvar", "sample", "controls", "coef", "se", "pvalue", "stars", "nobs", "nclusters", "years")}})
+        skipped += [{"release": pair, "what": f"Table {s['table']} column {s['column']} with {release}'s TBI", "reason": s["reason"]} for s in skips]
+    return stats, effect, skipped
+
+
+def table1_by_release(tbi: Mapping[str, pd.DataFrame], published: pd.DataFrame) -> pd.DataFrame:
+    """The published Table 1 cells (``year`` × country columns) beside each release's TBI for the same cell."""
+    pub = published.melt(id_vars="year", var_name="iso3", value_name="published").dropna()
+    pub["year"] = pub["year"].astype("int64")
+    frames = []
+    for release, t in tbi.items():
+        m = pub.merge(t[["iso3", "year", "tbi"]], on=["iso3", "year"], how="inner")
+        if m.empty:
+            continue
+        m.insert(0, "release", release)
+        m["difference"] = m["tbi"] - m["published"]
+        m["agrees_4dp"] = (m["tbi"].round(4) - m["published"]).abs() < 0.5e-4 + 1e-12
+        frames.append(m)
+    cols = ["release", "iso3", "year", "published", "tbi", "difference", "agrees_4dp"]
+    return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
+
+
+def release_summary(estimates: pd.DataFrame) -> pd.DataFrame:
+    """The TBI rows of the main specifications per release: the table the report shows."""
+    return estimates[estimates["variable"] == "TBI"][["release", "table", "column", "depvar", "sample", "controls", "coef", "se", "pvalue", "p_wcr_rademacher", "p_crv3", "nobs", "nclusters", "years"]]
+
+
+def compare(
+    tbi: Mapping[str, pd.DataFrame], samples: Mapping[str, Mapping[str, object]], kinds: Mapping[str, str], kof: pd.DataFrame,
+    sources: Mapping[str, pd.DataFrame], kof_vintage: str, settings, not_available: Mapping[str, str],
+) -> dict[str, pd.DataFrame]:  # fmt: skip
+    """Every output of the comparison as frames (see the module docstring)."""
+    specs = main_specifications(next(iter(samples.values()))["outcomes"])  # type: ignore[arg-type]
+    cache: dict = {}
+    est_rows, skipped, exclusions = [], [], []
+    for release, t in tbi.items():
+        s = samples[release]
+        panel, excl = release_panel(t, kof, sources, s, kof_vintage, cache)
+        exclusions.append(excl.assign(release=release))
+        log.info("%s: panel of %d country-years, %d countries, years %s", release, len(panel), panel["iso3"].nunique(), year_span(panel["year"]))
+        rows, skips = _fit_rows(panel, specs, list(s["controls"]), "TBI", settings, with_inference=True)  # type: ignore[arg-type]
+        est_rows += [{"release": release, **r} for r in rows]
+        skipped += [{"release": release, "what": f"Table {k['table']} column {k['column']} ({k['depvar']}, {k['sample']})", "reason": k["reason"]} for k in skips]
+        years = sorted(s["years"])  # type: ignore[arg-type]
+        if len(years) > 1 and min(np.diff(years)) > 1:
+            skipped.append({"release": release, "what": "2SLS (TBI instrumented by its one-year lag)", "reason": f"its years ({year_span(years)}) are {min(np.diff(years))} or more apart: the previous year's TBI is undefined"})
+        if kinds[release] == "flows":
+            skipped += [{"release": release, "what": what, "reason": why} for what, why in not_available.items()]
+        dropped = sorted(set(next(iter(samples.values()))["controls"]) - set(s["controls"]))  # type: ignore[arg-type]
+        if dropped and release != next(iter(samples)):
+            skipped.append({"release": release, "what": f"control(s) {', '.join(dropped)}", "reason": "not in this release's control set (config io_releases." + release + ".sample.controls)"})
+    estimates = pd.DataFrame(est_rows)
+    pairs, effects = [], []
+    for a, b in itertools.combinations(list(tbi), 2):
+        stats, effect, skips = compare_pair(a, b, tbi, samples, kof, sources, kof_vintage, settings, specs, cache)
+        pairs.append(stats)
+        effects += effect
+        skipped += skips
+        log.info("%s: %d shared country-years (%s), corr %.3f overall, %.3f within, mean |diff| %.4f", stats["pair"], stats["country_years"], stats.get("years", ""), stats.get("corr_overall", np.nan), stats.get("corr_within", np.nan), stats.get("mean_abs_diff", np.nan))
+    excl = pd.concat(exclusions, ignore_index=True)
+    return {
+        "tbi": pd.concat([t.assign(release=r)[["release", "iso3", "year", "tbi", "numerator", "denominator"]] for r, t in tbi.items()], ignore_index=True),
+        "estimates": estimates,
+        "pairs": pd.DataFrame(pairs),
+        "effect": pd.DataFrame(effects),
+        "skipped": pd.DataFrame(skipped, columns=["release", "what", "reason"]),
+        "exclusions": excl[["release", "iso3", "year", "reasons"]],
+    }
