@@ -11,4 +11,5 @@ report_step(
     choices=snakemake.params.choices, md_out=o.md, html_out=o.html,  # noqa: F821
     inference_csv=i.inference, curve_csv=i.curve, curve_dimensions=snakemake.params.curve_dimensions,  # noqa: F821
     bootstrap_draws=snakemake.params.bootstrap_draws, level=snakemake.params.level,  # noqa: F821
+    releases={k: i[f"releases_{k}"] for k in ("estimates", "pairs", "effect", "skipped", "table1")},
 )  # fmt: skip

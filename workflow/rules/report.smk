@@ -82,6 +82,12 @@ rule report:
         inference=f"{RES}/inference_tbi.csv",
         curve=f"{RES}/specification_curve.csv",
         curve_figure=f"{RES}/figures/specification_curve.png",
+        releases_estimates=f"{RES}/estimates_by_release.csv",
+        releases_pairs=f"{RES}/tables/release_pairs.csv",
+        releases_effect=f"{RES}/tables/release_effect.csv",
+        releases_skipped=f"{RES}/reports/releases_skipped.csv",
+        releases_table1=f"{RES}/tables/table1_by_release.csv",
+        releases_figure=f"{RES}/figures/tbi_by_release.png",
     output:
         md=f"{RES}/report.md",
         html=report(f"{RES}/report.html", caption="../../workflow/report/report.rst", category="Replication report"),

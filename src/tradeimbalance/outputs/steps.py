@@ -184,15 +184,22 @@ def report_step(
     curve_dimensions: Sequence[str] = (),
     bootstrap_draws: int = 9999,
     level: float = 0.95,
+    releases: Mapping[str, str | Path] | None = None,
 ) -> str:
-    """results/report.md and results/report.html (with the robustness section when the inference and curve files are given)."""
-    from .report import replication_report, robustness_section, to_html
+    """results/report.md and results/report.html (with the robustness section when the inference and curve files are
+    given, and the releases section when ``releases`` names the comparison's files: estimates, pairs, effect, skipped, table1)."""
+    from .report import releases_section, replication_report, robustness_section, to_html
 
     robustness: list[str] = []
     if inference_csv is not None and curve_csv is not None:
         # "n/a" marks a choice that does not apply: kept as text, not read as a missing value.
         curve = pd.read_csv(curve_csv, keep_default_na=False, na_values=[""], dtype={"kof_vintage": str, "paper_column": str})
         robustness = robustness_section(pd.read_csv(inference_csv, dtype={"table": str}), curve, list(curve_dimensions), draws=bootstrap_draws, level=level)
+    if releases is not None:
+        robustness += releases_section(
+            pd.read_csv(releases["estimates"], dtype={"table": str}), pd.read_csv(releases["pairs"], keep_default_na=False, na_values=[""]),
+            pd.read_csv(releases["effect"], dtype={"table": str}), pd.read_csv(releases["skipped"]), pd.read_csv(releases["table1"]),
+        )  # fmt: skip
 
     text = replication_report(
         table1=pd.read_csv(table1_comparison),

@@ -94,7 +94,7 @@ def read_va_flows(path: str | Path, columns: Mapping[str, str], regions: Sequenc
     negative = out["value"] < 0
     if negative.any():
         i = int(np.flatnonzero(negative.to_numpy())[0])
-        raise InputError(path, where(i, "value"), f"negative value {out['value'].iloc[i]!r}: value added absorbed cannot be negative ({int(negative.sum())} row(s))")
+        raise InputError(path, where(i, "value"), f"negative value {float(out['value'].iloc[i])!r}: value added absorbed cannot be negative ({int(negative.sum())} row(s))")
     if (out["year"] != out["year"].round()).any():
         i = int(np.flatnonzero((out["year"] != out["year"].round()).to_numpy())[0])
         raise InputError(path, where(i, "year"), f"year {raw[columns['year']].iloc[i]!r} is not a whole number")
