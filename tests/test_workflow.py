@@ -212,7 +212,7 @@ REAL_FILES = ("wiod2013/wiot_2000.RData", "kof/KOFGI_2019_index.xlsx", "pwt/pwt9
 
 #: The jobs a KOF-vintage switch reruns: the panel and everything estimated on it (the curve marks the configured vintage).
 VINTAGE_SWITCH_JOBS = {
-    "panel", "estimates", "compare_estimates", "regression_tables", "figure1", "control_alternatives", "inference", "specification_curve", "report",
+    "panel", "estimates", "compare_estimates", "regression_tables", "figure1", "control_alternatives", "inference", "specification_curve", "compare_releases", "report",
 }  # fmt: skip
 
 
@@ -248,7 +248,7 @@ def test_full_workflow_on_real_data(full_run: tuple[Path, list[str]]) -> None:
     assert row["DEU", 2005] == pytest.approx(0.169, abs=5e-4)
 
     ident = pd.read_csv(res / "checks" / "identities_wiod2013.csv")
-    assert len(ident) == 12
+    assert len(ident) == 17  # every WIOD 2013 year: 1995–2000 are compared with the long-run WIOD
     # The origin identity is off only by the packaging's rounding, and exactly by it:
     assert ident["max_abs_va_gap_net_of_rounding"].max() < 1e-12
     assert ident["max_abs_fd_rel_gap"].max() < 1e-3
@@ -288,6 +288,21 @@ def test_full_workflow_on_real_data(full_run: tuple[Path, list[str]]) -> None:
     report = (res / "report.md").read_text()
     assert "Table 1:" in report and "Table 3:" in report and "Table 4:" in report
     assert (res / "report.html").read_text().startswith("<!DOCTYPE html>")
+    # Every release side by side (the WIOD 2016 flows and the long-run WIOD are on hand here).
+    assert "## The paper's own release and other eras" in report
+    by_release = pd.read_csv(res / "estimates_by_release.csv", dtype={"table": str})
+    assert list(dict.fromkeys(by_release["release"])) == ["wiod2013", "wiod2016_flows", "wiod_longrun"]
+    tbi3 = by_release[(by_release["variable"] == "TBI") & (by_release["table"] == "3")]
+    assert tbi3.groupby("release")["nobs"].first().to_dict() == {"wiod2013": 456, "wiod2016_flows": 205, "wiod_longrun": 704}
+    assert tbi3[tbi3["release"] == "wiod2013"]["coef"].tolist() == pytest.approx(t3["coef"].tolist(), rel=1e-9)  # the same model
+    pairs = pd.read_csv(res / "tables" / "release_pairs.csv").set_index("pair")
+    assert pairs.loc["wiod2013 vs wiod2016_flows", "country_years"] == 152  # 38 countries × 2002, 2005, 2008, 2011
+    assert pairs.loc["wiod2013 vs wiod2016_flows", "corr_within"] < pairs.loc["wiod2013 vs wiod2016_flows", "corr_overall"]
+    t1 = pd.read_csv(res / "tables" / "table1_by_release.csv")
+    assert t1[t1["release"] == "wiod2016_flows"]["agrees_4dp"].tolist() == [True] * 15
+    skipped = pd.read_csv(res / "reports" / "releases_skipped.csv")
+    assert {"KWW/DVA-based TBI", "2SLS (TBI instrumented by its one-year lag)"} <= set(skipped[skipped["release"] == "wiod2016_flows"]["what"])
+    assert len(pd.read_csv(res / "checks" / "identities_wiod_longrun.csv")) == 36
     compile_tables([*sorted((res / "tables").glob("*.tex")), res / "inference_tbi.tex"], base / "latex")
     search = pd.read_csv(res / "reports" / "specification_search.csv", nrows=1)
     assert search.loc[0, "convention"] == "xtreg" and search.loc[0, "dropped"] == "ROU"
