@@ -161,3 +161,16 @@ def test_release_effect_recovers_each_releases_own_slope():
     assert tbi["coef"] == pytest.approx(3.0, abs=0.05) and tbi["p_wcr_rademacher"] < 0.01 and not skipped
     few, skipped = _fit_rows(panel[panel["iso3"].isin(["C00", "C01"])], [spec], [], "TBI", InferenceSettings(bootstrap_draws=199), with_inference=False)
     assert not few and "2 countries" in skipped[0]["reason"]
+
+
+def test_a_flows_release_cannot_be_the_tables_release_and_the_sample_follows_the_release(tmp_path):
+    from tradeimbalance import config as cfg
+
+    config = cfg.load_config(ROOT / "workflow" / "config.yaml", ROOT / "workflow" / "downloads.yaml", overrides={"raw_dir": str(tmp_path)})
+    with pytest.raises(cfg.ConfigError, match="io_release='wiod2016_flows' is a flows release"):
+        cfg.check_config({**config, "io_release": "wiod2016_flows"})
+    flows = cfg.release_sample(config, "wiod2016_flows")
+    assert flows["years"] == [2002, 2005, 2008, 2011, 2014] and len(flows["controls"]) == 7
+    longrun = cfg.release_sample(config, "wiod_longrun")
+    assert longrun["years"] == list(range(1965, 2001)) and "RQ" not in longrun["controls"] and "HKG" in longrun["countries"]
+    assert cfg.comparison_releases(config) == ["wiod2016"]  # nothing present in an empty raw folder but the configured release

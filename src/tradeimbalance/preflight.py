@@ -69,7 +69,8 @@ def missing_io_tables(config: Mapping[str, Any], probe: Any = reachable) -> str 
         reason = f"{downloads[needed[0]]['url']} cannot be reached ({why})"
     publisher = downloads.get(needed[0], {}).get("publisher", "") if needed else ""
     other = "wiod2013" if release == "wiod2016" else "wiod2016"
-    label = {"wiod2016": "WIOD 2016 release, 2000–2014: the paper's tables", "wiod2013": "WIOD 2013 release, 1995–2011"}[release]
+    years = cfg.release_years(config, release)
+    label = {"wiod2016": "WIOD 2016 release, 2000–2014: the paper's tables", "wiod2013": "WIOD 2013 release, 1995–2011"}.get(release, r.get("description", f"{release}, {years[0]}–{years[-1]}"))
     what = f"{WIOD2016_ZIP} (641 MB, all years in R format) or the year files" if release == "wiod2016" else "the year files"
     lines = [
         f"Stopped before any work: the input–output tables of io_release={release} ({label}) are not in the raw-data folder, and they cannot be downloaded.",
