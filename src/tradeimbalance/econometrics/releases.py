@@ -232,7 +232,7 @@ def compare(
     return {
         "tbi": pd.concat([t.assign(release=r)[["release", "iso3", "year", "tbi", "numerator", "denominator"]] for r, t in tbi.items()], ignore_index=True),
         "estimates": estimates,
-        "pairs": pd.DataFrame(pairs),
+        "pairs": pd.DataFrame(pairs).astype({"estimation_country_years": "Int64"}) if any("estimation_country_years" in p for p in pairs) else pd.DataFrame(pairs),
         "effect": pd.DataFrame(effects),
         "skipped": pd.DataFrame(skipped, columns=["release", "what", "reason"]),
         "exclusions": excl[["release", "iso3", "year", "reasons"]],
