@@ -200,8 +200,9 @@ def release_years(config: Config, release: str) -> list[int]:
     return list(range(int(r["first_year"]), int(r["last_year"]) + 1))
 
 
-def release_present(config: Config, release: str) -> bool:
-    """Whether the raw files of every year of a release are in the raw-data folder (WIOD 2016: or its R archive)."""
+def release_present(config: Config, release: str, years: list[int] | None = None) -> bool:
+    """Whether the raw files of ``years`` (default: every year) of a release are in the raw-data folder (WIOD 2016:
+    or its R archive)."""
     r = config["io_releases"][release]
     if release_kind(config, release) == "flows":
         return flows_file(config, release).exists()
@@ -210,7 +211,7 @@ def release_present(config: Config, release: str) -> bool:
 
         if (raw_dir(config) / WIOD2016_ZIP).exists():
             return True
-    return all(io_raw_file(config, y, release).exists() for y in release_years(config, release))
+    return all(io_raw_file(config, y, release).exists() for y in (release_years(config, release) if years is None else years))
 
 
 def comparison_releases(config: Config) -> list[str]:
@@ -229,15 +230,17 @@ def curve_releases(config: Config) -> list[str]:
         return comparison_releases(config)
     out = [config["io_release"]]
     for release in listed:
-        if release not in out and release_present(config, release):
+        years = io_years(config, release)  # the curve reads a release's sample years only
+        if release not in out and years and release_present(config, release, years):
             out.append(release)
     return out
 
 
-def table_years(config: Config, release: str) -> list[int]:
+def table_years(config: Config, release: str, compared: list[str] | None = None) -> list[int]:
     """The years whose input–output algebra is computed for a tables release: the sample years of the configured
-    release, and every year of each compared release (a TBI is compared over all the years two releases share)."""
-    compared = comparison_releases(config)
+    release, and every year of each compared release (a TBI is compared over all the years two releases share).
+    ``compared``: :func:`comparison_releases`, when the caller has it already (it looks at the raw files)."""
+    compared = comparison_releases(config) if compared is None else compared
     if release == config["io_release"] and len(compared) == 1:
         return io_years(config, release)
     return sorted(set(io_years(config, release) if release == config["io_release"] else []) | set(release_years(config, release)))

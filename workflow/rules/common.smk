@@ -26,9 +26,13 @@ BATCH_RELEASES = [r for r in RELEASES if cfg.release_kind(config, r) == "tables"
 FLOWS_RELEASES = [r for r in RELEASES if cfg.release_kind(config, r) == "flows"]
 
 
+# The years of each tables release whose input–output algebra the run needs (tradeimbalance.config.table_years),
+# worked out once: finding the compared releases looks at every raw file.
+TABLE_YEARS = {r: cfg.table_years(config, r, COMPARISON_RELEASES) for r in RELEASES if cfg.release_kind(config, r) == "tables"}
+
+
 def table_years(release):
-    """The years of a tables release whose input–output algebra the run needs (tradeimbalance.config.table_years)."""
-    return cfg.table_years(config, release)
+    return TABLE_YEARS[release]
 
 
 wildcard_constraints:
