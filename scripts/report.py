@@ -10,6 +10,7 @@ report_step(
     exclusion_summary=i.exclusions, estimates_csv=i.estimates, diagnostics_csv=i.diagnostics,
     choices=snakemake.params.choices, md_out=o.md, html_out=o.html,  # noqa: F821
     inference_csv=i.inference, curve_csv=i.curve, curve_dimensions=snakemake.params.curve_dimensions,  # noqa: F821
+    curve_skipped_csv=i.curve_skipped, curve_test_csv=i.curve_test, curve_variance_csv=i.curve_variance,
     bootstrap_draws=snakemake.params.bootstrap_draws, level=snakemake.params.level,  # noqa: F821
     releases={k: i[f"releases_{k}"] for k in ("estimates", "pairs", "effect", "skipped", "table1")},
 )  # fmt: skip

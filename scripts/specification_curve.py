@@ -1,12 +1,13 @@
 """Snakemake entry point: the specification curve → results/specification_curve.csv and its figure."""
 
 from tradeimbalance.provenance import setup_logging
-from tradeimbalance.econometrics.steps import specification_curve
+from tradeimbalance.econometrics.steps import curve_release_files, specification_curve
 
 setup_logging(snakemake.log[0])  # noqa: F821
 i, p, o = snakemake.input, snakemake.params, snakemake.output  # noqa: F821
-release_files = {r: {"variants": list(i[f"variants_{r}"]), "dva": list(i[f"dva_{r}"])} for r in p.releases}
+release_files = curve_release_files(i, p.releases)
 specification_curve(
-    dict(i.items()), release_files, p.design, kof_vintage=p.kof_vintage, io_release=p.io_release, curve=p.curve,
-    developed_alternatives=p.developed_alternatives, not_candidates=p.not_candidates, csv_out=o.csv, png_out=o.png, pdf_out=o.pdf,
+    dict(i.items()), release_files, p.samples, kof_vintage=p.kof_vintage, io_release=p.io_release, curve=p.curve,
+    developed_alternatives=p.developed_alternatives, not_candidates=p.not_candidates, csv_out=o.csv,
+    skipped_out=o.skipped, png_out=o.png, pdf_out=o.pdf,
 )  # fmt: skip

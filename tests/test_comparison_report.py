@@ -91,5 +91,30 @@ def test_robustness_section_summarises_inference_and_curve() -> None:
     )  # fmt: skip
     text = "\n".join(robustness_section(inference, curve, ["sample", "developed_list"], draws=999, level=0.9))
     assert text.startswith("## How robust is the TBI effect?") and "B = 999" in text and "90 % confidence set" in text
-    assert "TBI coefficients with p < 0.05, of 1: country-clustered (published convention): 1; wild cluster restricted bootstrap, Rademacher: 1" in text
+    assert "TBI coefficients with p < 0.05, of 1, by the cluster-based methods: country-clustered (published convention): 1; wild cluster restricted bootstrap, Rademacher: 1" in text
     assert "CRV3 cluster jackknife: 0" in text and "![Specification curve](figures/specification_curve.png)" in text
+    # Driscoll–Kraay is shown but kept out of the counts
+    assert "Driscoll–Kraay: " not in text.split("by the cluster-based methods:")[1].split("\n")[0]
+    assert "Not counted: Driscoll–Kraay (1 with p < 0.05): with 11–15 years" in text
+
+
+def test_undecided_bootstrap_p_values_are_counted_apart_and_the_curve_test_is_stated() -> None:
+    from tradeimbalance.outputs.report import curve_test_lines, inference_count_lines
+
+    inference = pd.DataFrame(
+        {"table": ["5", "5"], "column": [1, 3], "p_cluster": [0.03, 0.02], "p_wcr_webb": [0.0505, 0.044], "mcse_wcr_webb": [0.0007, 0.0006],
+         "undecided_wcr_webb": [0.05, float("nan")], "p_dk": [0.001, 0.2], "twoway_convention": ["reghdfe", "reghdfe"]}
+    )  # fmt: skip
+    lines = inference_count_lines(inference)
+    assert "wild cluster restricted bootstrap, Webb: 1, and 1 too close to 0.05 to call: 5.1 (p = 0.0505)" in lines[0]
+    assert any("1 remain undecided" in line and "at most 0.0007" in line for line in lines)
+    assert any(line.startswith("Two-way clustered SEs follow reghdfe") for line in lines)
+    test = pd.DataFrame(
+        {"release": ["r"], "years": ["2002, 2005"], "draws": [500], "dominant_sign": ["positive"], "median_coef": [8.36], "p_median": [0.002],
+         "share_significant": [0.21], "p_share": [0.02], "stouffer_z": [63.8], "p_stouffer": [0.002], "undefined_share": [0.0]}
+    )  # fmt: skip
+    variance = pd.DataFrame({"release": ["r"] * 4, "term": ["outcome", "sample", "all main effects", "outcome × sample"], "kind": ["main", "main", "additive", "interaction"], "share": [0.25, 0.21, 0.54, 0.11]})
+    out = curve_test_lines(test, variance)
+    assert "a median estimate as far above zero as the observed 8.360 would arise in a share p = 0.002 of 500 resampled curves" in out[0]
+    assert "21.0 % of the specifications are significant with the positive sign (p = 0.020)" in out[0]
+    assert out[1] == "What moves the estimate on **r**: alone, outcome 25 %, sample 21 % of the variance; all main effects together 54 %, and the interaction outcome × sample a further 11 %."

@@ -15,7 +15,7 @@ import pytest
 from tradeimbalance.econometrics import inference as inf
 from tradeimbalance.econometrics.estimation import fit_2sls, fit_fe
 
-SETTINGS = inf.InferenceSettings(bootstrap_draws=999, seed=7)
+SETTINGS = inf.InferenceSettings(bootstrap_draws=999, seed=7, rerun_draws=9999)
 
 
 def panel(g: int = 14, t: int = 8, beta: float = 0.5, seed: int = 0, strength: float = 1.0) -> pd.DataFrame:
@@ -81,12 +81,17 @@ def _lsdv(d: pd.DataFrame, depvar: str, regressors: list[str]) -> tuple[np.ndarr
 
 
 def test_driscoll_kraay_and_two_way_against_the_textbook_formulas() -> None:
-    """Driscoll–Kraay (1998) and Cameron–Gelbach–Miller (2011) two-way clustered SEs, from the formulas, on the
-    regression with explicit dummies (K = every parameter, country dummies included, as linearmodels counts them)."""
-    d = panel(g=12, t=9)
+    """Driscoll–Kraay (1998, scaled as xtscc) and two-way clustered SEs under both conventions (reghdfe;
+    Cameron–Gelbach–Miller 2011), from the formulas on the regression with explicit dummies. K counts the
+    regressors, the year dummies and the constant, not the country dummies nested in the country clusters."""
+    g, t = 12, 9
+    d = panel(g=g, t=t)
     res = inf.fe_inference(d, "y", "x", ["w"], inf.InferenceSettings(bootstrap_draws=99, dk_bandwidth=3))
     x, beta, u, s = _lsdv(d, "y", ["x", "w"])
-    n, k = x.shape
+    n = x.shape[0]
+    k = x.shape[1] - g + 1  # x, w, T − 1 year dummies, the constant
+    assert k == 2 + (t - 1) + 1
+    small = (n - 1) / (n - k)
     bread = np.linalg.inv(x.T @ x)
     years = sorted(s["year"].unique())
     h = np.array([(x[(s["year"] == yr).to_numpy()] * u[(s["year"] == yr).to_numpy(), None]).sum(axis=0) for yr in years])
@@ -95,34 +100,109 @@ def test_driscoll_kraay_and_two_way_against_the_textbook_formulas() -> None:
     for lag in range(1, bw + 1):
         gamma = h[lag:].T @ h[:-lag]
         meat += (1 - lag / (bw + 1)) * (gamma + gamma.T)
-    v_dk = bread @ meat @ bread * n / (n - k)
+    v_dk = len(years) / (len(years) - 1) * small * bread @ meat @ bread
     assert res["se_dk"] == pytest.approx(np.sqrt(v_dk[0, 0]), rel=1e-9)
     assert res["dk_bandwidth"] == bw
 
-    def cluster_v(labels: pd.Series) -> np.ndarray:
-        m = labels.nunique()
+    def raw(labels: pd.Series) -> tuple[np.ndarray, int]:
         sums = np.array([(x[(labels == lab).to_numpy()] * u[(labels == lab).to_numpy(), None]).sum(axis=0) for lab in labels.unique()])
-        return m / (m - 1) * (n - 1) / (n - k) * bread @ (sums.T @ sums) @ bread
+        return bread @ (sums.T @ sums) @ bread, labels.nunique()
 
-    both = s["iso3"] + s["year"].astype(str)
-    v_tw = cluster_v(s["iso3"]) + cluster_v(s["year"]) - cluster_v(both)
-    assert res["se_twoway"] == pytest.approx(np.sqrt(v_tw[0, 0]), rel=1e-9)
+    (v_e, m_e), (v_t, m_t), (v_et, m_et) = raw(s["iso3"]), raw(s["year"]), raw(s["iso3"] + s["year"].astype(str))
+    cgm = small * (m_e / (m_e - 1) * v_e + m_t / (m_t - 1) * v_t - m_et / (m_et - 1) * v_et)
+    m = min(m_e, m_t)
+    hdfe = small * m / (m - 1) * (v_e + v_t - v_et)
+    assert res["se_twoway_cgm"] == pytest.approx(np.sqrt(cgm[0, 0]), rel=1e-9)
+    assert res["se_twoway_reghdfe"] == pytest.approx(np.sqrt(hdfe[0, 0]), rel=1e-9)
+    assert res["twoway_convention"] == "reghdfe" and res["se_twoway"] == res["se_twoway_reghdfe"]
+    cgm_run = inf.fe_inference(d, "y", "x", ["w"], inf.InferenceSettings(bootstrap_draws=99, dk_bandwidth=3, twoway_convention="cgm"))
+    assert cgm_run["se_twoway"] == pytest.approx(np.sqrt(cgm[0, 0]), rel=1e-9)
+    # the country-clustered CR1 SE of fit_fe follows the same K: (N−1)/(N−K)·G/(G−1) on the country meat alone
+    assert res["se_cluster"] == pytest.approx(np.sqrt(small * m_e / (m_e - 1) * v_e[0, 0]), rel=1e-9)
     # p-values: t(T − 1) for Driscoll–Kraay, t(min(G, T) − 1) two-way, t(G − 1) CRV3
     from scipy import stats
 
     assert res["p_dk"] == pytest.approx(2 * stats.t.sf(abs(res["coef"] / res["se_dk"]), len(years) - 1))
-    assert res["p_twoway"] == pytest.approx(2 * stats.t.sf(abs(res["coef"] / res["se_twoway"]), min(12, len(years)) - 1))
+    assert res["p_twoway"] == pytest.approx(2 * stats.t.sf(abs(res["coef"] / res["se_twoway"]), min(g, len(years)) - 1))
 
 
-def test_iv_sandwiches_reduce_to_panelols_when_the_projection_is_the_identity() -> None:
-    """The 2SLS Driscoll–Kraay / two-way sandwich (scores X̂u) with X̂ = X is linearmodels' PanelOLS covariance."""
+def test_driscoll_kraay_kernel_is_linearmodels_up_to_the_xtscc_factor() -> None:
+    """The Driscoll–Kraay meat is linearmodels' PanelOLS kernel covariance; only the small-sample factor differs:
+    linearmodels counts the country effects (n/(n − k − (G − 1))), xtscc does not (T/(T−1)·(N−1)/(N−K))."""
+    from linearmodels import PanelOLS
+
+    d = panel()
+    res = inf.fe_inference(d, "y", "x", ["w"], SETTINGS)
+    des = inf.design(d, "y", ["x", "w"])
+    f = des.frame
+    idx = pd.MultiIndex.from_frame(f[["iso3", "year"]])
+    exog = pd.concat([pd.Series(1.0, index=f.index, name="const"), f[des.names]], axis=1).set_axis(idx)
+    lm = PanelOLS(f["y"].set_axis(idx), exog, entity_effects=True).fit(cov_type="kernel", kernel="bartlett", bandwidth=res["dk_bandwidth"], debiased=True)
+    n, g, t, k = des.nobs, des.nclusters, des.nperiods, des.x.shape[1] + 1
+    ratio = (t / (t - 1) * (n - 1) / (n - k)) / (n / (n - k - (g - 1)))
+    assert res["se_dk"] == pytest.approx(np.sqrt(lm.cov.loc["x", "x"] * ratio), rel=1e-9)
+
+
+def test_iv_sandwiches_reduce_to_the_fe_ones_when_the_projection_is_the_identity() -> None:
+    """The 2SLS Driscoll–Kraay / two-way sandwich (scores X̂u) with X̂ = X is the fixed-effects one."""
     d = panel()
     res = inf.fe_inference(d, "y", "x", ["w"], SETTINGS)
     des = inf.design(d, "y", ["x", "w"])
     beta = np.linalg.lstsq(des.x, des.y, rcond=None)[0]
-    dk, tw = inf.sandwich_se(des.x, des.y - des.x @ beta, des.entity, des.time, bandwidth=res["dk_bandwidth"])
-    assert dk == pytest.approx(res["se_dk"], rel=1e-9)
-    assert tw == pytest.approx(res["se_twoway"], rel=1e-9)
+    sw = inf.sandwich_se(des.x, des.y - des.x @ beta, des.entity, des.time, bandwidth=res["dk_bandwidth"])
+    assert sw.se_dk == pytest.approx(res["se_dk"], rel=1e-12)
+    assert sw.se_twoway_reghdfe == pytest.approx(res["se_twoway_reghdfe"], rel=1e-12)
+    assert sw.se_twoway_cgm == pytest.approx(res["se_twoway_cgm"], rel=1e-12)
+
+
+def test_each_cell_and_weight_type_has_its_own_stream() -> None:
+    """Streams differ by cell and by weight type (so Webb is not Rademacher with other magnitudes), and are
+    reproducible from the seed and the names alone."""
+    states = {(c, w): tuple(inf.stream_seed(7, c, w).generate_state(4)) for c in ("3.3", "5.1") for w in ("rademacher", "webb")}
+    assert len(set(states.values())) == 4
+    assert tuple(inf.stream_seed(7, "3.3", "webb").generate_state(4)) == states[("3.3", "webb")]
+    d = panel(beta=0.1)
+    des = inf.design(d, "y", ["x", "w"])
+    rng_r = np.random.default_rng(inf.stream_seed(7, "3.3", "rademacher"))
+    rng_w = np.random.default_rng(inf.stream_seed(7, "3.3", "webb"))
+    assert not np.array_equal(np.sign(rng_r.random(50) - 0.5), np.sign(rng_w.random(50) - 0.5))
+    a = inf.fe_inference(d, "y", "x", ["w"], SETTINGS, stream="3.3")
+    b = inf.fe_inference(d, "y", "x", ["w"], SETTINGS, stream="5.1")
+    assert a["p_wcr_rademacher"] != b["p_wcr_rademacher"]  # same regression, other cell: another draw
+    assert a["mcse_wcr_rademacher"] == pytest.approx(np.sqrt(a["p_wcr_rademacher"] * (1 - a["p_wcr_rademacher"]) / a["draws_wcr_rademacher"]))
+
+
+def test_monte_carlo_flag_fires_near_a_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A p within two Monte Carlo SEs of 0.05 is drawn again with rerun_draws; still that close, it is undecided."""
+    assert inf.near_threshold(0.052, inf.mc_se(0.052, 999)) == 0.05
+    assert np.isnan(inf.near_threshold(0.30, inf.mc_se(0.30, 999)))
+    assert inf.near_threshold(0.0995, inf.mc_se(0.0995, 9999)) == 0.10
+    calls: list[int] = []
+
+    def fake(values: list[float]):
+        def run(*args: object, draws: int, **kwargs: object) -> float:
+            calls.append(draws)
+            return values[len(calls) - 1]
+
+        return run
+
+    x = np.zeros((4, 1))
+    cfg = inf.InferenceSettings(bootstrap_draws=999, rerun_draws=99999)
+    monkeypatch.setattr(inf, "wild_bootstrap_pvalue", fake([0.049, 0.0502]))
+    r = inf.bootstrap_p(x, x[:, 0], np.arange(4), column=0, settings=cfg, stream="c", weights="webb")
+    assert calls == [999, 99999] and r.draws == 99999 and r.undecided == 0.05 and r.pvalue == 0.0502
+    calls.clear()
+    monkeypatch.setattr(inf, "wild_bootstrap_pvalue", fake([0.049, 0.031]))
+    r = inf.bootstrap_p(x, x[:, 0], np.arange(4), column=0, settings=cfg, stream="c", weights="webb")
+    assert r.draws == 99999 and np.isnan(r.undecided) and r.mcse == pytest.approx(np.sqrt(0.031 * 0.969 / 99999))
+    calls.clear()
+    monkeypatch.setattr(inf, "wild_bootstrap_pvalue", fake([0.2]))
+    r = inf.bootstrap_p(x, x[:, 0], np.arange(4), column=0, settings=cfg, stream="c", weights="webb")
+    assert calls == [999] and np.isnan(r.undecided)
+    calls.clear()
+    monkeypatch.setattr(inf, "wild_bootstrap_pvalue", fake([0.049]))
+    r = inf.bootstrap_p(x, x[:, 0], np.arange(4), column=0, settings=inf.InferenceSettings(bootstrap_draws=999, rerun_draws=0), stream="c", weights="webb")
+    assert calls == [999] and r.undecided == 0.05  # no second run: flagged at once
 
 
 def test_anderson_rubin_is_the_clustered_reduced_form_test() -> None:
@@ -175,8 +255,8 @@ def test_reruns_are_identical() -> None:
     d = panel(beta=0.05)  # a p-value away from 0, so that another seed shows another simulation draw
     a = inf.fe_inference(d, "y", "x", ["w"], SETTINGS)
     b = inf.fe_inference(d, "y", "x", ["w"], SETTINGS)
-    assert a == b
-    c = inf.fe_inference(d, "y", "x", ["w"], inf.InferenceSettings(bootstrap_draws=999, seed=8))
+    assert pd.Series(a).equals(pd.Series(b))  # nan (a decided p: no threshold) equals nan here
+    c = inf.fe_inference(d, "y", "x", ["w"], inf.InferenceSettings(bootstrap_draws=999, seed=8, rerun_draws=9999))
     assert c["p_wcr_rademacher"] != a["p_wcr_rademacher"] or c["p_wcr_webb"] != a["p_wcr_webb"]
 
 
@@ -186,6 +266,8 @@ def test_reruns_are_identical() -> None:
         ({"weights": ["mammen"]}, "inference.weights"),
         ({"bootstrap_draws": 10}, "at least 99"),
         ({"level": 1.2}, "strictly between 0 and 1"),
+        ({"twoway_convention": "stata"}, "inference.twoway_convention"),
+        ({"bootstrap_draws": 999, "rerun_draws": 500}, "must exceed bootstrap_draws"),
     ],
 )
 def test_bad_settings(cfg: dict[str, object], message: str) -> None:

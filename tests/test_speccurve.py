@@ -47,7 +47,7 @@ def _curve(d: pd.DataFrame, choices: dict[str, list[str]]) -> pd.DataFrame:
     developed = sorted(d["iso3"].unique())[:8]
     panels = {("r", "configured", (), v): d.assign(**{"KOFx": d["y_effect"], "KOFz": d["y_none"]}) for v in choices["kof_vintage"]}
     return sc.estimate_curve(
-        specs, panels, developed_lists={"configured": developed, "alt": developed[:6]}, control_names=["w"],
+        specs, panels, developed_lists={"r": {"configured": developed, "alt": developed[:6]}}, control_names={"r": ["w"]},
         defaults={"io_release": "r", "country_set": "configured", "developed_list": "configured"},
     )  # fmt: skip
 

@@ -580,8 +580,9 @@ def test_a_curve_dimension_added_in_config_needs_no_code(full_run: tuple[Path, l
     paths = {"kof": proc / "kof.parquet", "pwt": proc / "pwt.parquet", "wgi": proc / "wgi.parquet", "wdi": proc / "wdi_inflation.parquet", "ranking": res / "reports" / "specification_search.parquet"}
     files = {"wiod2013": {"variants": sorted((proc / "va_absorbed" / "wiod2013").glob("*_variants.parquet")), "dva": sorted((proc / "kww" / "wiod2013").glob("*_dva.parquet"))}}
     out = specification_curve(
-        paths, files, design, kof_vintage=str(config["kof_vintage"]), io_release="wiod2013", curve=curve,
-        developed_alternatives=None, not_candidates=["TWN"], csv_out=tmp_path / "c.csv", png_out=tmp_path / "c.png", pdf_out=tmp_path / "c.pdf",
+        paths, files, {"wiod2013": design}, kof_vintage=str(config["kof_vintage"]), io_release="wiod2013", curve=curve,
+        developed_alternatives=None, not_candidates=["TWN"], csv_out=tmp_path / "c.csv", skipped_out=tmp_path / "s.csv",
+        png_out=tmp_path / "c.png", pdf_out=tmp_path / "c.pdf",
     )  # fmt: skip
     assert len(out) == 2 * 2 + 2  # with: 2 definitions × 2 samples; without: 2 samples
     est = pd.read_csv(res / "estimates.csv", dtype={"table": str})

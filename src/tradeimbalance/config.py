@@ -230,7 +230,7 @@ def curve_releases(config: Config) -> list[str]:
         return comparison_releases(config)
     out = [config["io_release"]]
     for release in listed:
-        years = io_years(config, release)  # the curve reads a release's sample years only
+        years = release_sample(config, release)["years"]  # the curve reads a release's sample years only
         if release not in out and years and release_present(config, release, years):
             out.append(release)
     return out

@@ -17,6 +17,8 @@ KOF_VINTAGES = list(config["kof"]["vintages"])
 DOWNLOADS = cfg.downloads(config)
 # Releases of the specification curve: the configured one and the other listed ones whose raw tables are present.
 CURVE_RELEASES = cfg.curve_releases(config)
+# Each curve release's sample (years, countries, developed list, controls): the configured one is the paper's design.
+CURVE_SAMPLES = {r: cfg.release_sample(config, r) for r in CURVE_RELEASES}
 # Releases side by side (results/estimates_by_release.csv): the configured one and comparison.releases.
 COMPARISON_RELEASES = cfg.comparison_releases(config)
 RELEASES = config["io_releases"]

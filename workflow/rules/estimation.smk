@@ -143,9 +143,12 @@ def curve_inputs(wildcards):
         "ranking": f"{RES}/reports/specification_search.parquet",
     }
     for release in CURVE_RELEASES:
-        years = cfg.io_years(config, release)
-        files[f"variants_{release}"] = expand(f"{PROC}/va_absorbed/{release}/{{year}}_variants.parquet", year=years)
-        files[f"dva_{release}"] = expand(f"{PROC}/kww/{release}/{{year}}_dva.parquet", year=years)
+        years = CURVE_SAMPLES[release]["years"]
+        if cfg.release_kind(config, release) == "flows":
+            files[f"va_{release}"] = expand(f"{PROC}/va_absorbed/{release}/{{year}}.parquet", year=years)
+        else:
+            files[f"variants_{release}"] = expand(f"{PROC}/va_absorbed/{release}/{{year}}_variants.parquet", year=years)
+            files[f"dva_{release}"] = expand(f"{PROC}/kww/{release}/{{year}}_dva.parquet", year=years)
     return files
 
 
@@ -156,9 +159,10 @@ rule specification_curve:
         csv=f"{RES}/specification_curve.csv",
         png=report(f"{RES}/figures/specification_curve.png", caption="../../workflow/report/specification_curve.rst", category="Figures"),
         pdf=f"{RES}/figures/specification_curve.pdf",
+        skipped=f"{RES}/reports/specification_curve_skipped.csv",
     params:
         releases=CURVE_RELEASES,
-        design=DESIGN,
+        samples=CURVE_SAMPLES,
         kof_vintage=str(config["kof_vintage"]),
         io_release=RELEASE,
         curve=config["specification_curve"],
@@ -170,6 +174,35 @@ rule specification_curve:
         f"{LOGS}/benchmarks/specification_curve.tsv",
     script:
         "../../scripts/specification_curve.py"
+
+
+rule specification_curve_test:
+    # The curve's own inference: the joint test under the null (countries resampled, the whole curve again) and the
+    # share of its variance each dimension explains, per release.
+    input:
+        unpack(curve_inputs),
+        curve=f"{RES}/specification_curve.csv",
+    output:
+        test=f"{RES}/specification_curve_joint_test.csv",
+        variance=f"{RES}/specification_curve_variance.csv",
+        png=report(f"{RES}/figures/specification_curve_variance.png", caption="../../workflow/report/specification_curve_variance.rst", category="Figures"),
+        pdf=f"{RES}/figures/specification_curve_variance.pdf",
+    params:
+        releases=CURVE_RELEASES,
+        samples=CURVE_SAMPLES,
+        kof_vintage=str(config["kof_vintage"]),
+        io_release=RELEASE,
+        curve=config["specification_curve"],
+        developed_alternatives=config["specification_search"].get("developed_alternatives"),
+        not_candidates=config["specification_search"]["not_candidates"],
+        draws=config["specification_curve"].get("joint_test_draws", 500),
+        seed=config["inference"]["seed"],
+    log:
+        f"{LOGS}/specification_curve_test.log",
+    benchmark:
+        f"{LOGS}/benchmarks/specification_curve_test.tsv",
+    script:
+        "../../scripts/specification_curve_test.py"
 
 
 def release_va_files(release):
@@ -225,4 +258,5 @@ rule all_estimation:
         rules.control_alternatives.output,
         rules.inference.output,
         rules.specification_curve.output,
+        rules.specification_curve_test.output,
         rules.compare_releases.output,

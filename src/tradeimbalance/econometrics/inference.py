@@ -17,13 +17,28 @@ published-convention clustered standard error:
   country g (centred at β̂, as ``summclust`` and ``wildboottest``), from the
   library for the fixed-effects columns; p from t(G − 1).
 * **Driscoll–Kraay** (1998) standard errors, robust to cross-sectional and
-  serial correlation: linearmodels ``PanelOLS`` with ``cov_type="kernel"``
-  (Bartlett kernel, bandwidth from config, linearmodels' rule
-  ⌊4(T/100)^{2/9}⌋ when unset); p from t(T − 1), as Stata's ``xtscc``.
+  serial correlation: the Bartlett-kernel sandwich of the per-year score sums
+  (linearmodels' kernel; bandwidth from config, linearmodels' rule
+  ⌊4(T/100)^{2/9}⌋ when unset), scaled as Stata's ``xtscc, fe``:
+  ``T/(T−1)·(N−1)/(N−K)``; p from t(T − 1). It rests on many periods: with the
+  paper's 11–15 years it is reported, not counted as evidence of robustness.
 * **Two-way clustered** (country and year; Cameron, Gelbach & Miller 2011):
-  linearmodels ``cov_type="clustered"`` with ``cluster_entity`` and
-  ``cluster_time`` (each component with its G/(G−1) factor); p from
-  t(min(G, T) − 1), as ``reghdfe``/``ivreghdfe``.
+  ``V = q·B⁻¹(S_country + S_year − S_country×year)B⁻¹``. The convention
+  (config ``inference.twoway_convention``) is ``reghdfe``'s (and ``ivreghdfe``'s):
+  one factor ``q = (N−1)/(N−K)·M/(M−1)`` with M = min(G, T) on all three terms;
+  ``cgm`` gives each term its own ``m/(m−1)`` and the common ``(N−1)/(N−K)``
+  (Cameron, Gelbach & Miller 2011, ``cgmreg``). Both are written in
+  ``results/inference_tbi.csv``. p from t(min(G, T) − 1), as ``reghdfe``.
+
+In every sandwich K counts the regressors, the year dummies and the constant,
+not the country effects, which are nested in the country clusters (the CR1
+convention of ``xtreg, fe vce(cluster)``, ``reghdfe`` and ``xtscc``).
+
+Every bootstrap p-value has its own random stream, derived from the config seed
+and the name of the cell and the weight type (:func:`stream_seed`), and comes with
+its Monte Carlo standard error ``√(p(1−p)/B)``. A p-value within two Monte Carlo
+SEs of 0.01, 0.05 or 0.10 is drawn again with ``inference.rerun_draws`` draws
+(its own stream); if it is still that close it is flagged undecided.
 * For **2SLS**: the cluster-robust **Anderson–Rubin** test of β_TBI = β₀ (the
   excluded instrument's coefficient in the regression of y − β₀·TBI on the
   instrument, the controls and the effects, with the CR1 factor and F(1, G − 1)),
@@ -37,6 +52,7 @@ published-convention clustered standard error:
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,6 +67,10 @@ from .groups import demean, group_sums
 log = logging.getLogger(__name__)
 
 WEIGHTS = ("rademacher", "webb")
+#: Two-way clustering conventions (module docstring).
+TWOWAY_CONVENTIONS = ("reghdfe", "cgm")
+#: Significance levels near which a bootstrap p-value is drawn again, and flagged if still undecided.
+THRESHOLDS = (0.01, 0.05, 0.10)
 
 
 @dataclass(frozen=True)
@@ -62,6 +82,9 @@ class InferenceSettings:
     weights: tuple[str, ...] = WEIGHTS
     dk_bandwidth: int | None = None
     level: float = 0.95
+    twoway_convention: str = "reghdfe"
+    #: Draws of a second bootstrap for a p-value within two Monte Carlo SEs of a threshold (0: no second run).
+    rerun_draws: int = 99999
 
     def __post_init__(self) -> None:
         bad = [w for w in self.weights if w not in WEIGHTS]
@@ -69,6 +92,10 @@ class InferenceSettings:
             raise ValueError(f"inference.weights: {bad} not among {WEIGHTS}")
         if self.bootstrap_draws < 99:
             raise ValueError(f"inference.bootstrap_draws={self.bootstrap_draws}: use at least 99 draws")
+        if self.twoway_convention not in TWOWAY_CONVENTIONS:
+            raise ValueError(f"inference.twoway_convention={self.twoway_convention!r}: expected one of {TWOWAY_CONVENTIONS}")
+        if self.rerun_draws and self.rerun_draws <= self.bootstrap_draws:
+            raise ValueError(f"inference.rerun_draws={self.rerun_draws}: must exceed bootstrap_draws ({self.bootstrap_draws}), or be 0 for no second run")
         if not 0 < self.level < 1:
             raise ValueError(f"inference.level={self.level}: must lie strictly between 0 and 1")
 
@@ -81,6 +108,8 @@ class InferenceSettings:
             weights=tuple(cfg.get("weights", WEIGHTS)),  # type: ignore[arg-type]
             dk_bandwidth=None if bw is None else int(bw),  # type: ignore[call-overload]
             level=float(cfg.get("level", 0.95)),  # type: ignore[arg-type]
+            twoway_convention=str(cfg.get("twoway_convention", "reghdfe")),
+            rerun_draws=int(cfg.get("rerun_draws", 99999)),  # type: ignore[call-overload]
         )
 
 
@@ -167,8 +196,11 @@ def _compile_bootstrap_once() -> None:
     wb._tradeimbalance_compile_once = True  # type: ignore[attr-defined]
 
 
-def wild_bootstrap_pvalue(x: np.ndarray, y: np.ndarray, clusters: np.ndarray, *, column: int, draws: int, seed: int, weights: str) -> float:
-    """WCR bootstrap p-value (two-tailed, symmetric) of H0: coefficient ``column`` = 0 (``wildboottest``, type 11)."""
+def wild_bootstrap_pvalue(
+    x: np.ndarray, y: np.ndarray, clusters: np.ndarray, *, column: int, draws: int, seed: int | np.random.SeedSequence, weights: str
+) -> float:
+    """WCR bootstrap p-value (two-tailed, symmetric) of H0: coefficient ``column`` = 0 (``wildboottest``, type 11);
+    ``seed`` is handed to ``numpy.random.default_rng`` (an integer or a :func:`stream_seed`)."""
     from wildboottest.wildboottest import WildboottestCL
 
     _compile_bootstrap_once()
@@ -184,6 +216,53 @@ def wild_bootstrap_pvalue(x: np.ndarray, y: np.ndarray, clusters: np.ndarray, *,
     boot.get_tstat()
     boot.get_pvalue(pval_type="two-tailed")
     return float(boot.pvalue)
+
+
+def stream_seed(seed: int, *names: str) -> np.random.SeedSequence:
+    """The random stream of one bootstrap: numpy's ``SeedSequence`` of the config seed, keyed by the names (cell,
+    weight type, run). The key is the first 8 bytes of the SHA-256 of the names, so each cell and weight type has a
+    stream of its own, independent of the others and of the order in which the cells are computed."""
+    key = int.from_bytes(hashlib.sha256("\x1f".join(names).encode()).digest()[:8], "little")
+    return np.random.SeedSequence(entropy=int(seed), spawn_key=(key,))
+
+
+def mc_se(p: float, draws: int) -> float:
+    """Monte Carlo standard error of a bootstrap p-value, √(p(1−p)/B)."""
+    return float(np.sqrt(p * (1 - p) / draws))
+
+
+def near_threshold(p: float, se: float, thresholds: Sequence[float] = THRESHOLDS) -> float:
+    """The threshold (0.01, 0.05, 0.10) that ``p`` lies within two Monte Carlo SEs of, or nan."""
+    close = [t for t in thresholds if abs(p - t) <= 2 * se]
+    return float(min(close, key=lambda t: abs(p - t))) if close else float("nan")
+
+
+@dataclass(frozen=True)
+class BootstrapP:
+    """A bootstrap p-value with its Monte Carlo error: ``undecided`` is the threshold it is still within two
+    Monte Carlo SEs of after the second run (nan: decided)."""
+
+    pvalue: float
+    mcse: float
+    draws: int
+    undecided: float
+
+    def columns(self, weights: str) -> dict[str, float]:
+        return {f"p_wcr_{weights}": self.pvalue, f"mcse_wcr_{weights}": self.mcse, f"draws_wcr_{weights}": self.draws, f"undecided_wcr_{weights}": self.undecided}
+
+
+def bootstrap_p(x: np.ndarray, y: np.ndarray, clusters: np.ndarray, *, column: int, settings: InferenceSettings, stream: str, weights: str) -> BootstrapP:
+    """WCR p-value on the stream ``stream``/``weights``, drawn again with ``settings.rerun_draws`` (stream ``…/rerun``)
+    when it lies within two Monte Carlo SEs of a threshold."""
+    draws = settings.bootstrap_draws
+    p = wild_bootstrap_pvalue(x, y, clusters, column=column, draws=draws, seed=stream_seed(settings.seed, stream, weights), weights=weights)
+    near = near_threshold(p, mc_se(p, draws))
+    if np.isfinite(near) and settings.rerun_draws:
+        draws = settings.rerun_draws
+        p = wild_bootstrap_pvalue(x, y, clusters, column=column, draws=draws, seed=stream_seed(settings.seed, stream, weights, "rerun"), weights=weights)
+        log.info("%s, %s weights: p within two Monte Carlo SEs of %g with B = %d; drawn again with B = %d: p = %.5f", stream, weights, near, settings.bootstrap_draws, draws, p)
+        near = near_threshold(p, mc_se(p, draws))
+    return BootstrapP(float(p), mc_se(p, draws), int(draws), near)
 
 
 def crv3_se(x: np.ndarray, y: np.ndarray, clusters: np.ndarray, *, column: int) -> float:
@@ -229,35 +308,51 @@ def dk_bandwidth(configured: float | None, nperiods: int) -> float:
     return bw
 
 
-def sandwich_se(xhat: np.ndarray, resid: np.ndarray, entity: np.ndarray, time: np.ndarray, *, bandwidth: float, column: int = 0) -> tuple[float, float]:
+@dataclass(frozen=True)
+class Sandwiches:
+    """Driscoll–Kraay and two-way clustered standard errors of one coefficient (module docstring)."""
+
+    se_dk: float
+    se_twoway_reghdfe: float
+    se_twoway_cgm: float
+
+    def twoway(self, convention: str) -> float:
+        return self.se_twoway_reghdfe if convention == "reghdfe" else self.se_twoway_cgm
+
+
+def sandwich_se(xhat: np.ndarray, resid: np.ndarray, entity: np.ndarray, time: np.ndarray, *, bandwidth: float, column: int = 0) -> Sandwiches:
     """Driscoll–Kraay and two-way (entity, time) clustered standard errors of coefficient ``column``.
 
-    ``xhat`` are the country-demeaned regressors (for 2SLS the projected ones, ``P_W X``) and ``resid`` the
-    residuals; the scores are ``xhat_i · resid_i``. The factors are linearmodels' ``PanelOLS`` ones with entity
-    effects, ``debiased=True``: the country effects are counted (``extra_df = G − 1``, they are not nested in the
-    time clusters), so ``V = n/(n − k − (G − 1)) · B⁻¹ S B⁻¹`` with k = regressors + constant; two-way
-    ``S = c_e S_e + c_t S_t − c_et S_et`` with ``c = m/(m − 1) · (n − 1)/n`` for m groups; Driscoll–Kraay
-    ``S = Σ_j w_j (Γ_j + Γ_j')`` of the per-period score sums with Bartlett weights. A negative two-way
-    variance (possible: it is a difference of matrices) gives ``nan``.
+    ``xhat`` are the country-demeaned regressors, year dummies included (for 2SLS the projected ones, ``P_W X``),
+    and ``resid`` the residuals; the scores are ``xhat_i · resid_i``, ``B = xhat'xhat``. ``K = columns + 1`` (the
+    constant; the country effects are nested in the country clusters and not counted).
+
+    * Driscoll–Kraay: ``T/(T−1)·(N−1)/(N−K)·B⁻¹ S B⁻¹``, ``S = Σ_j w_j (Γ_j + Γ_j')`` of the per-year score sums with
+      Bartlett weights (``xtscc, fe``);
+    * two-way, ``reghdfe``: ``(N−1)/(N−K)·M/(M−1)·B⁻¹(S_e + S_t − S_et)B⁻¹``, M = min(G, T);
+    * two-way, ``cgm``: ``(N−1)/(N−K)·B⁻¹(c_e S_e + c_t S_t − c_et S_et)B⁻¹``, ``c = m/(m−1)`` for m groups.
+
+    A negative two-way variance (possible: it is a difference of matrices) gives ``nan``.
     """
     n = xhat.shape[0]
-    g = int(entity.max()) + 1
-    periods = int(time.max()) + 1
+    k = xhat.shape[1] + 1
+    g = int(np.unique(entity).size)
+    periods = int(np.unique(time).size)
     bandwidth = dk_bandwidth(bandwidth, periods)
     scores = xhat * resid[:, None]
     bread = np.linalg.inv(xhat.T @ xhat)
-    scale = n / (n - (xhat.shape[1] + 1) - (g - 1))
-    v_dk = bread @ _kernel_meat(scores, time, bandwidth) @ bread * scale
-    both = entity * periods + time
+    small = (n - 1) / (n - k)
+    v_dk = periods / (periods - 1) * small * (bread @ _kernel_meat(scores, time, bandwidth) @ bread)
+    both = pd.factorize(entity.astype(np.int64) * (int(time.max()) + 1) + time)[0]
+    meats = [(_cluster_meat(scores, codes), int(np.unique(codes).size)) for codes in (entity, time, both)]
+    m = min(g, periods)
+    v_hdfe = small * m / (m - 1) * (bread @ (meats[0][0] + meats[1][0] - meats[2][0]) @ bread)
+    v_cgm = small * (bread @ sum(sign * c / (c - 1) * meat for (meat, c), sign in zip(meats, (1, 1, -1))) @ bread)
 
-    def c(codes: np.ndarray) -> float:
-        m = int(np.unique(codes).size)
-        return m / (m - 1) * (n - 1) / n
+    def se(v: np.ndarray) -> float:
+        return float(np.sqrt(v[column, column])) if v[column, column] > 0 else float("nan")
 
-    meat = c(entity) * _cluster_meat(scores, entity) + c(time) * _cluster_meat(scores, time) - c(both) * _cluster_meat(scores, both)
-    v_tw = bread @ meat @ bread * scale
-    se_tw = float(np.sqrt(v_tw[column, column])) if v_tw[column, column] > 0 else float("nan")
-    return float(np.sqrt(v_dk[column, column])), se_tw
+    return Sandwiches(float(np.sqrt(v_dk[column, column])), se(v_hdfe), se(v_cgm))
 
 
 # ----------------------------------------------------------------- Anderson–Rubin
@@ -356,12 +451,27 @@ def _t_p(coef: float, se: float, df: int) -> float:
     return float(2 * stats.t.sf(abs(coef / se), df)) if np.isfinite(se) and se > 0 else float("nan")
 
 
-def fe_inference(data: pd.DataFrame, depvar: str, tbi: str, controls: Sequence[str], settings: InferenceSettings) -> dict[str, object]:
-    """Every inference on the TBI coefficient of the two-way FE regression (:func:`estimation.fit_fe`'s model)."""
-    from linearmodels import PanelOLS
+def _sandwich_columns(coef: float, sw: Sandwiches, g: int, t: int, bw: float, convention: str) -> dict[str, object]:
+    """The Driscoll–Kraay and two-way columns of a cell: the configured two-way convention, and both."""
+    out: dict[str, object] = {"dk_bandwidth": float(bw), "se_dk": sw.se_dk, "p_dk": _t_p(coef, sw.se_dk, t - 1)}
+    out["se_twoway"] = sw.twoway(convention)
+    out["p_twoway"] = _t_p(coef, out["se_twoway"], min(g, t) - 1)  # type: ignore[arg-type]
+    out["twoway_convention"] = convention
+    for name in TWOWAY_CONVENTIONS:
+        out[f"se_twoway_{name}"] = sw.twoway(name)
+        out[f"p_twoway_{name}"] = _t_p(coef, sw.twoway(name), min(g, t) - 1)
+    return out
 
+
+def fe_inference(
+    data: pd.DataFrame, depvar: str, tbi: str, controls: Sequence[str], settings: InferenceSettings, *, stream: str | None = None
+) -> dict[str, object]:
+    """Every inference on the TBI coefficient of the two-way FE regression (:func:`estimation.fit_fe`'s model).
+
+    ``stream``: the name of the cell, which keys its bootstrap streams (default: the regression's variables)."""
     from .estimation import fit_fe
 
+    stream = stream or "|".join([depvar, tbi, *controls])
     fit = fit_fe(data, depvar, [tbi, *controls])
     d = design(data, depvar, [tbi, *controls])
     g, t = d.nclusters, d.nperiods
@@ -369,22 +479,12 @@ def fe_inference(data: pd.DataFrame, depvar: str, tbi: str, controls: Sequence[s
     bw = dk_bandwidth(settings.dk_bandwidth, t)
     out: dict[str, object] = {"coef": coef, "se_cluster": se, "p_cluster": float(fit.coefs.loc[tbi, "pvalue"]), "nobs": d.nobs, "nclusters": g, "nperiods": t}
     for w in settings.weights:
-        out[f"p_wcr_{w}"] = wild_bootstrap_pvalue(d.x, d.y, d.entity, column=0, draws=settings.bootstrap_draws, seed=settings.seed, weights=w)
+        out.update(bootstrap_p(d.x, d.y, d.entity, column=0, settings=settings, stream=stream, weights=w).columns(w))
     se3 = crv3_se(d.x, d.y, d.entity, column=0)
     out["se_crv3"], out["p_crv3"] = se3, _t_p(coef, se3, g - 1)
-
-    f = d.frame
-    idx = pd.MultiIndex.from_frame(f[[ENTITY, TIME]])
-    exog = pd.concat([pd.Series(1.0, index=f.index, name="const"), f[d.names]], axis=1).set_axis(idx)
-    model = PanelOLS(f[depvar].set_axis(idx), exog, entity_effects=True)
-    dk = model.fit(cov_type="kernel", kernel="bartlett", bandwidth=bw, debiased=True)
-    out["dk_bandwidth"] = float(bw)
-    out["se_dk"] = float(np.sqrt(dk.cov.loc[tbi, tbi]))
-    out["p_dk"] = _t_p(coef, out["se_dk"], t - 1)  # type: ignore[arg-type]
-    tw = model.fit(cov_type="clustered", cluster_entity=True, cluster_time=True, debiased=True, group_debias=True)
-    v_tw = float(tw.cov.loc[tbi, tbi])  # a difference of matrices: a negative variance gives nan, not a warning
-    out["se_twoway"] = float(np.sqrt(v_tw)) if v_tw > 0 else float("nan")
-    out["p_twoway"] = _t_p(coef, out["se_twoway"], min(g, t) - 1)  # type: ignore[arg-type]
+    beta = np.linalg.lstsq(d.x, d.y, rcond=None)[0]
+    sw = sandwich_se(d.x, d.y - d.x @ beta, d.entity, d.time, bandwidth=bw)
+    out.update(_sandwich_columns(coef, sw, g, t, bw, settings.twoway_convention))
     return out
 
 
@@ -394,10 +494,14 @@ def _tsls(x: np.ndarray, w: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.n
     return np.linalg.lstsq(xhat, y, rcond=None)[0], xhat
 
 
-def iv_inference(data: pd.DataFrame, depvar: str, tbi: str, instrument: str, controls: Sequence[str], settings: InferenceSettings) -> dict[str, object]:
-    """Every inference on the TBI coefficient of the 2SLS regression (:func:`estimation.fit_2sls`'s model)."""
+def iv_inference(
+    data: pd.DataFrame, depvar: str, tbi: str, instrument: str, controls: Sequence[str], settings: InferenceSettings, *, stream: str | None = None
+) -> dict[str, object]:
+    """Every inference on the TBI coefficient of the 2SLS regression (:func:`estimation.fit_2sls`'s model);
+    ``stream`` as in :func:`fe_inference`."""
     from .estimation import fit_2sls
 
+    stream = stream or "|".join([depvar, tbi, instrument, *controls])
     fit = fit_2sls(data, depvar, tbi, instrument, list(controls))
     d = design(data, depvar, [tbi, instrument, *controls])
     g, t, n = d.nclusters, d.nperiods, d.nobs
@@ -410,7 +514,7 @@ def iv_inference(data: pd.DataFrame, depvar: str, tbi: str, instrument: str, con
 
     # Reduced form (the AR test at β₀ = 0) bootstrapped by the library: y on [z, exog], coefficient of z.
     for wt in settings.weights:
-        out[f"p_wcr_{wt}"] = wild_bootstrap_pvalue(w, d.y, d.entity, column=0, draws=settings.bootstrap_draws, seed=settings.seed, weights=wt)
+        out.update(bootstrap_p(w, d.y, d.entity, column=0, settings=settings, stream=stream, weights=wt).columns(wt))
 
     # CRV3: the 2SLS estimate without each country (its demeaned rows only identify its own effect).
     beta, xhat = _tsls(x, w, d.y)
@@ -418,13 +522,10 @@ def iv_inference(data: pd.DataFrame, depvar: str, tbi: str, instrument: str, con
     se3 = float(np.sqrt((g - 1) / g * np.sum((jack - beta[0]) ** 2)))
     out["se_crv3"], out["p_crv3"] = se3, _t_p(coef, se3, g - 1)
 
-    # Driscoll–Kraay and two-way clustered sandwiches with the 2SLS scores X̂_i u_i, scaled as linearmodels scales
-    # them for the fixed-effects regression (checked in the tests against PanelOLS with X̂ = X).
+    # Driscoll–Kraay and two-way clustered sandwiches with the 2SLS scores X̂_i u_i, scaled as for the fixed-effects
+    # regression (with X̂ = X they are fe_inference's; tested).
     resid = d.y - x @ beta
-    out["dk_bandwidth"] = float(bw)
-    out["se_dk"], out["se_twoway"] = sandwich_se(xhat, resid, d.entity, d.time, bandwidth=bw)
-    out["p_dk"] = _t_p(coef, out["se_dk"], t - 1)  # type: ignore[arg-type]
-    out["p_twoway"] = _t_p(coef, out["se_twoway"], min(g, t) - 1)  # type: ignore[arg-type]
+    out.update(_sandwich_columns(coef, sandwich_se(xhat, resid, d.entity, d.time, bandwidth=bw), g, t, bw, settings.twoway_convention))
 
     ar = anderson_rubin(d.y, endog, z, exog, d.entity, beta0=0.0, level=settings.level)
     crit = float(stats.t.isf((1 - settings.level) / 2, g - 1))

@@ -279,6 +279,8 @@ class SampleDesign:
     controls: Sequence[ControlSpec]
     excluded_countries: Mapping[str, str]
     developed: Sequence[str]
+    #: The sample years, when not every year first_year–last_year (a release of benchmark years); None: all of them.
+    years: Sequence[int] | None = None
 
     @classmethod
     def from_config(cls, design: Mapping[str, object]) -> SampleDesign:
@@ -292,6 +294,7 @@ class SampleDesign:
             controls=ControlSpec.from_config(d["controls"]),  # type: ignore[arg-type]
             excluded_countries=dict(d["excluded_countries"]),  # type: ignore[call-overload]
             developed=list(d["developed"]),  # type: ignore[call-overload]
+            years=[int(y) for y in d["years"]] if d.get("years") is not None else None,  # type: ignore[union-attr]
         )
 
     @property
@@ -303,7 +306,7 @@ class SampleDesign:
         if name not in self.control_names:
             raise ValueError(f"no control named {name!r} (controls: {self.control_names})")
         swapped = [replace(c, variable=variable) if c.name == name else c for c in self.controls]
-        return SampleDesign(self.countries, self.first_year, self.last_year, self.outcomes, swapped, self.excluded_countries, self.developed)
+        return replace(self, controls=swapped)
 
     def assemble(
         self,
@@ -318,5 +321,5 @@ class SampleDesign:
         return assemble_panel(
             tbi, tbi_dva, kof, sources, countries=self.countries, first_year=self.first_year, last_year=self.last_year,
             kof_vintage=kof_vintage, outcomes=self.outcomes, controls=self.controls,
-            excluded_countries=self.excluded_countries, developed=self.developed, control_cache=control_cache,
+            excluded_countries=self.excluded_countries, developed=self.developed, control_cache=control_cache, years=self.years,
         )  # fmt: skip

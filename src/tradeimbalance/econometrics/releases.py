@@ -67,9 +67,12 @@ def release_panel(tbi: pd.DataFrame, kof: pd.DataFrame, sources: Mapping[str, pd
     )  # fmt: skip
 
 
-def _fit_rows(panel: pd.DataFrame, specs: Sequence, controls: Sequence[str], tbi_col: str, settings, with_inference: bool) -> tuple[list[dict], list[dict]]:
+def _fit_rows(
+    panel: pd.DataFrame, specs: Sequence, controls: Sequence[str], tbi_col: str, settings, with_inference: bool, stream: str = ""
+) -> tuple[list[dict], list[dict]]:
     """Each spec's coefficient rows (estimates.csv columns) and, for the TBI, the few-cluster p-values; a spec that
-    cannot be estimated on this panel is returned as a skip with the reason."""
+    cannot be estimated on this panel is returned as a skip with the reason. ``stream``: the prefix of the cells'
+    bootstrap streams (the release)."""
     from .estimation import fit_fe
     from .inference import fe_inference
     from .specifications import sample_rows
@@ -90,7 +93,7 @@ def _fit_rows(panel: pd.DataFrame, specs: Sequence, controls: Sequence[str], tbi
             skipped.append({"table": spec.table, "column": spec.column, "depvar": spec.depvar, "sample": spec.sample, "reason": reason})
             continue
         fit = fit_fe(data, spec.depvar, [tbi_col, *x])
-        inf = fe_inference(data, spec.depvar, tbi_col, x, settings) if with_inference else {}
+        inf = fe_inference(data, spec.depvar, tbi_col, x, settings, stream=f"{stream}/{spec.table}.{spec.column}") if with_inference else {}
         for var, r in fit.coefs.iterrows():
             row = {
                 "table": spec.table, "column": spec.column, "stage": "second", "depvar": spec.depvar, "sample": spec.sample,
@@ -105,7 +108,10 @@ def _fit_rows(panel: pd.DataFrame, specs: Sequence, controls: Sequence[str], tbi
 
 
 #: The few-cluster columns carried into estimates_by_release.csv (TBI rows; see results/inference_tbi.csv).
-INFERENCE_P = ("p_wcr_rademacher", "p_wcr_webb", "se_crv3", "p_crv3", "se_dk", "p_dk", "se_twoway", "p_twoway")
+INFERENCE_P = (
+    "p_wcr_rademacher", "mcse_wcr_rademacher", "undecided_wcr_rademacher", "p_wcr_webb", "mcse_wcr_webb", "undecided_wcr_webb",
+    "se_crv3", "p_crv3", "se_dk", "p_dk", "se_twoway", "p_twoway",
+)  # fmt: skip
 
 
 def within_corr(a: pd.Series, b: pd.Series, groups: pd.Series) -> float:
@@ -209,7 +215,7 @@ def compare(
         panel, excl = release_panel(t, kof, sources, s, kof_vintage, cache)
         exclusions.append(excl.assign(release=release))
         log.info("%s: panel of %d country-years, %d countries, years %s", release, len(panel), panel["iso3"].nunique(), year_span(panel["year"]))
-        rows, skips = _fit_rows(panel, specs, list(s["controls"]), "TBI", settings, with_inference=True)  # type: ignore[arg-type]
+        rows, skips = _fit_rows(panel, specs, list(s["controls"]), "TBI", settings, with_inference=True, stream=release)  # type: ignore[arg-type]
         est_rows += [{"release": release, **r} for r in rows]
         skipped += [{"release": release, "what": f"Table {k['table']} column {k['column']} ({k['depvar']}, {k['sample']})", "reason": k["reason"]} for k in skips]
         years = sorted(s["years"])  # type: ignore[arg-type]

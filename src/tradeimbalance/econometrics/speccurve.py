@@ -221,31 +221,35 @@ class _Arrays:
     columns: dict[str, np.ndarray]
 
 
-def estimate_curve(
+@dataclass(frozen=True)
+class _Group:
+    """Specifications that share one design (rows × regressors): every outcome column is solved at once.
+    ``where``: the position in ``specs`` of each column of ``y``."""
+
+    release: str
+    x: np.ndarray
+    y: np.ndarray
+    entity: np.ndarray
+    time: np.ndarray
+    where: np.ndarray
+
+
+def curve_groups(
     specs: pd.DataFrame,
     panels: Mapping[tuple[str, str, tuple[tuple[str, str], ...], str], pd.DataFrame],
     *,
-    developed_lists: Mapping[str, Sequence[str]],
-    control_names: Sequence[str],
+    developed_lists: Mapping[str, Mapping[str, Sequence[str]]],
+    control_names: Mapping[str, Sequence[str]],
     defaults: Mapping[str, str],
-) -> pd.DataFrame:
-    """Coefficient, SE, p and N of the TBI for every row of ``specs``.
-
-    ``panels`` maps (release, country set, control definitions, KOF vintage) to the panel under those choices,
-    with one TBI column per definition named ``TBI:<definition>``. ``defaults`` gives the choice used for a
-    dimension absent from ``specs`` (e.g. ``sample: all``) and, for each ``control_<NAME>`` dimension, the
-    configured variable (whose panel the specifications without controls use).
-    """
+) -> list[_Group]:
+    """The curve's designs (arguments as :func:`estimate_curve`): one per release × country set × control
+    definitions × developed list × sample × controls × TBI definition and set of rows, with the outcome of
+    every KOF vintage and index sharing those rows as a column of ``y``."""
     full = specs.copy()
     for name, value in defaults.items():
         if name not in full.columns:
             full[name] = value
     control_dims = sorted(c for c in full.columns if c.startswith("control_"))
-    coef = np.full(len(full), np.nan)
-    se = np.full(len(full), np.nan)
-    nobs = np.zeros(len(full), dtype=np.int64)
-    ncl = np.zeros(len(full), dtype=np.int64)
-
     cache: dict[tuple[object, ...], _Arrays] = {}
 
     def arrays(key: tuple[object, ...]) -> _Arrays:
@@ -256,18 +260,20 @@ def estimate_curve(
 
     outcome = full["outcome"].to_numpy(str)
     vintage_of = full["kof_vintage"].astype(str).to_numpy()
+    out: list[_Group] = []
     # One design (rows × regressors) serves every vintage and outcome whose rows coincide.
     design_keys = ["io_release", "country_set", *control_dims, "developed_list", "sample", "controls", "tbi"]
     for key, positions in full.groupby(design_keys, sort=False).indices.items():
         k = dict(zip(design_keys, key))
         # Without controls, the control definitions do not matter: the panel of the configured ones (``defaults``).
         definitions = tuple((c[len("control_") :], k[c] if k[c] != NOT_APPLICABLE else defaults[c]) for c in control_dims)
-        regressors = [f"TBI:{k['tbi']}", *(control_names if k["controls"] == "with" else [])]
-        dev = None if k["sample"] == "all" else set(developed_lists[k["developed_list"] if k["developed_list"] != NOT_APPLICABLE else "configured"])
+        release = k["io_release"]
+        regressors = [f"TBI:{k['tbi']}", *(control_names[release] if k["controls"] == "with" else [])]
+        dev = None if k["sample"] == "all" else set(developed_lists[release][k["developed_list"] if k["developed_list"] != NOT_APPLICABLE else "configured"])
         groups: list[tuple[_Arrays, np.ndarray, list[np.ndarray]]] = []  # (panel, row mask, spec positions per vintage)
         for vintage in dict.fromkeys(vintage_of[positions]):
             rows = positions[vintage_of[positions] == vintage]
-            a = arrays((k["io_release"], k["country_set"], definitions, str(vintage)))
+            a = arrays((release, k["country_set"], definitions, str(vintage)))
             mask = np.ones(a.iso3.size, dtype=bool) if dev is None else np.isin(a.iso3, list(dev)) == (k["sample"] == "developed")
             for g in groups:
                 ga, gm, members = g
@@ -277,19 +283,39 @@ def estimate_curve(
             else:
                 groups.append((a, mask, [rows]))
         for a, mask, members in groups:
-            where = np.concatenate(members)
             # each member's outcomes from its own vintage's panel (same rows as the group's first)
             y = np.column_stack(
-                [
-                    arrays((k["io_release"], k["country_set"], definitions, str(vintage_of[rows[0]]))).columns[o][mask]
-                    for rows in members
-                    for o in outcome[rows]
-                ]
+                [arrays((release, k["country_set"], definitions, str(vintage_of[rows[0]]))).columns[o][mask] for rows in members for o in outcome[rows]]
             )
             x = np.column_stack([a.columns[r][mask] for r in regressors])
-            b, s_ = fe_tbi_batch(x, y, a.iso3[mask], a.year[mask])
-            coef[where], se[where] = b, s_
-            nobs[where], ncl[where] = int(mask.sum()), np.unique(a.iso3[mask]).size
+            out.append(_Group(str(release), x, y, a.iso3[mask], a.year[mask], np.concatenate(members)))
+    return out
+
+
+def estimate_curve(
+    specs: pd.DataFrame,
+    panels: Mapping[tuple[str, str, tuple[tuple[str, str], ...], str], pd.DataFrame],
+    *,
+    developed_lists: Mapping[str, Mapping[str, Sequence[str]]],
+    control_names: Mapping[str, Sequence[str]],
+    defaults: Mapping[str, str],
+) -> pd.DataFrame:
+    """Coefficient, SE, p and N of the TBI for every row of ``specs``.
+
+    ``panels`` maps (release, country set, control definitions, KOF vintage) to the panel under those choices,
+    with one TBI column per definition named ``TBI:<definition>``. ``developed_lists`` and ``control_names`` are
+    per release (release → developed-list name → countries; release → its controls). ``defaults`` gives the choice
+    used for a dimension absent from ``specs`` (e.g. ``sample: all``) and, for each ``control_<NAME>`` dimension,
+    the configured variable (whose panel the specifications without controls use).
+    """
+    coef = np.full(len(specs), np.nan)
+    se = np.full(len(specs), np.nan)
+    nobs = np.zeros(len(specs), dtype=np.int64)
+    ncl = np.zeros(len(specs), dtype=np.int64)
+    for g in curve_groups(specs, panels, developed_lists=developed_lists, control_names=control_names, defaults=defaults):
+        b, s_ = fe_tbi_batch(g.x, g.y, g.entity, g.time)
+        coef[g.where], se[g.where] = b, s_
+        nobs[g.where], ncl[g.where] = g.x.shape[0], np.unique(g.entity).size
     from scipy import stats  # here, so that curve_summary (the report) does not load it
 
     out = specs.copy()

@@ -315,8 +315,9 @@ def kof_sensitivity(paths: Mapping[str, str | Path], design: Mapping[str, object
 #: Columns of results/inference_tbi.csv (:func:`robust_inference`).
 INFERENCE_COLUMNS = [
     "table", "column", "depvar", "sample", "controls", "estimator", "coef", "se_cluster", "p_cluster",
-    "p_wcr_rademacher", "p_wcr_webb", "se_crv3", "p_crv3", "dk_bandwidth", "se_dk", "p_dk", "se_twoway", "p_twoway",
-    "ar_stat", "p_ar", "ar_set_kind", "ar_set_low", "ar_set_high", "ar_set", "wald_low", "wald_high", "nobs", "nclusters", "nperiods",
+    *(f"{c}_wcr_{w}" for w in ("rademacher", "webb") for c in ("p", "mcse", "draws", "undecided")),
+    "se_crv3", "p_crv3", "dk_bandwidth", "se_dk", "p_dk", "twoway_convention", "se_twoway", "p_twoway",
+    "se_twoway_reghdfe", "p_twoway_reghdfe", "se_twoway_cgm", "p_twoway_cgm", "ar_stat", "p_ar", "ar_set_kind", "ar_set_low", "ar_set_high", "ar_set", "wald_low", "wald_high", "nobs", "nclusters", "nperiods",
 ]  # fmt: skip
 
 
@@ -346,9 +347,9 @@ def robust_inference(
         x = list(controls) if spec.controls else []
         if spec.estimator == "2sls":
             assert spec.instrument is not None
-            res = iv_inference(data.dropna(subset=[spec.instrument]), spec.depvar, spec.tbi, spec.instrument, x, cfg)
+            res = iv_inference(data.dropna(subset=[spec.instrument]), spec.depvar, spec.tbi, spec.instrument, x, cfg, stream=f"{spec.table}.{spec.column}")
         else:
-            res = fe_inference(data, spec.depvar, spec.tbi, x, cfg)
+            res = fe_inference(data, spec.depvar, spec.tbi, x, cfg, stream=f"{spec.table}.{spec.column}")
         rows.append({"table": spec.table, "column": spec.column, "depvar": spec.depvar, "sample": spec.sample, "controls": spec.controls, "estimator": spec.estimator, **res})
         log.info(
             "%d of %d: table %s col %d: TBI %.4f, p clustered %.4f, WCR %s, CRV3 %.4f, DK %.4f, two-way %.4f%s (%.1f s)",
@@ -361,7 +362,8 @@ def robust_inference(
     out.to_csv(csv_out, index=False, float_format="%.10g", lineterminator="\n")
     bw = sorted(set(out["dk_bandwidth"].astype(int)))
     note = f"bandwidth {', '.join(map(str, bw))}" + (" (linearmodels' rule)" if cfg.dk_bandwidth is None else "")
-    Path(tex_out).write_text(inference_table(out, draws=cfg.bootstrap_draws, level=cfg.level, bandwidth_note=note), encoding="utf-8", newline="\n")
+    table = inference_table(out, draws=cfg.bootstrap_draws, level=cfg.level, bandwidth_note=note, rerun_draws=cfg.rerun_draws, twoway_convention=cfg.twoway_convention)
+    Path(tex_out).write_text(table, encoding="utf-8", newline="\n")
     log.info("inference for %d TBI coefficients: %.1f s (B = %d, weights %s)", len(out), time.perf_counter() - start, cfg.bootstrap_draws, ", ".join(cfg.weights))
     return out
 
@@ -389,41 +391,76 @@ def _curve_tbi_frames(variants: pd.DataFrame, dva: pd.DataFrame, definitions: Ma
     return out
 
 
-def specification_curve(
+def curve_release_files(inputs: Mapping[str, object], releases: Sequence[str]) -> dict[str, dict[str, list[str]]]:
+    """The per-release files of the curve's rules from their named inputs: ``va_<release>`` for a flows release,
+    ``variants_<release>`` and ``dva_<release>`` for a tables release."""
+    keys = set(inputs.keys())  # type: ignore[attr-defined]
+    return {
+        r: {"va": list(inputs[f"va_{r}"])} if f"va_{r}" in keys else {"variants": list(inputs[f"variants_{r}"]), "dva": list(inputs[f"dva_{r}"])}  # type: ignore[call-overload]
+        for r in releases
+    }
+
+
+@dataclass
+class CurveInputs:
+    """Everything the specification curve is estimated from (:func:`curve_inputs`): the specifications, one panel
+    per release × country set × control definitions × KOF vintage, and each release's developed lists and controls."""
+
+    specs: pd.DataFrame
+    panels: dict[tuple[str, str, tuple[tuple[str, str], ...], str], pd.DataFrame]
+    developed_lists: dict[str, dict[str, list[str]]]
+    control_names: dict[str, list[str]]
+    defaults: dict[str, str]
+    choices: dict[str, list[str]]
+    definitions: dict[str, TBIDefinition]
+    #: The configured release's design (its controls name the paper's columns).
+    sample: SampleDesign
+    #: Per release, its sample years.
+    years: dict[str, list[int]]
+    #: Specifications a release cannot give: release, dimension, choice, specifications, reason.
+    skipped: pd.DataFrame
+
+
+def curve_inputs(
     paths: Mapping[str, str | Path],
     release_files: Mapping[str, Mapping[str, Sequence[str | Path]]],
-    design: Mapping[str, object],
+    samples: Mapping[str, Mapping[str, object]],
     *,
     kof_vintage: str,
     io_release: str,
     curve: Mapping[str, object],
     developed_alternatives: Mapping[str, Sequence[str]] | None,
     not_candidates: Sequence[str],
-    csv_out: str | Path,
-    png_out: str | Path,
-    pdf_out: str | Path,
-) -> pd.DataFrame:
-    """The TBI coefficient over every combination of the configured choices (:mod:`.speccurve`) → CSV and figure.
+) -> CurveInputs:
+    """The specifications and panels of the curve (:mod:`.speccurve`), read from the workflow's files.
 
     ``paths``: ``kof, pwt, wgi, wdi`` (tidy sources) and ``ranking`` (the specification search's parquet);
-    ``release_files``: release → ``{"variants": [...], "dva": [...]}`` (its per-year files).
-    """
-    import time
+    ``release_files``: release → ``{"variants": [...], "dva": [...]}`` (a tables release's per-year files) or
+    ``{"va": [...]}`` (a flows release's per-year value added absorbed); ``samples``: release →
+    :func:`tradeimbalance.config.release_sample` (each release's years, countries, developed list and controls).
 
+    Each release is estimated on its own sample: ``controls: with`` means the release's control set (the long-run
+    era has no regulatory quality), ``developed_list: configured`` its own developed list, and an alternative
+    country set of the specification search drops its countries from the release's own set. A TBI definition a
+    release cannot give (a flows release has no table, hence no KWW/DVA-based TBI and no inventories variant)
+    leaves the curve for that release, listed in ``skipped`` with the reason.
+    """
+    from ..io.tbi import FLOWS_VARIANTS, flows_variants
+    from ..readers.va_flows import NOT_AVAILABLE
     from . import speccurve as sc
 
-    start = time.perf_counter()
-    sample = SampleDesign.from_config(design)
+    designs = {r: SampleDesign.from_config(samples[r]) for r in release_files}
+    sample = designs[io_release]
     kof = read_frame(paths["kof"], source_schemas.KOF_PANEL)
     sources = _sources(paths["pwt"], paths["wgi"], paths["wdi"])
     definitions = {n: sc.TBIDefinition.from_config(n, s) for n, s in dict(curve["tbi_definitions"]).items()}  # type: ignore[call-overload]
     dims = dict(curve["dimensions"])  # type: ignore[call-overload]
-    lists = developed_lists(sample.developed, developed_alternatives)
+    lists = {r: developed_lists(d.developed, developed_alternatives) for r, d in designs.items()}
     ranking = pd.read_parquet(paths["ranking"], columns=["dropped"])
     sets = sc.country_sets(ranking, sample.excluded_countries, not_candidates, int(dims.get("country_set", 0)))
     releases = [io_release, *[r for r in release_files if r != io_release]]
     choices = sc.dimension_choices(
-        dims, releases=releases, vintages=sorted(kof["vintage"].unique()), developed_lists=list(lists),
+        dims, releases=releases, vintages=sorted(kof["vintage"].unique()), developed_lists=list(lists[io_release]),
         country_set_labels=[s.label for s in sets], tbi_definitions=definitions, control_names=sample.control_names,
     )  # fmt: skip
     defaults = {
@@ -431,7 +468,6 @@ def specification_curve(
         "tbi": next(n for n, d in definitions.items() if d.is_configured), "country_set": "configured", "developed_list": "configured",
     }  # fmt: skip
     specs = sc.enumerate_specifications(choices)
-    log.info("specification curve: %d specifications over %s", len(specs), ", ".join(f"{k} ({len(v)})" for k, v in choices.items()))
 
     # One panel per release × country set × control definitions × KOF vintage, with every TBI definition as a column.
     # The specifications without controls use the panel of the configured control definitions (same rows as the paper's).
@@ -443,33 +479,107 @@ def specification_curve(
     needed_tbi = list(dict.fromkeys(choices.get("tbi", [defaults["tbi"]])))
     panels: dict[tuple[str, str, tuple[tuple[str, str], ...], str], pd.DataFrame] = {}
     cache: dict[tuple[object, ...], pd.DataFrame] = {}
+    skipped: list[dict[str, object]] = []
     for release in choices.get("io_release", [io_release]):
         files = release_files[release]
-        variants = pd.concat([read_frame(p, schemas.TBI_VARIANTS) for p in files["variants"]], ignore_index=True)
-        dva = pd.concat([read_frame(p, schemas.DVA_BILATERAL) for p in files["dva"]], ignore_index=True)
-        wanted = {n: definitions[n] for n in dict.fromkeys([*needed_tbi, defaults["tbi"]])}
-        frames = _curve_tbi_frames(variants, dva, {**wanted, "_dva": sc.TBIDefinition("_dva", "dva")})
+        design = designs[release]
+        if "va" in files:  # a flows release: the TBI variants its bilateral flows can give, no DVA
+            variants = flows_variants(pd.concat([read_frame(p, schemas.VA_ABSORBED) for p in files["va"]], ignore_index=True))
+            dva = None
+            by_variant = {"fd_without_inventories": NOT_AVAILABLE["TBI without changes in inventories"], "va_basic_prices": NOT_AVAILABLE["value added at basic prices"]}
+            why = {d.name: NOT_AVAILABLE["KWW/DVA-based TBI"] if d.measure == "dva" else by_variant.get(d.variant, f"a flows release gives the TBI variants {', '.join(FLOWS_VARIANTS)}")
+                   for d in definitions.values() if d.measure == "dva" or d.variant not in FLOWS_VARIANTS}  # fmt: skip
+        else:
+            variants = pd.concat([read_frame(p, schemas.TBI_VARIANTS) for p in files["variants"]], ignore_index=True)
+            dva = pd.concat([read_frame(p, schemas.DVA_BILATERAL) for p in files["dva"]], ignore_index=True)
+            present = set(variants["variant"])
+            why = {d.name: f"the TBI variant {d.variant!r} is not computed for {release} (variants present: {', '.join(sorted(present))})"
+                   for d in definitions.values() if d.measure == "va_absorbed" and d.variant not in present}  # fmt: skip
+        if defaults["tbi"] in why:
+            raise ValueError(f"{release}: the configured TBI definition {defaults['tbi']!r} cannot be built: {why[defaults['tbi']]}")
+        if release == io_release and set(why) & set(needed_tbi):
+            name = sorted(set(why) & set(needed_tbi))[0]
+            raise ValueError(f"config specification_curve.tbi_definitions.{name}: {why[name]}")
+        in_release = specs["io_release"] == release if "io_release" in specs else pd.Series(True, index=specs.index)
+        for name in [n for n in needed_tbi if n in why]:
+            drop = in_release & (specs["tbi"] == name) if "tbi" in specs else pd.Series(False, index=specs.index)
+            skipped.append({"release": release, "dimension": "tbi", "choice": name, "specifications": int(drop.sum()), "reason": why[name]})
+            log.warning("specification curve: %s cannot give the TBI definition %s (%d specifications left out): %s", release, name, int(drop.sum()), why[name])
+            specs, in_release = specs[~drop], in_release[~drop]
+        # A control the release has not (the long-run era's RQ) cannot have alternative definitions there.
+        for c in control_dims:
+            if c[len("control_") :] not in design.control_names:
+                specs.loc[in_release, c] = sc.NOT_APPLICABLE
+        usable = [n for n in needed_tbi if n not in why]
+        wanted = {n: definitions[n] for n in dict.fromkeys([*usable, defaults["tbi"]])}
+        frames = _curve_tbi_frames(variants, dva, {**wanted, **({"_dva": sc.TBIDefinition("_dva", "dva")} if dva is not None else {})})
         base = frames[defaults["tbi"]].assign(release=release)
-        dva_tbi = frames["_dva"].rename(columns={"tbi": "tbi_dva"})  # the panel's TBI_DVA (its exclusion rule), as in the paper's tables
+        dva_tbi = frames["_dva"].rename(columns={"tbi": "tbi_dva"}) if dva is not None else None  # the panel's TBI_DVA (its exclusion rule)
+        own = designs[release]
         for cset in [s for s in sets if s.label in choices.get("country_set", ["configured"])]:
+            # the configured set is the release's own; an alternative drops its countries from it too
+            excluded = dict(cset.excluded) if release == io_release else {
+                **own.excluded_countries, **{c: r for c, r in cset.excluded.items() if c not in sample.excluded_countries and c in set(own.countries)}
+            }  # fmt: skip
             for values in combos:
                 combo = tuple(zip([c[len("control_") :] for c in control_dims], values))
-                chosen = sample
+                chosen = own
                 for control, variable in combo:
-                    chosen = chosen.with_control(control, variable)
-                chosen = SampleDesign(chosen.countries, chosen.first_year, chosen.last_year, chosen.outcomes, chosen.controls, cset.excluded, chosen.developed)
+                    if control in chosen.control_names:
+                        chosen = chosen.with_control(control, variable)
+                chosen = replace(chosen, excluded_countries=excluded)
                 for vintage in choices.get("kof_vintage", [kof_vintage]):
                     panel, _ = chosen.assemble(base, dva_tbi, kof, sources, vintage, cache)
                     keys = pd.MultiIndex.from_frame(panel[["iso3", "year"]])
-                    for name in needed_tbi:
+                    for name in usable:
                         panel[f"TBI:{name}"] = frames[name].set_index(["iso3", "year"])["tbi"].reindex(keys).to_numpy()
-                    missing = panel[[f"TBI:{n}" for n in needed_tbi]].isna().any(axis=1)
+                    missing = panel[[f"TBI:{n}" for n in usable]].isna().any(axis=1)
                     if missing.any():
                         log.info("%s, %s, KOF %s: %d country-years lack an alternative TBI and leave the curve's panel", release, cset.label, vintage, int(missing.sum()))
                         panel = panel[~missing].reset_index(drop=True)
                     panels[(release, cset.label, combo, str(vintage))] = panel
+    specs = specs.drop_duplicates().reset_index(drop=True)
+    log.info("specification curve: %d specifications over %s", len(specs), ", ".join(f"{k} ({len(v)})" for k, v in choices.items()))
+    skip_cols = ["release", "dimension", "choice", "specifications", "reason"]
+    return CurveInputs(
+        specs, panels, lists, {r: d.control_names for r, d in designs.items()}, defaults, choices, definitions, sample,
+        {r: sorted({int(y) for p in [v for k, v in panels.items() if k[0] == r] for y in p["year"]}) for r in releases},
+        pd.DataFrame(skipped, columns=skip_cols),
+    )  # fmt: skip
+
+
+def specification_curve(
+    paths: Mapping[str, str | Path],
+    release_files: Mapping[str, Mapping[str, Sequence[str | Path]]],
+    samples: Mapping[str, Mapping[str, object]],
+    *,
+    kof_vintage: str,
+    io_release: str,
+    curve: Mapping[str, object],
+    developed_alternatives: Mapping[str, Sequence[str]] | None,
+    not_candidates: Sequence[str],
+    csv_out: str | Path,
+    skipped_out: str | Path,
+    png_out: str | Path,
+    pdf_out: str | Path,
+) -> pd.DataFrame:
+    """The TBI coefficient over every combination of the configured choices (:mod:`.speccurve`) → CSV and figure;
+    the inputs as :func:`curve_inputs`. ``skipped_out``: what a release cannot give, with the reason."""
+    import time
+
+    from . import speccurve as sc
+    from .releases import year_span
+
+    start = time.perf_counter()
+    ci = curve_inputs(
+        paths, release_files, samples, kof_vintage=kof_vintage, io_release=io_release, curve=curve,
+        developed_alternatives=developed_alternatives, not_candidates=not_candidates,
+    )  # fmt: skip
+    specs, panels, lists, defaults, choices, definitions, sample = ci.specs, ci.panels, ci.developed_lists, ci.defaults, ci.choices, ci.definitions, ci.sample
     built = time.perf_counter()
-    out = sc.estimate_curve(specs, panels, developed_lists=lists, control_names=sample.control_names, defaults=defaults)
+    out = sc.estimate_curve(specs, panels, developed_lists=lists, control_names=ci.control_names, defaults=defaults)
+    release_of = out["io_release"] if "io_release" in out.columns else pd.Series(io_release, index=out.index)
+    out["years"] = release_of.map({r: year_span(y) for r, y in ci.years.items()})
     # The configured specification of each paper column: Tables 3–6 and the DVA columns at the configured choices.
     configured = np.ones(len(out), dtype=bool)
     for name in choices:
@@ -495,6 +605,8 @@ def specification_curve(
     out["paper_column"] = [labels.get(k, "") if c else "" for k, c in zip(keys, configured)]
     out["published_main"] = out["paper_column"] == "3.3"
     out.to_csv(csv_out, index=False, float_format="%.10g", lineterminator="\n")
+    Path(skipped_out).parent.mkdir(parents=True, exist_ok=True)
+    ci.skipped.to_csv(skipped_out, index=False, lineterminator="\n")
     estimated = time.perf_counter()
 
     from ..outputs.figures import save_figure, specification_curve_figure
@@ -506,6 +618,79 @@ def specification_curve(
         built - start, estimated - built, time.perf_counter() - estimated,
     )  # fmt: skip
     return out
+
+
+def specification_curve_test(
+    paths: Mapping[str, str | Path],
+    release_files: Mapping[str, Mapping[str, Sequence[str | Path]]],
+    samples: Mapping[str, Mapping[str, object]],
+    *,
+    kof_vintage: str,
+    io_release: str,
+    curve: Mapping[str, object],
+    developed_alternatives: Mapping[str, Sequence[str]] | None,
+    not_candidates: Sequence[str],
+    curve_csv: str | Path,
+    draws: int,
+    seed: int,
+    test_out: str | Path,
+    variance_out: str | Path,
+    png_out: str | Path,
+    pdf_out: str | Path,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The specification curve's joint test and variance decomposition per release (:mod:`.curvetest`), on the
+    specifications and panels of :func:`curve_inputs` (arguments as :func:`specification_curve`). ``curve_csv``: the
+    curve, whose estimates the test's observed curve must equal. The countries are drawn from the stream
+    ``SeedSequence(seed, "specification_curve_joint_test", release)`` (:func:`.inference.stream_seed`)."""
+    import time
+
+    from ..outputs.figures import curve_variance_figure, save_figure
+    from . import speccurve as sc
+    from .curvetest import joint_test, variance_decomposition
+    from .inference import stream_seed
+
+    start = time.perf_counter()
+    ci = curve_inputs(
+        paths, release_files, samples, kof_vintage=kof_vintage, io_release=io_release, curve=curve,
+        developed_alternatives=developed_alternatives, not_candidates=not_candidates,
+    )  # fmt: skip
+    observed = pd.read_csv(curve_csv, keep_default_na=False, na_values=[""], dtype={"kof_vintage": str})
+    if len(observed) != len(ci.specs):
+        raise ValueError(f"{curve_csv}: {len(observed)} specifications, the curve's inputs give {len(ci.specs)}: rerun the specification curve")
+    specs = ci.specs.reset_index(drop=True)
+    release_of = specs["io_release"] if "io_release" in specs.columns else pd.Series(io_release, index=specs.index)
+    dims = [d for d in ci.choices if d != "io_release"]
+    tests, variance = [], []
+    for release in dict.fromkeys(release_of):
+        rows = np.flatnonzero((release_of == release).to_numpy())
+        sub = specs.iloc[rows].reset_index(drop=True)
+        groups = sc.curve_groups(sub, ci.panels, developed_lists=ci.developed_lists, control_names=ci.control_names, defaults=ci.defaults)
+        t0 = time.perf_counter()
+        res = joint_test(groups, len(sub), draws=draws, seed=stream_seed(seed, "specification_curve_joint_test", str(release)))
+        mine = observed.iloc[rows]
+        gap = float(np.nanmax(np.abs(mine["coef"].to_numpy() - sc.estimate_curve(sub, ci.panels, developed_lists=ci.developed_lists, control_names=ci.control_names, defaults=ci.defaults)["coef"].to_numpy())))
+        if not gap < 1e-8 * max(1.0, float(np.nanmax(np.abs(mine["coef"])))):
+            raise ValueError(f"{curve_csv}: the estimates of {release} differ from the joint test's inputs by {gap:g}: rerun the specification curve")
+        if abs(res["median_coef"] - float(mine["coef"].median())) > 1e-8 * max(1.0, abs(res["median_coef"])):
+            raise AssertionError(f"joint test of {release}: observed median {res['median_coef']} is not the curve's {mine['coef'].median()}")
+        tests.append({"release": release, "years": str(mine["years"].iloc[0]) if "years" in mine.columns else "", **res})
+        log.info(
+            "%s: joint test over %d specifications, B = %d: median %.4f (p %.4f), share significant with the dominant sign %.3f (p %.4f), "
+            "Stouffer Z %.2f (p %.4f); %d of %d null estimates undefined; %.1f s",
+            release, res["specifications"], draws, res["median_coef"], res["p_median"], res["share_significant"], res["p_share"],
+            res["stouffer_z"], res["p_stouffer"], res["undefined_estimates"], draws * res["specifications"], time.perf_counter() - t0,
+        )  # fmt: skip
+        variance.append(variance_decomposition(mine, dims).assign(release=release))
+    if len(tests) > 1:
+        variance.append(variance_decomposition(observed, list(ci.choices)).assign(release="all releases"))
+    test = pd.DataFrame(tests)
+    var = pd.concat(variance, ignore_index=True)[["release", "term", "kind", "share"]]
+    Path(test_out).parent.mkdir(parents=True, exist_ok=True)
+    test.to_csv(test_out, index=False, float_format="%.10g", lineterminator="\n")
+    var.to_csv(variance_out, index=False, float_format="%.6f", lineterminator="\n")
+    save_figure(curve_variance_figure(var), png_out, pdf_out)
+    log.info("specification curve joint test and variance decomposition: %.1f s", time.perf_counter() - start)
+    return test, var
 
 
 def compare_releases(

@@ -103,6 +103,23 @@ def tbi_variants(table: IOTable, value_added: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+#: The TBI variants a flows release (bilateral value added absorbed, no table) can give: the others need the table.
+FLOWS_VARIANTS: tuple[str, ...] = ("baseline", "no_row_partner")
+
+
+def flows_variants(va_absorbed: pd.DataFrame) -> pd.DataFrame:
+    """:data:`FLOWS_VARIANTS` of every region and year from stacked ``va_absorbed`` flows (the layout of
+    :func:`tbi_variants`); ``no_row_partner`` drops the rest of the world's row and column before the index."""
+    frames = []
+    for (release, year), g in va_absorbed.groupby(["release", "year"], sort=True):
+        matrix, countries = long_to_matrix(g, "va_absorbed")
+        keep = [i for i, c in enumerate(countries) if c != "ROW"]
+        for name, (m, regions) in {"baseline": (matrix, countries), "no_row_partner": (matrix[np.ix_(keep, keep)], [countries[i] for i in keep])}.items():
+            b = balance_index(m, regions)
+            frames.append(pd.DataFrame({"release": release, "year": np.int64(year), "iso3": b["iso3"], "variant": name, "tbi": b["index"]}))
+    return pd.concat(frames, ignore_index=True)
+
+
 def balance_panel(long: pd.DataFrame, value: str) -> pd.DataFrame:
     """:func:`~tradeimbalance.io.ioalgebra.balance_index` per release and year of stacked bilateral frames."""
     frames = []

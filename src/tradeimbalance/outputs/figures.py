@@ -349,6 +349,37 @@ def specification_curve_figure(curve: pd.DataFrame, dimensions: Sequence[str]) -
     return fig
 
 
+def curve_variance_figure(variance: pd.DataFrame) -> Figure:
+    """The share of the specification curve's variance explained by each dimension (main effects), by the
+    interaction that matters most, and by all main effects together: one horizontal bar panel per release
+    (``variance``: the frame of results/specification_curve_variance.csv)."""
+    missing = [c for c in ("release", "term", "kind", "share") if c not in variance.columns]
+    if missing:
+        raise ValueError(f"curve_variance_figure: variance lacks column(s) {_listing(missing, quote=True)}")
+    releases = list(dict.fromkeys(variance["release"].astype(str)))
+    if not releases:
+        raise ValueError("curve_variance_figure: no release in the decomposition")
+    colours = {"main": "#1f4e79", "interaction": "#e69f00", "additive": "0.55", "residual": "0.8"}
+    with _style():
+        n_terms = max(int((variance["release"] == r).sum()) for r in releases)
+        fig = Figure(figsize=(4.0 * len(releases), 0.8 + 0.28 * n_terms), layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = np.atleast_1d(fig.subplots(1, len(releases), sharex=True))
+        for ax, release in zip(axes, releases):
+            v = variance[variance["release"] == release].iloc[::-1]
+            y = np.arange(len(v))
+            ax.barh(y, v["share"].to_numpy(float), color=[colours.get(k, "0.5") for k in v["kind"]], height=0.7)
+            ax.set_yticks(y, v["term"].astype(str).tolist(), fontsize=7)
+            for yi, share in zip(y, v["share"].to_numpy(float)):
+                ax.text(min(share, 1.0) + 0.01, yi, f"{100 * share:.0f} %", va="center", fontsize=6.5)
+            ax.set_xlim(0, 1.12)
+            ax.set_title(release, fontsize=9)
+            ax.grid(True, axis="x", color="0.88", linewidth=0.6)
+            ax.set_xlabel("share of the variance of the TBI coefficients")
+        fig.suptitle("What moves the specification curve: dimensions alone (blue), the strongest interaction (orange), all main effects (grey)", fontsize=8.5)
+    return fig
+
+
 def tbi_by_release_figure(tbi: pd.DataFrame, countries: Sequence[str], first_year: int, published: pd.DataFrame | None = None) -> Figure:
     """The TBI of ``countries`` (the Table 1 economies) by release over time, one panel per economy.
 

@@ -605,11 +605,14 @@ def _ar_set_tex(kind: str, low: float, high: float) -> str:
     return ""
 
 
-def inference_table(inference: pd.DataFrame, *, draws: int, level: float, bandwidth_note: str) -> str:
+def inference_table(
+    inference: pd.DataFrame, *, draws: int, level: float, bandwidth_note: str, rerun_draws: int = 0, twoway_convention: str = "reghdfe"
+) -> str:
     """The TBI coefficient of every table column under each kind of inference (results/inference_tbi.tex).
 
     One row per table × column of ``inference`` (the frame of ``results/inference_tbi.csv``); missing values
-    (e.g. the Anderson–Rubin columns of the fixed-effects rows) are left blank.
+    (e.g. the Anderson–Rubin columns of the fixed-effects rows) are left blank. A bootstrap p-value still within two
+    Monte Carlo SEs of 0.01, 0.05 or 0.10 after its second run is marked with a dagger.
     """
     _require_columns(inference, ["table", "column", "depvar", "sample", *(c for c, _ in INFERENCE_HEADINGS), "ar_set_kind", "ar_set_low", "ar_set_high"], "inference")
     pct = f"{100 * level:g}"
@@ -630,7 +633,8 @@ def inference_table(inference: pd.DataFrame, *, draws: int, level: float, bandwi
         cells = [escape_latex(str(r.table)), str(int(r.column)), escape_latex(str(r.depvar)), escape_latex(str(r.sample))]
         for col, _ in INFERENCE_HEADINGS:
             v = getattr(r, col)
-            cells.append(tex_number(float(v)) if pd.notna(v) else "")
+            flag = col.startswith("p_wcr_") and pd.notna(getattr(r, "undecided_" + col[2:], float("nan")))
+            cells.append((tex_number(float(v)) + ("$^\\dagger$" if flag else "")) if pd.notna(v) else "")
         cells.append(_ar_set_tex(str(r.ar_set_kind), float(r.ar_set_low), float(r.ar_set_high)) if pd.notna(r.ar_set_kind) and str(r.ar_set_kind) else "")
         lines.append(" & ".join(cells) + " \\\\")
     lines += [
@@ -639,10 +643,16 @@ def inference_table(inference: pd.DataFrame, *, draws: int, level: float, bandwi
         "\\par\\smallskip\\parbox{\\linewidth}{\\footnotesize "
         + escape_latex(
             "cl.: country-clustered (CR1), t(G-1), the published convention. WCR R / W: wild cluster restricted bootstrap "
-            f"(null imposed), Rademacher / Webb weights, B = {draws}; for the 2SLS rows it bootstraps the Anderson-Rubin "
-            "(reduced-form) test. CRV3: cluster jackknife, t(G-1). DK: Driscoll-Kraay, Bartlett kernel, "
-            f"{bandwidth_note}, t(T-1). 2-way: clustered by country and year, t(min(G,T)-1). AR: cluster-robust "
-            f"Anderson-Rubin test of b = 0, F(1, G-1), and its {pct}% confidence set by test inversion."
+            f"(null imposed), Rademacher / Webb weights, B = {draws}, each cell and weight type on its own random stream; "
+            + (f"a p-value within two Monte Carlo SEs of 0.01, 0.05 or 0.10 is drawn again with B = {rerun_draws}, "
+               "and marked with a dagger if it is still that close (undecided); " if rerun_draws else "")
+            + "for the 2SLS rows it bootstraps the Anderson-Rubin (reduced-form) test. CRV3: cluster jackknife, t(G-1). "
+            f"DK: Driscoll-Kraay, Bartlett kernel, {bandwidth_note}, factor T/(T-1)(N-1)/(N-K) as xtscc, t(T-1); it needs "
+            "many periods, and with these 11-15 years it is not evidence of robustness. 2-way: clustered by country and "
+            + ("year, one factor (N-1)/(N-K) min(G,T)/(min(G,T)-1) as reghdfe, " if twoway_convention == "reghdfe"
+               else "year, each term with its own m/(m-1) and (N-1)/(N-K) as Cameron, Gelbach and Miller (2011), ")
+            + "t(min(G,T)-1). K counts the regressors, year dummies and constant, not the country effects nested in the "
+            f"country clusters. AR: cluster-robust Anderson-Rubin test of b = 0, F(1, G-1), and its {pct}% confidence set by test inversion."
         )
         + "}",
         "\\end{table}",

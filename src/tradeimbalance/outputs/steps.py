@@ -182,6 +182,9 @@ def report_step(
     inference_csv: str | Path | None = None,
     curve_csv: str | Path | None = None,
     curve_dimensions: Sequence[str] = (),
+    curve_skipped_csv: str | Path | None = None,
+    curve_test_csv: str | Path | None = None,
+    curve_variance_csv: str | Path | None = None,
     bootstrap_draws: int = 9999,
     level: float = 0.95,
     releases: Mapping[str, str | Path] | None = None,
@@ -194,7 +197,12 @@ def report_step(
     if inference_csv is not None and curve_csv is not None:
         # "n/a" marks a choice that does not apply: kept as text, not read as a missing value.
         curve = pd.read_csv(curve_csv, keep_default_na=False, na_values=[""], dtype={"kof_vintage": str, "paper_column": str})
-        robustness = robustness_section(pd.read_csv(inference_csv, dtype={"table": str}), curve, list(curve_dimensions), draws=bootstrap_draws, level=level)
+        skipped = pd.read_csv(curve_skipped_csv) if curve_skipped_csv is not None else None
+        robustness = robustness_section(
+            pd.read_csv(inference_csv, dtype={"table": str}), curve, list(curve_dimensions), draws=bootstrap_draws, level=level, curve_skipped=skipped,
+            curve_test=pd.read_csv(curve_test_csv) if curve_test_csv is not None else None,
+            curve_variance=pd.read_csv(curve_variance_csv) if curve_variance_csv is not None else None,
+        )  # fmt: skip
     if releases is not None:
         robustness += releases_section(
             pd.read_csv(releases["estimates"], dtype={"table": str}), pd.read_csv(releases["pairs"], keep_default_na=False, na_values=[""]),

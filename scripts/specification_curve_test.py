@@ -1,0 +1,13 @@
+"""Snakemake entry point: the specification curve's joint test and variance decomposition → results/specification_curve_joint_test.csv, results/specification_curve_variance.csv and its figure."""
+
+from tradeimbalance.provenance import setup_logging
+from tradeimbalance.econometrics.steps import curve_release_files, specification_curve_test
+
+setup_logging(snakemake.log[0])  # noqa: F821
+i, p, o = snakemake.input, snakemake.params, snakemake.output  # noqa: F821
+release_files = curve_release_files(i, p.releases)
+specification_curve_test(
+    dict(i.items()), release_files, p.samples, kof_vintage=p.kof_vintage, io_release=p.io_release, curve=p.curve,
+    developed_alternatives=p.developed_alternatives, not_candidates=p.not_candidates, curve_csv=i.curve,
+    draws=p.draws, seed=p.seed, test_out=o.test, variance_out=o.variance, png_out=o.png, pdf_out=o.pdf,
+)  # fmt: skip
