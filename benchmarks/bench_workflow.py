@@ -179,6 +179,14 @@ def bench_robustness(base: Path) -> None:
         print(f"specification curve: {c[1]} specifications in {c[3]} designs; panels {c[4]} s, estimation {c[5]} s "
               f"({float(c[5]) / max(int(c[1]), 1) * 1000:.2f} ms per specification), figure {c[6]} s; job {s_cur:.1f} s")
     print(f"curve + all bootstraps: {s_inf + s_cur:.1f} s of job time (target < 60 s on 2 cores)")
+    test_log = logs / "specification_curve_test.log"
+    if test_log.exists():
+        text = test_log.read_text(encoding="utf-8")
+        n_test, s_test = times.get("specification_curve_test", (0, float("nan")))
+        for m_ in re.finditer(r"(\S+): joint test over (\d+) specifications, B = (\d+): .*?; ([\d.]+) s$", text, flags=re.M):
+            print(f"joint test, {m_[1]}: {m_[2]} specifications × B = {m_[3]} draws: {m_[4]} s")
+        total = re.search(r"joint test and variance decomposition: ([\d.]+) s", text)
+        print(f"specification curve joint test (every release, panels included): {total[1] if total else '?'} s in the step, job {s_test:.1f} s (target ≤ 60 s on 2 cores)")
     r = child("bootstrap", base / "processed" / "panel.parquet")
     print(f"one WCR bootstrap, B = 9999, Table 3 col. 3: first call {r['first']:.2f} s (compiles), next {r['next']:.3f} s")
 

@@ -212,7 +212,8 @@ REAL_FILES = ("wiod2013/wiot_2000.RData", "kof/KOFGI_2019_index.xlsx", "pwt/pwt9
 
 #: The jobs a KOF-vintage switch reruns: the panel and everything estimated on it (the curve marks the configured vintage).
 VINTAGE_SWITCH_JOBS = {
-    "panel", "estimates", "compare_estimates", "regression_tables", "figure1", "control_alternatives", "inference", "specification_curve", "compare_releases", "report",
+    "panel", "estimates", "compare_estimates", "regression_tables", "figure1", "control_alternatives", "inference", "specification_curve",
+    "specification_curve_test", "compare_releases", "report",
 }  # fmt: skip
 
 
@@ -326,15 +327,37 @@ def test_full_workflow_on_real_data(full_run: tuple[Path, list[str]]) -> None:
     merged = inference.merge(tbi_rows, on=["table", "column"])
     np.testing.assert_allclose(merged["coef_x"], merged["coef_y"], rtol=1e-9)
     np.testing.assert_allclose(merged["se_cluster"], merged["se"], rtol=1e-9)
-    for col in ("p_wcr_rademacher", "p_wcr_webb", "p_crv3", "p_dk", "p_twoway"):
+    for col in ("p_wcr_rademacher", "p_wcr_webb", "p_crv3", "p_dk", "p_twoway", "p_twoway_cgm"):
         assert inference[col].between(0, 1).all(), col
+    # every bootstrap p has its Monte Carlo SE; those near a threshold were drawn again with more draws
+    for w in ("rademacher", "webb"):
+        np.testing.assert_allclose(inference[f"mcse_wcr_{w}"], np.sqrt(inference[f"p_wcr_{w}"] * (1 - inference[f"p_wcr_{w}"]) / inference[f"draws_wcr_{w}"]))
+        assert set(inference[f"draws_wcr_{w}"]) <= {9999, 99999}
+    assert (inference["twoway_convention"] == "reghdfe").all() and (inference["se_twoway"] == inference["se_twoway_reghdfe"]).all()
+    assert "TBI from the WIOD 2013 release" in (res / "inference_tbi.tex").read_text()
     assert (inference["se_crv3"] > 0).all() and inference["ar_set"].notna().sum() == 4
     iv = inference[inference["table"] == "2sls"]
     assert iv["ar_set_kind"].isin(["interval", "real_line", "outside_interval", "empty"]).all()
     # The specification curve: the configured rows are the paper's columns, and the published one is Table 3 col 3.
     curve = pd.read_csv(res / "specification_curve.csv", keep_default_na=False, na_values=[""], dtype={"kof_vintage": str, "paper_column": str})
-    assert len(curve) == 8 * 5 * 2 * 4 * 3 * (1 + 2 * 3)  # vintages × outcomes × controls × TBI × country sets × samples/lists
+    per_release = 8 * 5 * 2 * 3 * (1 + 2 * 3)  # vintages × outcomes × controls × country sets × samples/lists, per TBI definition
+    # every release present, each on its own years; the flows give 2 of the 4 TBI definitions (no DVA), listed as skipped
+    assert curve.groupby("io_release").size().to_dict() == {"wiod2013": 4 * per_release, "wiod2016_flows": 2 * per_release, "wiod_longrun": 4 * per_release}
+    assert curve.groupby("io_release")["years"].first().to_dict() == {"wiod2013": "2000–2011", "wiod2016_flows": "2002, 2005, 2008, 2011, 2014", "wiod_longrun": "1970–2000"}
+    curve_skipped = pd.read_csv(res / "reports" / "specification_curve_skipped.csv")
+    assert set(zip(curve_skipped["release"], curve_skipped["choice"])) == {("wiod2016_flows", "dva"), ("wiod2016_flows", "dva_no_row")}
     assert curve["coef"].notna().all() and (curve.loc[curve["sample"] == "all", "developed_list"] == "n/a").all()
+    # the curve's joint test and variance decomposition, per release
+    joint = pd.read_csv(res / "specification_curve_joint_test.csv").set_index("release")
+    assert list(joint.index) == ["wiod2013", "wiod2016_flows", "wiod_longrun"] and (joint["draws"] >= 500).all()
+    for col in ("p_median", "p_share", "p_stouffer"):
+        assert joint[col].between(1 / 501, 1).all(), col
+    assert joint.loc["wiod2013", "median_coef"] == pytest.approx(curve.loc[curve["io_release"] == "wiod2013", "coef"].median(), rel=1e-9)
+    variance = pd.read_csv(res / "specification_curve_variance.csv")
+    assert set(variance["release"]) == {"wiod2013", "wiod2016_flows", "wiod_longrun", "all releases"}
+    assert variance["share"].between(0, 1).all() and (variance.groupby("release")["kind"].apply(lambda k: (k == "interaction").sum()) == 1).all()
+    assert (res / "figures" / "specification_curve_variance.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "The curve's own test" in report and "What moves the estimate on **wiod2016_flows**" in report
     main = curve[curve["published_main"]]
     assert len(main) == 1
     t33 = tbi_rows[(tbi_rows["table"] == "3") & (tbi_rows["column"] == 3)].iloc[0]

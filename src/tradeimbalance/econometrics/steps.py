@@ -362,7 +362,12 @@ def robust_inference(
     out.to_csv(csv_out, index=False, float_format="%.10g", lineterminator="\n")
     bw = sorted(set(out["dk_bandwidth"].astype(int)))
     note = f"bandwidth {', '.join(map(str, bw))}" + (" (linearmodels' rule)" if cfg.dk_bandwidth is None else "")
-    table = inference_table(out, draws=cfg.bootstrap_draws, level=cfg.level, bandwidth_note=note, rerun_draws=cfg.rerun_draws, twoway_convention=cfg.twoway_convention)
+    from ..outputs.steps import data_note
+
+    table = inference_table(
+        out, draws=cfg.bootstrap_draws, level=cfg.level, bandwidth_note=note, rerun_draws=cfg.rerun_draws, twoway_convention=cfg.twoway_convention,
+        data_note=data_note(panel_path),
+    )  # fmt: skip
     Path(tex_out).write_text(table, encoding="utf-8", newline="\n")
     log.info("inference for %d TBI coefficients: %.1f s (B = %d, weights %s)", len(out), time.perf_counter() - start, cfg.bootstrap_draws, ", ".join(cfg.weights))
     return out

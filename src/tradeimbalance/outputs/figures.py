@@ -362,9 +362,13 @@ def curve_variance_figure(variance: pd.DataFrame) -> Figure:
     colours = {"main": "#1f4e79", "interaction": "#e69f00", "additive": "0.55", "residual": "0.8"}
     with _style():
         n_terms = max(int((variance["release"] == r).sum()) for r in releases)
-        fig = Figure(figsize=(4.0 * len(releases), 0.8 + 0.28 * n_terms), layout="constrained")
+        ncols = min(2, len(releases))
+        nrows = -(-len(releases) // ncols)
+        fig = Figure(figsize=(4.6 * ncols, (0.6 + 0.26 * n_terms) * nrows + 0.4), layout="constrained")
         FigureCanvasAgg(fig)
-        axes = np.atleast_1d(fig.subplots(1, len(releases), sharex=True))
+        axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True)).ravel()
+        for ax in axes[len(releases) :]:
+            ax.set_visible(False)
         for ax, release in zip(axes, releases):
             v = variance[variance["release"] == release].iloc[::-1]
             y = np.arange(len(v))
@@ -376,7 +380,7 @@ def curve_variance_figure(variance: pd.DataFrame) -> Figure:
             ax.set_title(release, fontsize=9)
             ax.grid(True, axis="x", color="0.88", linewidth=0.6)
             ax.set_xlabel("share of the variance of the TBI coefficients")
-        fig.suptitle("What moves the specification curve: dimensions alone (blue), the strongest interaction (orange), all main effects (grey)", fontsize=8.5)
+        fig.suptitle("What moves the specification curve: each dimension alone (blue),\nthe strongest interaction (orange), all main effects together (grey)", fontsize=8.5)
     return fig
 
 

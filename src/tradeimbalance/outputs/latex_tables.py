@@ -606,7 +606,8 @@ def _ar_set_tex(kind: str, low: float, high: float) -> str:
 
 
 def inference_table(
-    inference: pd.DataFrame, *, draws: int, level: float, bandwidth_note: str, rerun_draws: int = 0, twoway_convention: str = "reghdfe"
+    inference: pd.DataFrame, *, draws: int, level: float, bandwidth_note: str, rerun_draws: int = 0, twoway_convention: str = "reghdfe",
+    data_note: str = "",
 ) -> str:
     """The TBI coefficient of every table column under each kind of inference (results/inference_tbi.tex).
 
@@ -653,6 +654,7 @@ def inference_table(
                else "year, each term with its own m/(m-1) and (N-1)/(N-K) as Cameron, Gelbach and Miller (2011), ")
             + "t(min(G,T)-1). K counts the regressors, year dummies and constant, not the country effects nested in the "
             f"country clusters. AR: cluster-robust Anderson-Rubin test of b = 0, F(1, G-1), and its {pct}% confidence set by test inversion."
+            + (f" {data_note}" if data_note else "")
         )
         + "}",
         "\\end{table}",

@@ -97,7 +97,8 @@ REGRESSION_TABLES: dict[str, tuple[str, list[tuple[str, list[int]]] | None]] = {
 }
 
 
-def _data_note(panel_path: str | Path) -> str:
+def data_note(panel_path: str | Path) -> str:
+    """The tables' data sentence: the release (and its value added), the KOF vintage and the years of the panel."""
     meta = read_metadata(panel_path)
     panel = read_frame(panel_path)
     release = str(meta.get("release", ""))
@@ -127,7 +128,7 @@ def regression_tables(estimates_csv: str | Path, diagnostics_csv: str | Path, pa
 
     estimates = pd.read_csv(estimates_csv, dtype={"table": str})
     diagnostics = pd.read_csv(diagnostics_csv, dtype={"table": str})
-    note = _data_note(panel_path)
+    note = data_note(panel_path)
     written = []
     for table, (title, panels) in REGRESSION_TABLES.items():
         notes = note + (" First stage: TBI on L.TBI and the exogenous regressors." if table == "2sls" else "")
@@ -218,7 +219,7 @@ def report_step(
         estimates=pd.read_csv(estimates_csv, dtype={"table": str}),
         diagnostics=pd.read_csv(diagnostics_csv, dtype={"table": str}),
         choices=choices,
-        data_note="Data: " + _data_note(panel_path) + " The paper uses the WIOD 2016 release, 2000–2014; differences include the data release.",
+        data_note="Data: " + data_note(panel_path) + " The paper uses the WIOD 2016 release, 2000–2014; differences include the data release.",
         robustness=robustness,
     )
     Path(md_out).write_text(text, encoding="utf-8")
