@@ -179,3 +179,78 @@ def write_wiod2013_rdata(t: IOTable, path: str | Path, rounded: bool = True) -> 
     }
     rdata.write_rda(path, {f"wiot_{t.year}": obj}, compression="bzip2")
     return path
+
+
+#: The final-demand columns of the OECD ICIO 2021 and 2023 editions, per country (tradeimbalance.readers.oecd_icio).
+ICIO_FD_COLUMNS: tuple[str, ...] = ("HFCE", "NPISH", "GGFC", "GFCF", "INVNT", "DPABR")
+
+
+def icio_frame(t: IOTable, split: dict[str, tuple[str, ...]] | None = None) -> pd.DataFrame:
+    """A world table in the OECD ICIO 2021/2023 layout: rows ``<ISO3>_<sector>``, then ``TLS``, ``VA``, ``OUT``;
+    columns the same country-sectors, then ``<ISO3>_HFCE`` … ``_DPABR`` per country, then ``OUT``.
+
+    The WIOD categories map to HFCE, NPISH, GGFC, GFCF, INVNT (DPABR is zero); value added is split 4 % / 96 % into
+    TLS and VA. ``split``: a region whose rows and intermediate-use columns are split among sub-regions, as the
+    editions split China (``CN1``, ``CN2``) and Mexico: ``{"CHN": ("CN1", "CN2")}`` keeps 50 % of every CHN row and
+    column and gives 30 % and 20 % to the parts (pymrio adds them back).
+    """
+    split = split or {}
+    labels = [f"{c}_{s}" for c, s in t.row_labels()]
+    k = len(t.fd_categories)
+    fd_cols = [f"{c}_{f}" for c in t.countries for f in ICIO_FD_COLUMNS]
+    fd = np.zeros((t.n, len(fd_cols)))
+    for i in range(t.n_countries):
+        fd[:, i * len(ICIO_FD_COLUMNS) : i * len(ICIO_FD_COLUMNS) + k] = t.F[:, i * k : (i + 1) * k]
+    va = t.x - t.Z.sum(axis=0)
+    full = np.vstack([np.hstack([t.Z, fd]), np.concatenate([0.04 * va, np.zeros(len(fd_cols))]), np.concatenate([0.96 * va, np.zeros(len(fd_cols))])])
+    row_labels, col_labels = [*labels, "TLS", "VA"], [*labels, *fd_cols]
+
+    def expand(names: list[str], splittable: int) -> tuple[list[str], np.ndarray]:
+        """New labels and the expansion matrix (new × old): each split label becomes itself and its parts."""
+        out, weights = [], []
+        for j, name in enumerate(names):
+            region = name.split("_", 1)[0]
+            parts = split.get(region, ()) if j < splittable else ()
+            shares = (0.5, 0.3, 0.2)[: len(parts) + 1] if parts else (1.0,)
+            for label, share in zip([name, *[p + name[len(region) :] for p in parts]], shares):
+                out.append(label)
+                w = np.zeros(len(names))
+                w[j] = share
+                weights.append(w)
+        return out, np.array(weights)
+
+    new_rows, r = expand(row_labels, t.n)
+    new_cols, c = expand(col_labels, t.n)
+    body = pd.DataFrame(r @ full @ c.T, index=new_rows, columns=new_cols)
+    # the OECD lists the parts after the other regions' rows and columns
+    order_rows = [x for x in new_rows if x.split("_", 1)[0] not in {p for ps in split.values() for p in ps} and x not in ("TLS", "VA")]
+    order_rows += [x for x in new_rows if x.split("_", 1)[0] in {p for ps in split.values() for p in ps}] + ["TLS", "VA"]
+    z_cols = [x for x in new_cols[: len(new_cols) - len(fd_cols)]]
+    order_cols = [x for x in z_cols if x.split("_", 1)[0] not in {p for ps in split.values() for p in ps}]
+    order_cols += [x for x in z_cols if x.split("_", 1)[0] in {p for ps in split.values() for p in ps}] + fd_cols
+    body = body.loc[order_rows, order_cols]
+    body["OUT"] = body.sum(axis=1)
+    body.loc["OUT"] = body.sum(axis=0)
+    return body
+
+
+def write_icio_csv(t: IOTable, path: str | Path, split: dict[str, tuple[str, ...]] | None = None) -> Path:
+    """:func:`icio_frame` written as the OECD writes its CSV files (full float precision)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    icio_frame(t, split).to_csv(path, float_format="%.17g")
+    return path
+
+
+#: The economies of the synthetic ICIO edition of the end-to-end test (with KOF, PWT, WGI and WDI data).
+ICIO_TEST_ECONOMIES: tuple[str, ...] = ("CHN", "DEU", "FRA", "GBR", "IND", "JPN", "KOR", "MEX", "USA")
+
+
+def write_icio_edition(folder: str | Path, years: range, economies: tuple[str, ...] = ICIO_TEST_ECONOMIES, sectors: tuple[str, ...] = ("A01_02", "C10T12", "G46")) -> list[Path]:
+    """A small synthetic OECD ICIO 2023 edition in its real file layout: one ``ICIO2023_<year>.csv`` per year, China
+    and Mexico split into CN1/CN2 and MX1/MX2, a different random world each year."""
+    folder = Path(folder)
+    regions = (*economies, "ROW")
+    split = {r: (f"{r[:2]}1", f"{r[:2]}2") for r in ("CHN", "MEX") if r in economies}
+    split = {r: {"CHN": ("CN1", "CN2"), "MEX": ("MX1", "MX2")}[r] for r in split}
+    return [write_icio_csv(random_world(regions, sectors, year=y, seed=y), folder / f"ICIO2023_{y}.csv", split=split) for y in years]

@@ -613,3 +613,53 @@ def test_a_curve_dimension_added_in_config_needs_no_code(full_run: tuple[Path, l
     main = out[out["published_main"]].iloc[0]
     assert main["control_lnGDP"] == "rgdpna" and main["coef"] == pytest.approx(t33["coef"], rel=1e-9)
     assert set(out.loc[out["controls"] == "without", "control_lnGDP"]) == {"n/a"}
+
+
+@pytest.mark.realdata
+def test_a_synthetic_icio_edition_runs_end_to_end_past_2014(tmp_path: Path) -> None:
+    """An OECD ICIO 2023 edition in its real file layout (written here: nine economies and the rest of the world,
+    every year 1995–2020, China and Mexico split) with the real KOF, PWT, WGI and WDI files: `io_release=icio2023`
+    reaches the report, the panel runs past 2014, the edition is compared with the WIOD 2016 flows on their shared
+    years, and what the edition lacks is logged with the reason."""
+    from synthetic import ICIO_TEST_ECONOMIES, write_icio_edition
+
+    require_raw(*REAL_FILES[1:], "wiod2016_icio/dva_gtrade.dta")
+    raw = tmp_path / "raw"
+    for source in ("kof", "pwt", "wgi", "wdi", "wiod2016_icio"):
+        (raw / source).parent.mkdir(parents=True, exist_ok=True)
+        (raw / source).symlink_to(raw_dir() / source)
+    write_icio_edition(raw / "oecd_icio", range(1995, 2021))
+    overlay = tmp_path / "overlay.yaml"  # a lighter run: one release compared, fewer bootstrap draws
+    overlay.write_text(
+        yaml.safe_dump(
+            {
+                "comparison": {"releases": ["wiod2016_flows"], "figure_first_year": 1995},
+                "inference": {"bootstrap_draws": 999, "rerun_draws": 9999},
+                "specification_curve": {"joint_test_draws": 99},
+            }
+        )
+    )
+    cfg = ["--configfile", str(overlay), *out_config(tmp_path, raw_dir=raw, io_release="icio2023", kof_vintage="2025")]
+    snakemake(*cfg)
+    proc, res = tmp_path / "processed", tmp_path / "results"
+    assert len(pd.read_csv(res / "checks" / "identities_icio2023.csv")) == 26
+    tbi = pd.read_parquet(proc / "tbi.parquet")
+    assert set(tbi["year"]) == set(range(1995, 2021)) and set(tbi["iso3"]) == {*ICIO_TEST_ECONOMIES, "ROW"}  # CN1/CN2, MX1/MX2 merged
+    panel = pd.read_parquet(proc / "panel.parquet")
+    assert panel["year"].max() == 2017 and panel["year"].min() == 1996  # PWT 9.1 ends in 2017; WGI's RQ begins in 1996
+    assert set(panel["iso3"]) == set(ICIO_TEST_ECONOMIES)
+    exclusions = pd.read_csv(res / "reports" / "sample_exclusions.csv")
+    reasons = exclusions.set_index(["iso3", "year"])["reasons"]
+    assert "no_tbi: country not in the input–output release" in reasons["ARG", 2005]  # an ICIO economy the synthetic edition lacks
+    assert "missing_lnGDP" in reasons["USA", 2019] and "missing_RQ" in reasons["USA", 1995]
+    est = pd.read_csv(res / "estimates.csv", dtype={"table": str})
+    assert est[(est["table"] == "3") & (est["variable"] == "TBI")]["nobs"].tolist() == [len(panel)] * 4
+    assert "OECD ICIO 2023 edition" in (res / "tables" / "table3.tex").read_text() and "1996-2017" in (res / "tables" / "table3.tex").read_text()
+    pairs = pd.read_csv(res / "tables" / "release_pairs.csv").set_index("pair")
+    assert pairs.loc["icio2023 vs wiod2016_flows", "years"] == "2002, 2005, 2008, 2011, 2014"
+    assert pairs.loc["icio2023 vs wiod2016_flows", "country_years"] == 5 * len(ICIO_TEST_ECONOMIES)
+    curve = pd.read_csv(res / "specification_curve.csv", keep_default_na=False, na_values=[""], dtype={"kof_vintage": str})
+    assert set(curve["io_release"]) == {"icio2023", "wiod2016_flows"}
+    report = (res / "report.md").read_text()
+    assert "TBI from the OECD ICIO 2023 edition" in report and "| input–output release | icio2023 | another release than the paper's" in report
+    assert (res / "report.html").exists() and (res / "figures" / "figure1.png").exists()

@@ -246,22 +246,56 @@ def table_years(config: Config, release: str, compared: list[str] | None = None)
     return sorted(set(io_years(config, release) if release == config["io_release"] else []) | set(release_years(config, release)))
 
 
+#: The top-level keys that make the paper's design (its years, countries, sample split and controls).
+PAPER_DESIGN_KEYS = ("first_year", "last_year", "countries", "controls", "sample")
+
+
+def paper_design(config: Config) -> dict[str, Any]:
+    """The paper's design as the configuration states it (top-level keys), whatever the configured release."""
+    return dict(config.get("paper_design") or {k: config[k] for k in PAPER_DESIGN_KEYS})
+
+
+def adopt_release_sample(config: Config) -> None:
+    """Make the configured release's own ``sample`` block the run's design (in place; once).
+
+    An era or edition other than the paper's (the long-run WIOD, an OECD ICIO edition) names its years, countries,
+    developed list and controls in ``io_releases.<name>.sample``; with ``io_release`` set to it, those become the
+    top-level ``first_year``, ``last_year``, ``countries``, ``controls`` and ``sample`` that every rule reads. The
+    paper's own design is kept as ``config["paper_design"]``: the specification search (which is about the paper's
+    published numbers) and the other releases' samples use it. The WIOD releases have no sample block: nothing changes.
+    """
+    import copy
+
+    if "paper_design" in config:
+        return
+    config["paper_design"] = copy.deepcopy({k: config[k] for k in PAPER_DESIGN_KEYS})
+    if not config["io_releases"][config["io_release"]].get("sample"):
+        return
+    s = release_sample(config, config["io_release"])
+    config["first_year"], config["last_year"] = s["first_year"], s["last_year"]
+    config["countries"] = list(s["countries"])
+    config["controls"] = dict(s["controls"])
+    config["sample"] = {**config["sample"], "excluded_countries": dict(s["excluded_countries"]), "developed": list(s["developed"])}
+
+
 def release_sample(config: Config, release: str) -> dict[str, Any]:
-    """The sample design of a release's panel (results/estimates_by_release.csv): the top-level settings, with the
-    release's own ``sample`` keys in their place; ``years``: the release's years in its first–last window."""
+    """The sample design of a release's panel (results/estimates_by_release.csv): the paper's settings
+    (:func:`paper_design`), with the release's own ``sample`` keys in their place; ``years``: the release's years in
+    its first–last window."""
+    base = paper_design(config)
     own = dict(config["io_releases"][release].get("sample") or {})
-    first = int(own.get("first_year", config["first_year"]))
-    last = int(own.get("last_year", config["last_year"]))
-    names = list(own.get("controls", list(config["controls"])))
+    first = int(own.get("first_year", base["first_year"]))
+    last = int(own.get("last_year", base["last_year"]))
+    names = list(own.get("controls", list(base["controls"])))
     return {
-        "countries": list(own.get("countries", config["countries"])),
+        "countries": list(own.get("countries", base["countries"])),
         "first_year": first,
         "last_year": last,
         "years": [y for y in release_years(config, release) if first <= y <= last],
         "outcomes": list(config["kof"]["required_columns"]),
-        "controls": {k: v for k, v in config["controls"].items() if k in names},
-        "excluded_countries": dict(own.get("excluded_countries", config["sample"]["excluded_countries"])),
-        "developed": list(own.get("developed", config["sample"]["developed"])),
+        "controls": {k: v for k, v in base["controls"].items() if k in names},
+        "excluded_countries": dict(own.get("excluded_countries", base["sample"]["excluded_countries"])),
+        "developed": list(own.get("developed", base["sample"]["developed"])),
     }
 
 
@@ -291,8 +325,18 @@ def io_raw_file(config: Config, year: int, release: str | None = None) -> Path:
     release = release or config["io_release"]
     r = config["io_releases"][release]
     folder = raw_dir(config) / r["subdir"]
-    candidates = [folder / r["files"][fmt].format(year=year) for fmt in r["formats"]]
+    candidates = [folder / r["files"][fmt].format(year=year, period=release_period(config, release, year)) for fmt in r["formats"]]
     return next((p for p in candidates if p.exists()), candidates[0])
+
+
+def release_period(config: Config, release: str, year: int) -> str:
+    """The archive period (config ``io_releases.<name>.periods``, e.g. ``2016-2020``) holding ``year``: the ``{period}``
+    of a file pattern, for an edition shipped in archives of several years; ``""`` when the release has none."""
+    for period in config["io_releases"][release].get("periods") or []:
+        first, _, last = str(period).partition("-")
+        if int(first) <= int(year) <= int(last or first):
+            return str(period)
+    return ""
 
 
 def source_file(config: Config, source: str) -> Path:

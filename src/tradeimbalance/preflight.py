@@ -49,6 +49,8 @@ def missing_io_tables(config: Mapping[str, Any], probe: Any = reachable) -> str 
     r = config["io_releases"][release]
     raw = cfg.raw_dir(config)
     folder = raw / r["subdir"]
+    if r.get("sample") and "paper_design" not in config:  # the configured release's own years (cfg.adopt_release_sample)
+        config = {**config, "first_year": r["sample"].get("first_year", config["first_year"]), "last_year": r["sample"].get("last_year", config["last_year"])}
     missing = [y for y in cfg.io_years(config) if not cfg.io_raw_file(config, y, release).exists()]
     if not missing:
         return None
@@ -67,7 +69,7 @@ def missing_io_tables(config: Mapping[str, Any], probe: Any = reachable) -> str 
         if ok:
             return None  # the download rule fetches them first
         reason = f"{downloads[needed[0]]['url']} cannot be reached ({why})"
-    publisher = downloads.get(needed[0], {}).get("publisher", "") if needed else ""
+    publisher = downloads.get(needed[0], {}).get("publisher", "") if needed else str(r.get("homepage", ""))
     other = "wiod2013" if release == "wiod2016" else "wiod2016"
     years = cfg.release_years(config, release)
     label = {"wiod2016": "WIOD 2016 release, 2000–2014: the paper's tables", "wiod2013": "WIOD 2013 release, 1995–2011"}.get(release, r.get("description", f"{release}, {years[0]}–{years[-1]}"))
@@ -79,9 +81,14 @@ def missing_io_tables(config: Mapping[str, Any], probe: Any = reachable) -> str 
     ]
     if publisher:
         lines.append(f"  where they come from: {publisher}")
+    fetch = (
+        f"  * with internet: run the same command again; the workflow downloads {what} and checks the checksum;"
+        if needed
+        else f"  * get them by hand{' from ' + publisher if publisher else ''} and put them in {folder} (the file names of config io_releases.{release}.files);"
+    )
     lines += [
         "What to do:",
-        f"  * with internet: run the same command again; the workflow downloads {what} and checks the checksum;",
+        fetch,
         f"  * files already downloaded elsewhere: make reproduce RAW_DIR=/path/to/raw   (the folder holding {r['subdir']}/);",
         f"  * or run on the {other.replace('wiod', 'WIOD ')} release instead (not the paper's tables): "
         f"make reproduce IO_RELEASE={other}   (snakemake --config io_release={other}).",

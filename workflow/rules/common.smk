@@ -5,6 +5,9 @@ from tradeimbalance import config as cfg
 # the JSON schema (Snakemake's validate()), then what a schema cannot say (year order, vintages present …).
 cfg.validate(config, f"{workflow.basedir}/workflow/schemas/config.schema.yaml")
 cfg.check_config(config)
+# A configured release with its own sample (an era or an ICIO edition) is the run's design; the paper's is kept.
+cfg.adopt_release_sample(config)
+PAPER = cfg.paper_design(config)
 
 RAW = str(cfg.raw_dir(config))  # absolute: two spellings of the same folder are the same inputs
 PROC = config["processed_dir"]

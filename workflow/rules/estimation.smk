@@ -74,12 +74,13 @@ rule specification_search:
         top=f"{RES}/reports/specification_search.csv",
         report=f"{RES}/reports/specification_search.md",
     params:
-        countries=config["countries"],
+        # the paper's design, whatever the configured release: the search is about the paper's published numbers
+        countries=PAPER["countries"],
         search=config["specification_search"],
-        developed=config["sample"]["developed"],
-        controls=config["controls"],
-        first_year=config["first_year"],
-        last_year=config["last_year"],
+        developed=PAPER["sample"]["developed"],
+        controls=PAPER["controls"],
+        first_year=PAPER["first_year"],
+        last_year=PAPER["last_year"],
     log:
         f"{LOGS}/specification_search.log",
     benchmark:

@@ -362,7 +362,7 @@ def robust_inference(
     out.to_csv(csv_out, index=False, float_format="%.10g", lineterminator="\n")
     bw = sorted(set(out["dk_bandwidth"].astype(int)))
     note = f"bandwidth {', '.join(map(str, bw))}" + (" (linearmodels' rule)" if cfg.dk_bandwidth is None else "")
-    from ..outputs.steps import data_note
+    from ..outputs.tables import data_note
 
     table = inference_table(
         out, draws=cfg.bootstrap_draws, level=cfg.level, bandwidth_note=note, rerun_draws=cfg.rerun_draws, twoway_convention=cfg.twoway_convention,

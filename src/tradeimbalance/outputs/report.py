@@ -72,14 +72,19 @@ EVIDENCE: dict[str, str] = {
 }
 
 
-def _evidence(name: str) -> str:
+def _evidence(name: str, value: str = "") -> str:
+    if name == "input–output release":
+        if value == "wiod2016":
+            return "the paper's own release (README)"
+        if value != "wiod2013":
+            return f"another release than the paper's, on its own sample (config io_releases.{value}.sample; README)"
     return EVIDENCE.get(name) or EVIDENCE.get(name.split(" ", 1)[0], SPEC)
 
 
 def choices_section(choices: Mapping[str, str]) -> list[str]:
     lines = ["## Specification choices and their evidence", "", "| choice | value | evidence |", "|---|---|---|"]
     for name, value in choices.items():
-        lines.append(f"| {name} | {value} | {_evidence(name)} |")
+        lines.append(f"| {name} | {value} | {_evidence(name, str(value))} |")
     return [*lines, ""]
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 from .. import schemas, source_schemas
 from ..parquet import read_frame, read_metadata
 from .comparison import coefficient_report, compare_coefficients, compare_column_stats, summary_lines
-from .tables import compare_table1, compare_variants, comparison_summary, release_label, table1_frame, variants_summary, write_table1
+from .tables import compare_table1, compare_variants, comparison_summary, data_note, release_label, table1_frame, variants_summary, write_table1
 
 log = logging.getLogger(__name__)
 
@@ -97,17 +97,6 @@ REGRESSION_TABLES: dict[str, tuple[str, list[tuple[str, list[int]]] | None]] = {
 }
 
 
-def data_note(panel_path: str | Path) -> str:
-    """The tables' data sentence: the release (and its value added), the KOF vintage and the years of the panel."""
-    meta = read_metadata(panel_path)
-    panel = read_frame(panel_path)
-    release = str(meta.get("release", ""))
-    return (
-        f"TBI from the {release_label(release)} ({str(meta.get('value_added', '')).replace('_', ' ')} value added); "
-        f"KOF vintage {meta.get('kof_vintage')}; {panel['year'].min()}-{panel['year'].max()}."
-    )
-
-
 def _iv_note(diagnostics: pd.DataFrame) -> str:
     """Which Cragg–Donald degrees of freedom the 2SLS table uses, and why a statistic is missing where one is."""
     from ..econometrics.specifications import cd_dof_description
@@ -161,6 +150,12 @@ def figure1_step(
     members = [c for c in countries if c not in excluded_countries]
     k = kof[(kof["vintage"] == kof_vintage) & kof["iso3"].isin(members) & kof["year"].between(first_year, last_year)].copy()
     k["group"] = np.where(k["iso3"].isin(developed), "developed", "developing")
+    # A vintage ends before the sample may (KOF 2018 in 2016; an ICIO edition reaches 2020): the figure ends with it.
+    covered = k.dropna(subset=["KOFGIdj", "KOFEcGIdj"], how="all").groupby("group")["year"].max()
+    if len(covered) and int(covered.min()) < last_year:
+        log.warning("Figure 1: KOF vintage %s has both groups' indices only to %d; the figure ends there, not in %d", kof_vintage, int(covered.min()), last_year)
+        last_year = int(covered.min())
+        k = k[k["year"] <= last_year]
     means = group_means(k[["iso3", "year", "group", "KOFGIdj", "KOFEcGIdj"]], indices=["KOFGIdj", "KOFEcGIdj"], years=(first_year, last_year))
     save_figure(figure1(means), png_out, pdf_out)
     means.to_csv(csv_out, index=False, float_format="%.6f", lineterminator="\n")

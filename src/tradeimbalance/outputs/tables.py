@@ -31,8 +31,32 @@ def table1_frame(tbi: pd.DataFrame, countries: Sequence[str], first_year: int, l
 
 
 def release_label(release: str) -> str:
-    """``wiod2016`` → ``WIOD 2016 release``."""
-    return f"WIOD {release[4:]} release" if release.startswith("wiod") else release
+    """``wiod2016`` → ``WIOD 2016 release``, ``icio2023`` → ``OECD ICIO 2023 edition``, ``wiod_longrun`` → ``long-run
+    WIOD (GGDC)``; another name as it is."""
+    import re
+
+    if release == "wiod_longrun":
+        return "long-run WIOD (GGDC)"
+    if re.fullmatch(r"wiod\d{4}", release):
+        return f"WIOD {release[4:]} release"
+    if re.fullmatch(r"wiod\d{4}_flows", release):
+        return f"WIOD {release[4:8]} release (value-added flows)"
+    if re.fullmatch(r"icio\d{4}", release):
+        return f"OECD ICIO {release[4:]} edition"
+    return release
+
+
+def data_note(panel_path: str | Path) -> str:
+    """The tables' data sentence: the release (and its value added), the KOF vintage and the years of the panel."""
+    from ..parquet import read_frame, read_metadata
+
+    meta = read_metadata(panel_path)
+    panel = read_frame(panel_path)
+    release = str(meta.get("release", ""))
+    return (
+        f"TBI from the {release_label(release)} ({str(meta.get('value_added', '')).replace('_', ' ')} value added); "
+        f"KOF vintage {meta.get('kof_vintage')}; {panel['year'].min()}-{panel['year'].max()}."
+    )
 
 
 def write_table1(table: pd.DataFrame, csv_path: str | Path, tex_path: str | Path, release: str, value_added: str) -> None:

@@ -1,4 +1,7 @@
-"""Reader for the Penn World Table 9.1 Stata file (``pwt91.dta``; Feenstra, Inklaar & Timmer 2015).
+"""Reader for the Penn World Table Stata file (``pwt91.dta``, or a newer release's ``pwt1001.dta``, ``pwt110.dta``;
+Feenstra, Inklaar & Timmer 2015). PWT 9.1 ends in 2017, 10.01 in 2019; 11.0 goes further. A newer release is read by
+the same reader when config ``pwt.file`` and ``pwt.version`` name it: the variables the controls use are required,
+the other documented ones optional, and a variable the documented schema does not know is left out (named in the log).
 
 Layout read: one observation per country-year (182 countries × 1950–2017 =
 12,376 observations, 52 variables). Identifiers ``countrycode`` (ISO 3166-1
@@ -16,6 +19,7 @@ order, then the indicator variables as their labels (str, NaN where missing).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +36,8 @@ from ._tabular import (
     to_float,
     to_year,
 )
+
+log = logging.getLogger(__name__)
 
 #: Identifier variables (not numeric).
 ID_VARIABLES: tuple[str, ...] = ("countrycode", "country", "currency_unit", "year")
@@ -62,7 +68,13 @@ def read_pwt(path: str | Path) -> pd.DataFrame:
     years = to_year(table, "year")
     check_unique(table, pd.DataFrame({"iso3": codes["iso3"], "year": years}), "country-year")
     check_balanced(table, codes["iso3"], years)
-    numeric = [c for c in table.frame.columns if c not in ID_VARIABLES and c not in FLAG_VARIABLES]
+    from ..source_schemas import PWT_NUMERIC
+
+    others = [c for c in table.frame.columns if c not in ID_VARIABLES and c not in FLAG_VARIABLES]
+    unknown = [c for c in others if c not in PWT_NUMERIC]
+    if unknown:  # a newer release's variable the documented schema (source_schemas.PWT) does not describe
+        log.warning("%s: variable(s) %s are not in the documented PWT schema (tradeimbalance.source_schemas.PWT_NUMERIC) and are left out", path.name, ", ".join(unknown))
+    numeric = [c for c in others if c in PWT_NUMERIC]
     flags = [c for c in table.frame.columns if c in FLAG_VARIABLES]
     out = pd.concat(
         [

@@ -9,6 +9,8 @@ estimation or plotting libraries.
 
 from __future__ import annotations
 
+import dataclasses
+
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -54,6 +56,8 @@ def read_io_year(release: str, raw_path: str | Path, year: int, out_path: str | 
     """
     reader = _io_reader(reader_name or release)
     table = reader(raw_path, year, regions) if regions is not None else reader(raw_path, year)
+    if table.release != release:  # a reader serving several releases (the OECD ICIO editions): the config's name
+        table = dataclasses.replace(table, release=release)
     residual = table.x - table.Z.sum(axis=1) - table.F.sum(axis=1)
     log.info("%s %d: read %s (sha256 %s)", release, year, raw_path, table.source_sha256)
     log.info("%d regions × %d sectors; %d final-demand columns; gross output %.6g", table.n_countries, table.n_sectors, table.F.shape[1], table.x.sum())
