@@ -635,7 +635,7 @@ def test_a_synthetic_icio_edition_runs_end_to_end_past_2014(tmp_path: Path) -> N
             {
                 "comparison": {"releases": ["wiod2016_flows"], "figure_first_year": 1995},
                 "inference": {"bootstrap_draws": 999, "rerun_draws": 9999},
-                "specification_curve": {"joint_test_draws": 99},
+                "specification_curve": {"joint_test_draws": 99, "dimensions": {"kof_vintage": ["2025"], "country_set": 0, "developed_list": ["configured"]}},
             }
         )
     )
