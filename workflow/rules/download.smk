@@ -15,6 +15,15 @@ from tradeimbalance import preflight
 # fallback). Checked once the DAG is built (the targets are known then): a run asking only for other
 # outputs (e.g. one source's parquet) does not need the tables.
 onstart:
+    # Through the SLURM executor: a status command that cannot see jobs (sacct without accounting) would hang the run.
+    from tradeimbalance.cluster import slurm_status_problem
+
+    _cluster = slurm_status_problem(
+        getattr(workflow.executor_plugin, "name", ""), getattr(workflow.executor_settings, "status_command", None)
+    )
+    if _cluster:
+        logger.error(_cluster)
+        raise WorkflowError(_cluster)
     if not set(workflow.dag_settings.targets) - {"all"}:
         _missing_io = preflight.missing_io_tables(config)
         if _missing_io:
