@@ -22,7 +22,7 @@ DAEMONS = ("munged", "slurmctld", "slurmd")
 SYSTEM_CONF = Path("/etc/slurm/slurm.conf")
 MARKER = ".tradeimbalance-test-cluster"
 PACKAGES = ("slurmctld", "slurmd", "sbatch", "squeue", "munged")
-ACCOUNTING = ("mariadbd", "mariadb-install-db", "slurmdbd", "sacctmgr")
+ACCOUNTING = ("mariadbd", "mariadb-install-db", "mariadb", "slurmdbd", "sacctmgr")
 
 
 class ClusterError(RuntimeError):
