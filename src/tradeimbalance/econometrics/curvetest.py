@@ -75,12 +75,11 @@ def _pieces(group: _Group, universe: Mapping[str, int]) -> _Pieces:
     d = demean(np.column_stack([group.x, dummies]), e)
     yd = demean(group.y, e)
     g = e_labels.size
-    m = np.einsum("ik,il->ikl", d, d)
-    r = np.einsum("ik,im->ikm", d, yd)
-    m_c = np.zeros((g, d.shape[1], d.shape[1]))
-    r_c = np.zeros((g, d.shape[1], yd.shape[1]))
-    np.add.at(m_c, e, m)
-    np.add.at(r_c, e, r)
+    order = np.argsort(e, kind="stable")
+    d_s, y_s, e_s = d[order], yd[order], e[order]
+    starts = np.flatnonzero(np.r_[True, e_s[1:] != e_s[:-1]])
+    m_c = np.add.reduceat(np.einsum("ik,il->ikl", d_s, d_s), starts, axis=0)  # per-country D_c'D_c
+    r_c = np.add.reduceat(np.einsum("ik,im->ikm", d_s, y_s), starts, axis=0)  # per-country D_c'Y_c
     years = np.zeros((g, periods), dtype=bool)
     years[e, t] = True
     beta = np.linalg.solve(m_c.sum(axis=0), r_c.sum(axis=0))
@@ -100,15 +99,25 @@ def _draw(p: _Pieces, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     ok = (drawn.astype(float) @ p.years.astype(float) > 0).all(axis=1)  # every year has a drawn country
     ok &= (drawn * (p.n_c - 1)).sum(axis=1) >= k  # rows net of the country means cover the parameters
     ok &= clusters >= 2
-    eig = np.linalg.eigvalsh(np.where(ok[:, None, None], a_mat, np.eye(k)))
-    ok &= eig[:, 0] > eig[:, -1] * 1e-11
     a_mat = np.where(ok[:, None, None], a_mat, np.eye(k))
-    beta = np.linalg.solve(a_mat, rhs)  # (B, k, m)
-    a = np.linalg.solve(a_mat, np.broadcast_to(np.eye(k)[:, :1], (b, k, 1)))[:, :, 0]  # TBI row of the inverse
+    both = np.concatenate([rhs, np.broadcast_to(np.eye(k)[:, :1], (b, k, 1))], axis=2)  # β and the TBI row of the inverse
+    try:
+        sol = np.linalg.solve(a_mat, both)
+    except np.linalg.LinAlgError:  # a singular draw: solve draw by draw, leaving the singular ones out
+        sol = np.zeros_like(both)
+        for i in range(b):
+            try:
+                sol[i] = np.linalg.solve(a_mat[i], both[i])
+            except np.linalg.LinAlgError:
+                ok[i] = False
+    # a nearly singular matrix solves with a large residual: left out too
+    resid = np.abs(a_mat @ sol - both).max(axis=(1, 2))
+    ok &= resid <= 1e-8 * np.maximum(np.abs(both).max(axis=(1, 2)), 1.0)
+    beta, a = sol[:, :, :cols], sol[:, :, cols]
     ar = (a @ p.r.transpose(1, 0, 2).reshape(k, g * cols)).reshape(b, g, cols)
     am = (a @ p.m.transpose(1, 0, 2).reshape(k, g * k)).reshape(b, g, k)
     scores = ar - am @ beta
-    meat = np.einsum("bg,bgm->bm", w, scores**2)
+    meat = (w[:, None, :] @ scores**2)[:, 0, :]
     kk = k + 1
     with np.errstate(invalid="ignore", divide="ignore"):
         factor = clusters / (clusters - 1) * (n - 1) / (n - kk)
@@ -123,15 +132,17 @@ def _statistics(coef: np.ndarray, t: np.ndarray, df: np.ndarray) -> tuple[np.nda
     """Per row (the observed curve, or one draw) of the specification matrices (nan: not identified in that draw):
     the median coefficient, the dominant sign (that of the median), the share of specifications significant at 5 %
     with the dominant sign, and the Stouffer Z of the one-sided p-values in the dominant direction."""
-    from scipy import stats
+    from scipy import special
 
     defined = np.isfinite(coef) & np.isfinite(t)
     with np.errstate(invalid="ignore"):
         median = np.nanmedian(np.where(defined, coef, np.nan), axis=1)
         sign = np.where(median >= 0, 1.0, -1.0)
-        crit = stats.t.isf(ALPHA / 2, df)
+        values, inverse = np.unique(df, return_inverse=True)
+        crit = special.stdtrit(values, 1 - ALPHA / 2)[inverse].reshape(df.shape)  # t(df) critical value, per distinct df
         significant = (defined & (np.abs(t) > crit) & (np.sign(coef) == sign[:, None])).sum(axis=1)
-        z = stats.norm.isf(stats.t.sf(sign[:, None] * t, df))
+        p_one = special.stdtr(df, -sign[:, None] * np.where(defined, t, 0.0))  # one-sided p in the dominant direction
+        z = -special.ndtri(p_one)  # Φ⁻¹(1 − p)
     n = defined.sum(axis=1)
     stouffer = np.where(defined, z, 0.0).sum(axis=1) / np.sqrt(np.maximum(n, 1))
     share = significant / np.maximum(n, 1)
