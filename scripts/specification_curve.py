@@ -1,4 +1,4 @@
-"""Snakemake entry point: the specification curve → results/specification_curve.csv and its figure."""
+"""Snakemake entry point: the specification curve → results/specification_curve.csv and its figure, and the curve's joint test and variance decomposition."""
 
 from tradeimbalance.provenance import setup_logging
 from tradeimbalance.econometrics.steps import curve_release_files, specification_curve
@@ -10,4 +10,5 @@ specification_curve(
     dict(i.items()), release_files, p.samples, kof_vintage=p.kof_vintage, io_release=p.io_release, curve=p.curve,
     developed_alternatives=p.developed_alternatives, not_candidates=p.not_candidates, csv_out=o.csv,
     skipped_out=o.skipped, png_out=o.png, pdf_out=o.pdf,
+    joint_test={"draws": p.joint_test_draws, "seed": p.seed, "test": o.test, "variance": o.variance, "png": o.variance_png, "pdf": o.variance_pdf},
 )  # fmt: skip

@@ -122,7 +122,7 @@ def test_the_workflow_runs_on_a_real_slurm_cluster(tmp_path: Path, local_run: di
     route = [] if accounting else ["--slurm-status-command", "squeue", "--slurm-no-account"]
     start = time.monotonic()
     proc = _run(
-        ["--workflow-profile", str(profile), "--slurm-init-seconds-before-status-checks", "5", *route, *[str(tmp_path / t) for t in TARGETS],
+        ["--workflow-profile", str(profile), "--slurm-init-seconds-before-status-checks", "8", *route, *[str(tmp_path / t) for t in TARGETS],
          *_config(tmp_path, _raw(tmp_path / "raw"))],
         env=cluster.env(),
     )
@@ -172,7 +172,7 @@ def test_a_failed_job_is_resubmitted_with_the_doubled_resources(tmp_path: Path, 
         "        'if [ ! -e failed_once ]; then touch failed_once; exit 1; fi; '\n"
         "        'echo ok > {output}'\n"
     )
-    cmd = [sys.executable, "-m", "snakemake", "--workflow-profile", str(profile), "--slurm-init-seconds-before-status-checks", "3", "done.txt"]
+    cmd = [sys.executable, "-m", "snakemake", "--workflow-profile", str(profile), "--slurm-init-seconds-before-status-checks", "2", "done.txt"]
     proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True, env=cluster.env(), timeout=TIMEOUT)
     text = proc.stdout + proc.stderr
     assert proc.returncode == 0, text[-4000:]

@@ -213,7 +213,7 @@ REAL_FILES = ("wiod2013/wiot_2000.RData", "kof/KOFGI_2019_index.xlsx", "pwt/pwt9
 #: The jobs a KOF-vintage switch reruns: the panel and everything estimated on it (the curve marks the configured vintage).
 VINTAGE_SWITCH_JOBS = {
     "panel", "estimates", "compare_estimates", "regression_tables", "figure1", "control_alternatives", "inference", "specification_curve",
-    "specification_curve_test", "compare_releases", "report",
+    "compare_releases", "report",
 }  # fmt: skip
 
 

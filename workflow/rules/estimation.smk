@@ -161,6 +161,11 @@ rule specification_curve:
         png=report(f"{RES}/figures/specification_curve.png", caption="../../workflow/report/specification_curve.rst", category="Figures"),
         pdf=f"{RES}/figures/specification_curve.pdf",
         skipped=f"{RES}/reports/specification_curve_skipped.csv",
+        # the curve's own inference, on the same panels: the joint test and the variance decomposition per release
+        test=f"{RES}/specification_curve_joint_test.csv",
+        variance=f"{RES}/specification_curve_variance.csv",
+        variance_png=report(f"{RES}/figures/specification_curve_variance.png", caption="../../workflow/report/specification_curve_variance.rst", category="Figures"),
+        variance_pdf=f"{RES}/figures/specification_curve_variance.pdf",
     params:
         releases=CURVE_RELEASES,
         samples=CURVE_SAMPLES,
@@ -169,41 +174,14 @@ rule specification_curve:
         curve=config["specification_curve"],
         developed_alternatives=config["specification_search"].get("developed_alternatives"),
         not_candidates=config["specification_search"]["not_candidates"],
+        joint_test_draws=config["specification_curve"].get("joint_test_draws", 500),
+        seed=config["inference"]["seed"],
     log:
         f"{LOGS}/specification_curve.log",
     benchmark:
         f"{LOGS}/benchmarks/specification_curve.tsv",
     script:
         "../../scripts/specification_curve.py"
-
-
-rule specification_curve_test:
-    # The curve's own inference: the joint test under the null (countries resampled, the whole curve again) and the
-    # share of its variance each dimension explains, per release.
-    input:
-        unpack(curve_inputs),
-        curve=f"{RES}/specification_curve.csv",
-    output:
-        test=f"{RES}/specification_curve_joint_test.csv",
-        variance=f"{RES}/specification_curve_variance.csv",
-        png=report(f"{RES}/figures/specification_curve_variance.png", caption="../../workflow/report/specification_curve_variance.rst", category="Figures"),
-        pdf=f"{RES}/figures/specification_curve_variance.pdf",
-    params:
-        releases=CURVE_RELEASES,
-        samples=CURVE_SAMPLES,
-        kof_vintage=str(config["kof_vintage"]),
-        io_release=RELEASE,
-        curve=config["specification_curve"],
-        developed_alternatives=config["specification_search"].get("developed_alternatives"),
-        not_candidates=config["specification_search"]["not_candidates"],
-        draws=config["specification_curve"].get("joint_test_draws", 500),
-        seed=config["inference"]["seed"],
-    log:
-        f"{LOGS}/specification_curve_test.log",
-    benchmark:
-        f"{LOGS}/benchmarks/specification_curve_test.tsv",
-    script:
-        "../../scripts/specification_curve_test.py"
 
 
 def release_va_files(release):
@@ -259,5 +237,4 @@ rule all_estimation:
         rules.control_alternatives.output,
         rules.inference.output,
         rules.specification_curve.output,
-        rules.specification_curve_test.output,
         rules.compare_releases.output,

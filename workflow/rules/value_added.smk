@@ -14,6 +14,9 @@ rule io_year:
         dva=f"{PROC}/kww/{{release}}/{{year}}_dva.parquet",
     params:
         value_added=VALUE_ADDED,
+        # the raw table's digest, as its reader has it: a replaced or damaged raw file reruns this job too, so that
+        # while the reader fails, every run fails (the read's output is gone, and this job needs it)
+        raw_sha256=raw_sha256(lambda w: cfg.io_raw_file(config, int(w.year), w.release)),
     log:
         f"{LOGS}/io_year/{{release}}_{{year}}.log",
     benchmark:

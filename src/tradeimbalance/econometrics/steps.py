@@ -567,9 +567,13 @@ def specification_curve(
     skipped_out: str | Path,
     png_out: str | Path,
     pdf_out: str | Path,
+    joint_test: Mapping[str, object] | None = None,
 ) -> pd.DataFrame:
     """The TBI coefficient over every combination of the configured choices (:mod:`.speccurve`) → CSV and figure;
-    the inputs as :func:`curve_inputs`. ``skipped_out``: what a release cannot give, with the reason."""
+    the inputs as :func:`curve_inputs`. ``skipped_out``: what a release cannot give, with the reason.
+
+    ``joint_test``: ``draws``, ``seed`` and the outputs ``test``, ``variance``, ``png``, ``pdf`` of the curve's own
+    inference (:func:`curve_test`), run in the same job on the same panels."""
     import time
 
     from . import speccurve as sc
@@ -622,31 +626,17 @@ def specification_curve(
         len(out), len(out), out.groupby([c for c in out.columns if c in choices and c not in ("kof_vintage", "outcome")]).ngroups,
         built - start, estimated - built, time.perf_counter() - estimated,
     )  # fmt: skip
+    if joint_test is not None:
+        j = dict(joint_test)
+        curve_test(ci, out, io_release, draws=int(j["draws"]), seed=int(j["seed"]), outputs=j)  # type: ignore[call-overload]
     return out
 
 
-def specification_curve_test(
-    paths: Mapping[str, str | Path],
-    release_files: Mapping[str, Mapping[str, Sequence[str | Path]]],
-    samples: Mapping[str, Mapping[str, object]],
-    *,
-    kof_vintage: str,
-    io_release: str,
-    curve: Mapping[str, object],
-    developed_alternatives: Mapping[str, Sequence[str]] | None,
-    not_candidates: Sequence[str],
-    curve_csv: str | Path,
-    draws: int,
-    seed: int,
-    test_out: str | Path,
-    variance_out: str | Path,
-    png_out: str | Path,
-    pdf_out: str | Path,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The specification curve's joint test and variance decomposition per release (:mod:`.curvetest`), on the
-    specifications and panels of :func:`curve_inputs` (arguments as :func:`specification_curve`). ``curve_csv``: the
-    curve, whose estimates the test's observed curve must equal. The countries are drawn from the stream
-    ``SeedSequence(seed, "specification_curve_joint_test", release)`` (:func:`.inference.stream_seed`)."""
+def curve_test(ci: CurveInputs, observed: pd.DataFrame, io_release: str, *, draws: int, seed: int, outputs: Mapping[str, object]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The specification curve's joint test and variance decomposition per release (:mod:`.curvetest`), on the curve's
+    specifications and panels (``ci``) and its estimates (``observed``). The countries are drawn from the stream
+    ``SeedSequence(seed, "specification_curve_joint_test", release)`` (:func:`.inference.stream_seed`). Outputs:
+    ``test`` (CSV), ``variance`` (CSV), ``png``/``pdf`` (the decomposition's figure)."""
     import time
 
     from ..outputs.figures import curve_variance_figure, save_figure
@@ -655,13 +645,6 @@ def specification_curve_test(
     from .inference import stream_seed
 
     start = time.perf_counter()
-    ci = curve_inputs(
-        paths, release_files, samples, kof_vintage=kof_vintage, io_release=io_release, curve=curve,
-        developed_alternatives=developed_alternatives, not_candidates=not_candidates,
-    )  # fmt: skip
-    observed = pd.read_csv(curve_csv, keep_default_na=False, na_values=[""], dtype={"kof_vintage": str})
-    if len(observed) != len(ci.specs):
-        raise ValueError(f"{curve_csv}: {len(observed)} specifications, the curve's inputs give {len(ci.specs)}: rerun the specification curve")
     specs = ci.specs.reset_index(drop=True)
     release_of = specs["io_release"] if "io_release" in specs.columns else pd.Series(io_release, index=specs.index)
     dims = [d for d in ci.choices if d != "io_release"]
@@ -673,9 +656,6 @@ def specification_curve_test(
         t0 = time.perf_counter()
         res = joint_test(groups, len(sub), draws=draws, seed=stream_seed(seed, "specification_curve_joint_test", str(release)))
         mine = observed.iloc[rows]
-        gap = float(np.nanmax(np.abs(mine["coef"].to_numpy() - sc.estimate_curve(sub, ci.panels, developed_lists=ci.developed_lists, control_names=ci.control_names, defaults=ci.defaults)["coef"].to_numpy())))
-        if not gap < 1e-8 * max(1.0, float(np.nanmax(np.abs(mine["coef"])))):
-            raise ValueError(f"{curve_csv}: the estimates of {release} differ from the joint test's inputs by {gap:g}: rerun the specification curve")
         if abs(res["median_coef"] - float(mine["coef"].median())) > 1e-8 * max(1.0, abs(res["median_coef"])):
             raise AssertionError(f"joint test of {release}: observed median {res['median_coef']} is not the curve's {mine['coef'].median()}")
         tests.append({"release": release, "years": str(mine["years"].iloc[0]) if "years" in mine.columns else "", **res})
@@ -690,10 +670,10 @@ def specification_curve_test(
         variance.append(variance_decomposition(observed, list(ci.choices)).assign(release="all releases"))
     test = pd.DataFrame(tests)
     var = pd.concat(variance, ignore_index=True)[["release", "term", "kind", "share"]]
-    Path(test_out).parent.mkdir(parents=True, exist_ok=True)
-    test.to_csv(test_out, index=False, float_format="%.10g", lineterminator="\n")
-    var.to_csv(variance_out, index=False, float_format="%.6f", lineterminator="\n")
-    save_figure(curve_variance_figure(var), png_out, pdf_out)
+    Path(str(outputs["test"])).parent.mkdir(parents=True, exist_ok=True)
+    test.to_csv(str(outputs["test"]), index=False, float_format="%.10g", lineterminator="\n")
+    var.to_csv(str(outputs["variance"]), index=False, float_format="%.6f", lineterminator="\n")
+    save_figure(curve_variance_figure(var), str(outputs["png"]), str(outputs["pdf"]))
     log.info("specification curve joint test and variance decomposition: %.1f s", time.perf_counter() - start)
     return test, var
 
