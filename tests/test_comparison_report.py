@@ -107,7 +107,7 @@ def test_undecided_bootstrap_p_values_are_counted_apart_and_the_curve_test_is_st
     )  # fmt: skip
     lines = inference_count_lines(inference)
     assert "wild cluster restricted bootstrap, Webb: 1, and 1 too close to 0.05 to call: 5.1 (p = 0.0505)" in lines[0]
-    assert any("1 remain undecided" in line and "at most 0.0007" in line for line in lines)
+    assert any("1 remains undecided" in line and "at most 0.0007" in line for line in lines)
     assert any(line.startswith("Two-way clustered SEs follow reghdfe") for line in lines)
     test = pd.DataFrame(
         {"release": ["r"], "years": ["2002, 2005"], "draws": [500], "dominant_sign": ["positive"], "median_coef": [8.36], "p_median": [0.002],

@@ -253,7 +253,8 @@ def inference_count_lines(inference: pd.DataFrame) -> list[str]:
         undecided = int(inference[[c.replace("mcse_", "undecided_") for c in mc]].notna().sum().sum())
         lines.append(
             f"Each bootstrap p-value has its own random stream and a Monte Carlo standard error √(p(1−p)/B), at most {worst:.4f}; "
-            f"those within two Monte Carlo SEs of 0.01, 0.05 or 0.10 were drawn again with more draws, and {undecided} remain undecided "
+            f"those within two Monte Carlo SEs of 0.01, 0.05 or 0.10 were drawn again with more draws, and {undecided} "
+            f"{'remains' if undecided == 1 else 'remain'} undecided "
             "(marked † in inference_tbi.tex)."
         )
     if "twoway_convention" in inference.columns and inference["twoway_convention"].notna().any():
