@@ -145,7 +145,6 @@ def _to_table(io, path: Path, year: int, regions: Sequence[str] | None) -> IOTab
     if np.isnan(Z).any():
         raise InputError(path, "columns", "the intermediate-use columns are not the same country-sectors as the rows")
 
-    categories = y_frame.columns.get_level_values(1)
     unknown = sorted({str(c) for r, c in y_frame.columns if r != NO_COUNTRY and c not in FD_LABELS})
     if unknown:
         raise InputError(path, "final-demand columns", f"pymrio does not recognise the layout: categories {unknown} (known: {', '.join(FD_LABELS)})")
@@ -168,7 +167,6 @@ def _to_table(io, path: Path, year: int, regions: Sequence[str] | None) -> IOTab
                 lacking_fd.append(f"{dest}_{cat}")
     if lacking_fd:
         log.info("%s %d: no final-demand column for %d country-categories, taken as zero (e.g. %s)", path.name, year, len(lacking_fd), ", ".join(lacking_fd[:6]))
-    del categories
 
     fi = io.factor_inputs.F.reindex(columns=labels)
     rows = [str(r) for r in fi.index]
