@@ -10,6 +10,7 @@ built; ``make reproduce`` prints that message as the first thing a user sees.
 
 from __future__ import annotations
 
+import copy
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
@@ -49,8 +50,9 @@ def missing_io_tables(config: Mapping[str, Any], probe: Any = reachable) -> str 
     r = config["io_releases"][release]
     raw = cfg.raw_dir(config)
     folder = raw / r["subdir"]
-    if r.get("sample") and "paper_design" not in config:  # the configured release's own years (cfg.adopt_release_sample)
-        config = {**config, "first_year": r["sample"].get("first_year", config["first_year"]), "last_year": r["sample"].get("last_year", config["last_year"])}
+    if "paper_design" not in config:  # the configured release's own years, as the workflow takes them
+        config = copy.deepcopy(dict(config))
+        cfg.adopt_release_sample(config)
     missing = [y for y in cfg.io_years(config) if not cfg.io_raw_file(config, y, release).exists()]
     if not missing:
         return None

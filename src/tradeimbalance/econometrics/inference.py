@@ -127,7 +127,7 @@ class Design:
     names: list[str]
     entity: np.ndarray
     time: np.ndarray
-    frame: pd.DataFrame  # the sorted rows (iso3, year and the variables), for the linearmodels fits
+    frame: pd.DataFrame  # the sorted rows (iso3, year, the variables and year dummies), to refit the design elsewhere (the tests check linearmodels on it)
 
     @property
     def nobs(self) -> int:

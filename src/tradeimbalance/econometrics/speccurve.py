@@ -58,6 +58,17 @@ SAMPLES = ("all", "developed", "developing")
 # ----------------------------------------------------------------- the vectorised estimator
 
 
+def within_design(x: np.ndarray, y: np.ndarray, entity: np.ndarray, time: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The regressors with year dummies (base: the first year present) and the outcomes, country means swept out,
+    and the integer codes of the countries and years (sorted labels): ``(D, Y, entity codes, year codes)``."""
+    e = pd.factorize(entity, sort=True)[0]
+    t = pd.factorize(time, sort=True)[0]
+    dummies = np.zeros((x.shape[0], int(t.max())))
+    rows = np.flatnonzero(t > 0)
+    dummies[rows, t[rows] - 1] = 1.0
+    return demean(np.column_stack([x, dummies]), e), demean(y, e), e, t
+
+
 def fe_tbi_batch(x: np.ndarray, y: np.ndarray, entity: np.ndarray, time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Coefficient of ``x[:, 0]`` and its country-clustered SE for every column of ``y``, two-way FE.
 
@@ -65,14 +76,8 @@ def fe_tbi_batch(x: np.ndarray, y: np.ndarray, entity: np.ndarray, time: np.ndar
     effects enter as dummies (base: the first year present), country effects are swept out; SE with the factor
     ``G/(G−1)·(N−1)/(N−K)``, ``K = k + (T − 1) + 1``, as ``xtreg, fe vce(cluster)``.
     """
-    e = pd.factorize(entity, sort=True)[0]
-    t = pd.factorize(time, sort=True)[0]
-    g, periods, n = int(e.max()) + 1, int(t.max()) + 1, x.shape[0]
-    dummies = np.zeros((n, periods - 1))
-    rows = np.flatnonzero(t > 0)
-    dummies[rows, t[rows] - 1] = 1.0
-    d = demean(np.column_stack([x, dummies]), e)
-    yd = demean(y, e)
+    d, yd, e, _ = within_design(x, y, entity, time)
+    g, n = int(e.max()) + 1, x.shape[0]
     q, r = np.linalg.qr(d)
     beta = np.linalg.solve(r, q.T @ yd)
     resid = yd - d @ beta
@@ -308,11 +313,16 @@ def estimate_curve(
     used for a dimension absent from ``specs`` (e.g. ``sample: all``) and, for each ``control_<NAME>`` dimension,
     the configured variable (whose panel the specifications without controls use).
     """
+    return curve_estimates(specs, curve_groups(specs, panels, developed_lists=developed_lists, control_names=control_names, defaults=defaults))
+
+
+def curve_estimates(specs: pd.DataFrame, groups: Sequence[_Group]) -> pd.DataFrame:
+    """:func:`estimate_curve` from the designs :func:`curve_groups` built for ``specs``."""
     coef = np.full(len(specs), np.nan)
     se = np.full(len(specs), np.nan)
     nobs = np.zeros(len(specs), dtype=np.int64)
     ncl = np.zeros(len(specs), dtype=np.int64)
-    for g in curve_groups(specs, panels, developed_lists=developed_lists, control_names=control_names, defaults=defaults):
+    for g in groups:
         b, s_ = fe_tbi_batch(g.x, g.y, g.entity, g.time)
         coef[g.where], se[g.where] = b, s_
         nobs[g.where], ncl[g.where] = g.x.shape[0], np.unique(g.entity).size

@@ -24,7 +24,7 @@ from .panel import ControlSpec, SampleDesign, exclusion_summary
 from .specsearch import best_by_dimension, published_equations, search
 
 if TYPE_CHECKING:
-    from .speccurve import TBIDefinition
+    from .speccurve import TBIDefinition, _Group
     from .specifications import Specification
 
 log = logging.getLogger(__name__)
@@ -487,7 +487,7 @@ def curve_inputs(
     skipped: list[dict[str, object]] = []
     for release in choices.get("io_release", [io_release]):
         files = release_files[release]
-        design = designs[release]
+        design = designs[release]  # the release's own sample
         if "va" in files:  # a flows release: the TBI variants its bilateral flows can give, no DVA
             variants = flows_variants(pd.concat([read_frame(p, schemas.VA_ABSORBED) for p in files["va"]], ignore_index=True))
             dva = None
@@ -520,15 +520,14 @@ def curve_inputs(
         frames = _curve_tbi_frames(variants, dva, {**wanted, **({"_dva": sc.TBIDefinition("_dva", "dva")} if dva is not None else {})})
         base = frames[defaults["tbi"]].assign(release=release)
         dva_tbi = frames["_dva"].rename(columns={"tbi": "tbi_dva"}) if dva is not None else None  # the panel's TBI_DVA (its exclusion rule)
-        own = designs[release]
         for cset in [s for s in sets if s.label in choices.get("country_set", ["configured"])]:
             # the configured set is the release's own; an alternative drops its countries from it too
             excluded = dict(cset.excluded) if release == io_release else {
-                **own.excluded_countries, **{c: r for c, r in cset.excluded.items() if c not in sample.excluded_countries and c in set(own.countries)}
+                **design.excluded_countries, **{c: r for c, r in cset.excluded.items() if c not in sample.excluded_countries and c in set(design.countries)}
             }  # fmt: skip
             for values in combos:
                 combo = tuple(zip([c[len("control_") :] for c in control_dims], values))
-                chosen = own
+                chosen = design
                 for control, variable in combo:
                     if control in chosen.control_names:
                         chosen = chosen.with_control(control, variable)
@@ -586,7 +585,8 @@ def specification_curve(
     )  # fmt: skip
     specs, panels, lists, defaults, choices, definitions, sample = ci.specs, ci.panels, ci.developed_lists, ci.defaults, ci.choices, ci.definitions, ci.sample
     built = time.perf_counter()
-    out = sc.estimate_curve(specs, panels, developed_lists=lists, control_names=ci.control_names, defaults=defaults)
+    groups = sc.curve_groups(specs, panels, developed_lists=lists, control_names=ci.control_names, defaults=defaults)  # also the joint test's
+    out = sc.curve_estimates(specs, groups)
     release_of = out["io_release"] if "io_release" in out.columns else pd.Series(io_release, index=out.index)
     out["years"] = release_of.map({r: year_span(y) for r, y in ci.years.items()})
     # The configured specification of each paper column: Tables 3–6 and the DVA columns at the configured choices.
@@ -628,33 +628,34 @@ def specification_curve(
     )  # fmt: skip
     if joint_test is not None:
         j = dict(joint_test)
-        curve_test(ci, out, io_release, draws=int(j["draws"]), seed=int(j["seed"]), outputs=j)  # type: ignore[call-overload]
+        curve_test(ci, groups, out, io_release, draws=int(j["draws"]), seed=int(j["seed"]), outputs=j)  # type: ignore[call-overload]
     return out
 
 
-def curve_test(ci: CurveInputs, observed: pd.DataFrame, io_release: str, *, draws: int, seed: int, outputs: Mapping[str, object]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def curve_test(
+    ci: CurveInputs, groups: Sequence[_Group], observed: pd.DataFrame, io_release: str, *, draws: int, seed: int, outputs: Mapping[str, object]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The specification curve's joint test and variance decomposition per release (:mod:`.curvetest`), on the curve's
-    specifications and panels (``ci``) and its estimates (``observed``). The countries are drawn from the stream
+    specifications (``ci``), its designs (``groups``, :func:`.speccurve.curve_groups` of ``ci.specs``) and its estimates
+    (``observed``, in the order of ``ci.specs``). The countries are drawn from the stream
     ``SeedSequence(seed, "specification_curve_joint_test", release)`` (:func:`.inference.stream_seed`). Outputs:
     ``test`` (CSV), ``variance`` (CSV), ``png``/``pdf`` (the decomposition's figure)."""
     import time
 
     from ..outputs.figures import curve_variance_figure, save_figure
-    from . import speccurve as sc
     from .curvetest import joint_test, variance_decomposition
     from .inference import stream_seed
 
     start = time.perf_counter()
-    specs = ci.specs.reset_index(drop=True)
+    specs = ci.specs
     release_of = specs["io_release"] if "io_release" in specs.columns else pd.Series(io_release, index=specs.index)
     dims = [d for d in ci.choices if d != "io_release"]
     tests, variance = [], []
     for release in dict.fromkeys(release_of):
         rows = np.flatnonzero((release_of == release).to_numpy())
-        sub = specs.iloc[rows].reset_index(drop=True)
-        groups = sc.curve_groups(sub, ci.panels, developed_lists=ci.developed_lists, control_names=ci.control_names, defaults=ci.defaults)
         t0 = time.perf_counter()
-        res = joint_test(groups, len(sub), draws=draws, seed=stream_seed(seed, "specification_curve_joint_test", str(release)))
+        mine_groups = [g for g in groups if g.release == str(release)]
+        res = joint_test(mine_groups, len(rows), draws=draws, seed=stream_seed(seed, "specification_curve_joint_test", str(release)))
         mine = observed.iloc[rows]
         if abs(res["median_coef"] - float(mine["coef"].median())) > 1e-8 * max(1.0, abs(res["median_coef"])):
             raise AssertionError(f"joint test of {release}: observed median {res['median_coef']} is not the curve's {mine['coef'].median()}")

@@ -87,8 +87,7 @@ def tbi_variants(table: IOTable, value_added: str) -> pd.DataFrame:
     X = system.solve(Y)
     base = absorbed_by_origin(X, system.v, C, S)
     matrices: dict[str, tuple[np.ndarray, list[str]]] = {"baseline": (base, list(table.countries))}
-    keep = [i for i, c in enumerate(table.countries) if c != "ROW"]
-    matrices["no_row_partner"] = (base[np.ix_(keep, keep)], [table.countries[i] for i in keep])
+    matrices["no_row_partner"] = _without_row(base, list(table.countries))
     inven = table.fd_categories.index("INVEN")
     Y_no_inv = Y - table.F.reshape(table.n, C, K)[:, :, inven]
     matrices["fd_without_inventories"] = (absorbed_by_origin(system.solve(Y_no_inv), system.v, C, S), list(table.countries))
@@ -96,10 +95,21 @@ def tbi_variants(table: IOTable, value_added: str) -> pd.DataFrame:
         # Same A (hence the same factorisation); only v changes.
         v_basic = np.divide(table.primary_inputs["VA"], table.x, out=np.zeros(table.n), where=table.x > 0)
         matrices["va_basic_prices"] = (absorbed_by_origin(X, v_basic, C, S), list(table.countries))
+    return _variant_frame(table.release, table.year, matrices)
+
+
+def _without_row(matrix: np.ndarray, countries: list[str]) -> tuple[np.ndarray, list[str]]:
+    """The bilateral matrix without the rest of the world's row and column (the ``no_row_partner`` variant)."""
+    keep = [i for i, c in enumerate(countries) if c != "ROW"]
+    return matrix[np.ix_(keep, keep)], [countries[i] for i in keep]
+
+
+def _variant_frame(release: str, year: int, matrices: dict[str, tuple[np.ndarray, list[str]]]) -> pd.DataFrame:
+    """The TBI of each variant's bilateral matrix, in the layout of :data:`tradeimbalance.schemas.TBI_VARIANTS`."""
     frames = []
     for name, (m, countries) in matrices.items():
         b = balance_index(m, countries)
-        frames.append(pd.DataFrame({"release": table.release, "year": np.int64(table.year), "iso3": b["iso3"], "variant": name, "tbi": b["index"]}))
+        frames.append(pd.DataFrame({"release": release, "year": np.int64(year), "iso3": b["iso3"], "variant": name, "tbi": b["index"]}))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -113,10 +123,7 @@ def flows_variants(va_absorbed: pd.DataFrame) -> pd.DataFrame:
     frames = []
     for (release, year), g in va_absorbed.groupby(["release", "year"], sort=True):
         matrix, countries = long_to_matrix(g, "va_absorbed")
-        keep = [i for i, c in enumerate(countries) if c != "ROW"]
-        for name, (m, regions) in {"baseline": (matrix, countries), "no_row_partner": (matrix[np.ix_(keep, keep)], [countries[i] for i in keep])}.items():
-            b = balance_index(m, regions)
-            frames.append(pd.DataFrame({"release": release, "year": np.int64(year), "iso3": b["iso3"], "variant": name, "tbi": b["index"]}))
+        frames.append(_variant_frame(str(release), int(year), {"baseline": (matrix, countries), "no_row_partner": _without_row(matrix, countries)}))
     return pd.concat(frames, ignore_index=True)
 
 

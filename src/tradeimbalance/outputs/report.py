@@ -210,15 +210,18 @@ def curve_summary_lines(curve: pd.DataFrame, dimensions: Sequence[str]) -> list[
 def curve_release_lines(curve: pd.DataFrame, skipped: pd.DataFrame | None = None) -> list[str]:
     """The curve's shares per input–output release, each release on its own sample and years (one line each), and
     what a release could not give."""
+    from ..econometrics.speccurve import curve_summary
+
     if "io_release" not in curve.columns:
         return []
     lines = []
     for release, g in curve.groupby("io_release", sort=False):
         years = f" ({g['years'].iloc[0]})" if "years" in g.columns else ""
+        s = curve_summary(g, [])
         lines.append(
-            f"On **{release}**{years}: {len(g)} specifications, {100 * (g['coef'] > 0).mean():.1f} % with a positive TBI coefficient, "
-            f"{100 * (g['pvalue'] < 0.05).mean():.1f} % with p < 0.05 and {100 * ((g['coef'] > 0) & (g['pvalue'] < 0.05)).mean():.1f} % "
-            f"positive with p < 0.05; median coefficient {g['coef'].median():.4f}."
+            f"On **{release}**{years}: {s['n']} specifications, {100 * s['share_positive']:.1f} % with a positive TBI coefficient, "  # type: ignore[operator]
+            f"{100 * s['share_p05']:.1f} % with p < 0.05 and {100 * s['share_positive_p05']:.1f} % "  # type: ignore[operator]
+            f"positive with p < 0.05; median coefficient {s['median_coef']:.4f}."
         )
     for row in (skipped if skipped is not None else pd.DataFrame()).itertuples():
         lines.append(f"Not in the curve for {row.release}: the TBI definition {row.choice} ({row.specifications} specifications); it {row.reason}." if str(row.reason).startswith("needs")
