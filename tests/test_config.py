@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tradeimbalance import config as cfg
+from tradeimbalance import release as rel
 from tradeimbalance.docs import render
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,8 +22,8 @@ def test_default_config_is_the_papers_release_and_years(config: dict) -> None:
     cfg.validate(config)
     cfg.check_config(config)
     assert config["io_release"] == "wiod2016"
-    assert cfg.io_years(config) == list(range(2000, 2015))
-    assert cfg.io_years(config, "wiod2013") == list(range(2000, 2012))
+    assert rel.io_years(config) == list(range(2000, 2015))
+    assert rel.io_years(config, "wiod2013") == list(range(2000, 2012))
     assert len(config["countries"]) == 43 and "TWN" in config["countries"]
 
 
@@ -30,11 +31,12 @@ def test_wiod2016_format_resolution(config: dict, tmp_path: Path) -> None:
     folder = tmp_path / "wiod"
     folder.mkdir()
     # Nothing present: the first configured format (R), which the download rule can provide.
-    assert cfg.io_raw_file(config, 2005, "wiod2016") == folder / "WIOT2005_October16_ROW.RData"
+    wiod2016 = rel.Release.from_config(config, "wiod2016")
+    assert wiod2016.raw_file(2005) == folder / "WIOT2005_October16_ROW.RData"
     (folder / "WIOT2005_Nov16_ROW.xlsb").write_bytes(b"")
-    assert cfg.io_raw_file(config, 2005, "wiod2016") == folder / "WIOT2005_Nov16_ROW.xlsb"
+    assert wiod2016.raw_file(2005) == folder / "WIOT2005_Nov16_ROW.xlsb"
     (folder / "WIOT2005_October16_ROW.RData").write_bytes(b"")
-    assert cfg.io_raw_file(config, 2005, "wiod2016") == folder / "WIOT2005_October16_ROW.RData"
+    assert wiod2016.raw_file(2005) == folder / "WIOT2005_October16_ROW.RData"
 
 
 def test_impossible_settings_fail_early(config: dict) -> None:
@@ -120,7 +122,19 @@ def test_absent_wiod2016_tables_without_network_stop_with_the_switch(config: dic
     assert f"missing in {tmp_path / 'wiod'}" in message
     assert "https://dataverse.nl/api/access/datafile/199101 cannot be reached (no network)" in message
     assert "doi:10.34894/PJ2M1C" in message
-    assert "make reproduce IO_RELEASE=wiod2013" in message and "--config io_release=wiod2013" in message
+    assert "no other release's files are on hand or downloadable either" in message  # nothing else in this raw folder
+    # The other releases on hand are named, the paper's own release as flows first, then WIOD 2013; never the long-run
+    # WIOD (one sample year) and never a release whose files are neither here nor downloadable.
+    (tmp_path / "wiod2016_icio").mkdir()
+    (tmp_path / "wiod2016_icio" / "dva_gtrade.dta").write_bytes(b"")
+    (tmp_path / "wiod2013").mkdir()
+    for year in range(1995, 2012):
+        (tmp_path / "wiod2013" / f"wiot_{year}.RData").write_bytes(b"")
+    message = missing_io_tables(config, probe=lambda url: (False, "no network"))
+    flows_at, wiod2013_at = message.index("make reproduce IO_RELEASE=wiod2016_flows"), message.index("make reproduce IO_RELEASE=wiod2013")
+    assert flows_at < wiod2013_at and "--config io_release=wiod2013" in message and "wiod_longrun" not in message
+    assert "the paper's own release, as value-added flows by destination of absorption; 5 benchmark years: 2002, 2005, 2008, 2011, 2014" in message
+    assert "the WIOD 2013 release, another release than the paper's; annual, 2000–2011" in message
     # Downloadable, the archive already there, or the files there: no stop.
     assert missing_io_tables(config, probe=lambda url: (True, "")) is None
     (tmp_path / "wiod").mkdir()

@@ -78,7 +78,7 @@ def test_the_same_world_in_the_wiod_2016_and_icio_layouts_gives_the_same_tbi(tmp
 
 
 def test_a_year_inside_a_period_archive_is_read(tmp_path: Path) -> None:
-    from tradeimbalance import config as cfg
+    from tradeimbalance.release import Release
 
     world = random_world(("DEU", "USA", "ROW"), ("A", "B"), year=2017, seed=2)
     archive = tmp_path / "oecd_icio" / "ICIO2023_2016-2020.zip"
@@ -89,7 +89,7 @@ def test_a_year_inside_a_period_archive_is_read(tmp_path: Path) -> None:
     config = {"raw_dir": str(tmp_path), "io_release": "icio2023", "io_releases": {"icio2023": {
         "subdir": "oecd_icio", "formats": ["csv", "zip"], "files": {"csv": "ICIO2023_{year}.csv", "zip": "ICIO2023_{period}.zip"},
         "periods": ["2011-2015", "2016-2020"]}}}  # fmt: skip
-    assert cfg.io_raw_file(config, 2017) == archive
+    assert Release.from_config(config).raw_file(2017) == archive
     t = read_oecd_icio(archive, 2017)
     assert t.year == 2017 and t.countries == ("DEU", "USA", "ROW")
     with pytest.raises(InputError, match=r"expected one CSV for 2019 \(a name ending in 2019.csv\), found none"):

@@ -163,14 +163,46 @@ def test_release_effect_recovers_each_releases_own_slope():
     assert not few and "2 countries" in skipped[0]["reason"]
 
 
-def test_a_flows_release_cannot_be_the_tables_release_and_the_sample_follows_the_release(tmp_path):
+def test_a_release_says_what_it_gives_and_its_sample_follows_it(tmp_path):
+    """A flows release is a valid io_release: it declares what it cannot give (its reader's NOT_AVAILABLE), so the DVA
+    table is skipped with the reason; its time axis is its benchmark years, the previous period three years back."""
     from tradeimbalance import config as cfg
+    from tradeimbalance import release as rel
 
     config = cfg.load_config(ROOT / "workflow" / "config.yaml", ROOT / "workflow" / "downloads.yaml", overrides={"raw_dir": str(tmp_path)})
-    with pytest.raises(cfg.ConfigError, match="io_release='wiod2016_flows' is a flows release"):
-        cfg.check_config({**config, "io_release": "wiod2016_flows"})
-    flows = cfg.release_sample(config, "wiod2016_flows")
-    assert flows["years"] == [2002, 2005, 2008, 2011, 2014] and len(flows["controls"]) == 7
-    longrun = cfg.release_sample(config, "wiod_longrun")
+    cfg.check_config({**config, "io_release": "wiod2016_flows"})  # accepted
+    flows, wiod2013, wiod2016 = (rel.Release.from_config(config, n) for n in ("wiod2016_flows", "wiod2013", "wiod2016"))
+    assert flows.kind == "flows" and flows.reader == "va_flows" and flows.paper and not wiod2013.paper
+    assert not flows.gives(rel.DVA) and not flows.gives(rel.IDENTITIES) and "KWW decomposition" in flows.why_not(rel.DVA)
+    assert set(flows.skipped_tables) == {"dva"} and "cannot give the KWW/DVA-based TBI" in flows.skipped_tables["dva"]
+    assert wiod2016.gives(rel.DVA) and wiod2016.skipped_tables == {} and wiod2013.gives(rel.DVA) and not wiod2013.gives(rel.BASIC_PRICES)
+    assert (flows.step, flows.annual, flows.period_word) == (3, False, "benchmark year") and wiod2013.step == 1 and wiod2013.annual
+    assert flows.lag_description == "TBI of the previous benchmark year (t-3)" and wiod2013.lag_description == "TBI of the previous year (t-1)"
+    assert rel.previous_years(flows.years) == {2005: 2002, 2008: 2005, 2011: 2008, 2014: 2011}
+    sample = rel.release_sample(config, "wiod2016_flows")
+    assert sample["years"] == [2002, 2005, 2008, 2011, 2014] and len(sample["controls"]) == 7
+    longrun = rel.release_sample(config, "wiod_longrun")
     assert longrun["years"] == list(range(1965, 2001)) and "RQ" not in longrun["controls"] and "HKG" in longrun["countries"]
-    assert cfg.comparison_releases(config) == ["wiod2016"]  # nothing present in an empty raw folder but the configured release
+    assert rel.comparison_releases(config) == ["wiod2016"]  # nothing present in an empty raw folder but the configured release
+    design = rel.run_design({**config, "io_release": "wiod2016_flows"})
+    assert design["years"] == [2002, 2005, 2008, 2011, 2014] and design["periods"] == flows.years
+    assert rel.run_design({**config, "io_release": "wiod2013"})["years"] is None  # an annual release keeps the full grid
+
+
+def test_the_instrument_is_the_previous_period_of_the_release():
+    """L_TBI on a release of benchmark years is the TBI three years back; the first benchmark year has none."""
+    from tradeimbalance.econometrics.panel import ControlSpec, assemble_panel
+
+    years = [2002, 2005, 2008]
+    tbi = pd.DataFrame([(c, y, 0.1 * i + 0.01 * y) for i, c in enumerate(["AAA", "BBB"]) for y in years], columns=["iso3", "year", "tbi"])
+    kof = pd.DataFrame([(c, y, "v", 50.0 + y % 7) for c in ["AAA", "BBB"] for y in years], columns=["iso3", "year", "vintage", "KOFGIdj"])
+    sources = {"pwt": pd.DataFrame([(c, y, 10.0 + y % 5) for c in ["AAA", "BBB"] for y in range(2000, 2015)], columns=["iso3", "year", "pop"]), "wgi": None, "wdi": None}
+    args = dict(countries=["AAA", "BBB"], first_year=2000, last_year=2014, kof_vintage="v", outcomes=["KOFGIdj"],
+                controls=[ControlSpec("lnPOP", "pwt", "pop", "log")], excluded_countries={}, developed=["AAA"], years=years)  # fmt: skip
+    panel, excluded = assemble_panel(tbi, None, kof, sources, periods=years, **args)
+    lagged = panel.set_index(["iso3", "year"])["L_TBI"]
+    own = tbi.set_index(["iso3", "year"])["tbi"]
+    assert lagged["AAA", 2005] == own["AAA", 2002] and lagged["BBB", 2008] == own["BBB", 2005] and np.isnan(lagged["AAA", 2002])
+    assert len(panel) == 6 and excluded.empty and panel["TBI_DVA"].isna().all()
+    annual, _ = assemble_panel(tbi, None, kof, sources, **args)  # no axis given: the previous calendar year, never a benchmark year
+    assert annual["L_TBI"].isna().all()

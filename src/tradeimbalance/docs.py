@@ -12,7 +12,8 @@ from pathlib import Path
 import pandera.pandas as pa
 
 from .io import iotable
-from .schemas import ALL_SCHEMAS
+from .outputs.analysis_data import dictionary_markdown
+from .schemas import ALL_SCHEMAS, CONTROL_DESCRIPTIONS
 from .source_schemas import SOURCE_SCHEMAS
 
 HEADER = """# Data dictionary
@@ -23,6 +24,8 @@ schema before it is written (`src/tradeimbalance/schemas.py`,
 schemas by `python -m tradeimbalance.docs`; do not edit it by hand.
 Money is millions of current US dollars unless stated.
 """
+#: The KOF indices of the paper's tables (config kof.required_columns).
+KOF_INDICES = ("KOFGIdj", "KOFEcGIdj", "KOFTrGIdj", "KOFFiGIdj", "KOFPoGIdj")
 
 
 def _dtype(col: pa.Column) -> str:
@@ -43,6 +46,7 @@ def schema_markdown(schema: pa.DataFrameSchema) -> str:
 def render() -> str:
     parts = [HEADER, "## Input–output tables (`data/processed/io/<release>/wiot_<year>.parquet`)\n", _iotable_doc()]
     parts += [schema_markdown(s) for s in [*SOURCE_SCHEMAS, *ALL_SCHEMAS]]
+    parts.append(dictionary_markdown(list(KOF_INDICES), list(CONTROL_DESCRIPTIONS)))
     return "\n".join(parts)
 
 

@@ -3,9 +3,11 @@
 The default run reproduces the paper on the paper's data, the WIOD 2016 release. When its tables are
 neither in the raw-data folder nor downloadable (no network), the workflow must not fall back to another
 release silently, nor start work it cannot finish: :func:`missing_io_tables` returns the message the
-workflow stops with, naming the missing files, where they come from and the one switch that runs on the
-WIOD 2013 release instead. It is called from ``workflow/rules/download.smk`` when the default target is
-built; ``make reproduce`` prints that message as the first thing a user sees.
+workflow stops with, naming the missing files, where they come from and the switches to the releases that are
+on hand or downloadable (:func:`switches`): the paper's own release as value-added flows first
+(``IO_RELEASE=wiod2016_flows``, five benchmark years), then the others (``wiod2013``, annual, 2000–2011). It is
+called from ``workflow/rules/download.smk`` when the default target is built; ``make reproduce`` prints that message
+as the first thing a user sees.
 """
 
 from __future__ import annotations
@@ -14,14 +16,18 @@ import copy
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from . import config as cfg
+from .release import WIOD2016_ZIP, Release, adopt_release_sample, io_years, releases, year_span
 
-#: The archive of the WIOD 2016 release in R format, relative to the raw-data folder (config downloads).
-WIOD2016_ZIP = "wiod/WIOTS_in_R.zip"
+
+
+def _span(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{names[0]} … {names[-1]} ({len(names)} files)"
 
 
 def reachable(url: str, timeout: float = 8.0) -> tuple[bool, str]:
@@ -40,61 +46,97 @@ def reachable(url: str, timeout: float = 8.0) -> tuple[bool, str]:
         return False, str(getattr(exc, "reason", exc))
 
 
-def _span(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{names[0]} … {names[-1]} ({len(names)} files)"
+@dataclass(frozen=True)
+class Availability:
+    """Whether a release's files for some years are on hand or can be downloaded, and if not, why."""
+
+    missing: list[Path]  # files absent from the raw-data folder
+    needed: list[str]  # their download keys (paths relative to the raw folder) that have a download entry
+    ok: bool  # present, or downloadable
+    reason: str  # why not (when not ok)
+
+
+def availability(config: Mapping[str, Any], release: Release, years: list[int], probe: Any = reachable) -> Availability:
+    """Are the raw files of ``years`` of ``release`` present, or downloadable (its first missing file's address answers)?"""
+    if release.present(years):
+        return Availability([], [], True, "")
+    raw = release.raw
+    if release.reader == "wiod2016":
+        missing = [release.raw_file(y) for y in years if not release.raw_file(y).exists()]
+        keys = [WIOD2016_ZIP]
+    else:
+        missing = sorted({release.raw_file(y) for y in years if not release.raw_file(y).exists()})
+        keys = [str(p.relative_to(raw)) for p in missing]
+    downloads = cfg.downloads(config)
+    needed = [k for k in keys if k in downloads]
+    if not needed:
+        return Availability(missing, [], False, "no download address is configured (workflow/downloads.yaml)")
+    ok, why = probe(downloads[needed[0]]["url"])
+    return Availability(missing, needed, ok, "" if ok else f"{downloads[needed[0]]['url']} cannot be reached ({why})")
+
+
+def switches(config: Mapping[str, Any], probe: Any = reachable) -> list[str]:
+    """The other releases a run could use instead, in the order the stop message names them: the paper's own data first
+    (config ``paper: true``: its release in another form), then the others by how many sample years they cover; each
+    present or downloadable and covering at least two of the sample years."""
+    configured = Release.from_config(config)
+    first, last = int(config["first_year"]), int(config["last_year"])
+    candidates = []
+    for name, other in releases(config).items():
+        years = [y for y in other.years if first <= y <= last]
+        if name != configured.name and len(years) >= 2:
+            candidates.append((0 if other.paper else 1, -len(years), name, other, years))
+    out = []
+    for *_, name, other, years in sorted(candidates, key=lambda c: c[:3]):
+        if not availability(config, other, years, probe).ok:
+            continue
+        form = "value-added flows by destination of absorption" if other.kind == "flows" else "world input–output tables"
+        what = f"the paper's own release, as {form}" if other.paper else f"the {other.label}, another release than the paper's"
+        when = "annual," if other.annual else f"{len(years)} benchmark years:"
+        out.append(f"make reproduce IO_RELEASE={name}   (snakemake --config io_release={name}): {what}; {when} {year_span(years)}")
+    return out
 
 
 def missing_io_tables(config: Mapping[str, Any], probe: Any = reachable) -> str | None:
-    """The message to stop with when the configured release's tables are absent and cannot be downloaded, else None."""
-    release = config["io_release"]
-    r = config["io_releases"][release]
-    raw = cfg.raw_dir(config)
-    folder = raw / r["subdir"]
+    """The message to stop with when the configured release's input–output data are absent and cannot be downloaded, else
+    None. It names the missing files, where they come from, and the releases the run could use instead (the paper's own
+    release in another form first), never switching by itself."""
     if "paper_design" not in config:  # the configured release's own years, as the workflow takes them
         config = copy.deepcopy(dict(config))
-        cfg.adopt_release_sample(config)
-    missing = [y for y in cfg.io_years(config) if not cfg.io_raw_file(config, y, release).exists()]
-    if not missing:
+        adopt_release_sample(config)  # type: ignore[arg-type]
+    release = Release.from_config(config)
+    years = io_years(config)
+    have = availability(config, release, years, probe)
+    if have.ok:
         return None
+    names = [p.name for p in have.missing]
     downloads = cfg.downloads(config)
-    first = r["files"][r["formats"][0]]
-    names = [first.format(year=y) for y in missing]
-    if release == "wiod2016":
-        if (raw / WIOD2016_ZIP).exists():
-            return None  # the workflow extracts the years from the archive
-        needed = [WIOD2016_ZIP] if WIOD2016_ZIP in downloads else []
-    else:
-        needed = [f"{r['subdir']}/{n}" for n in names if f"{r['subdir']}/{n}" in downloads]
-    reason = "no download address is configured (workflow/downloads.yaml)"
-    if needed:
-        ok, why = probe(downloads[needed[0]]["url"])
-        if ok:
-            return None  # the download rule fetches them first
-        reason = f"{downloads[needed[0]]['url']} cannot be reached ({why})"
-    publisher = downloads.get(needed[0], {}).get("publisher", "") if needed else str(r.get("homepage", ""))
-    other = "wiod2013" if release == "wiod2016" else "wiod2016"
-    years = cfg.release_years(config, release)
-    label = {"wiod2016": "WIOD 2016 release, 2000–2014: the paper's tables", "wiod2013": "WIOD 2013 release, 1995–2011"}.get(release, r.get("description", f"{release}, {years[0]}–{years[-1]}"))
-    what = f"{WIOD2016_ZIP} (641 MB, all years in R format) or the year files" if release == "wiod2016" else "the year files"
+    publisher = downloads.get(have.needed[0], {}).get("publisher", "") if have.needed else str(release.spec.get("homepage", ""))
+    label = {"wiod2016": "WIOD 2016 release, 2000–2014: the paper's tables"}.get(release.name, release.description)
+    what = f"{WIOD2016_ZIP} (641 MB, all years in R format) or the year files" if release.reader == "wiod2016" else "the files"
     lines = [
-        f"Stopped before any work: the input–output tables of io_release={release} ({label}) are not in the raw-data folder, and they cannot be downloaded.",
-        f"  missing in {folder}: {_span(names)}",
-        f"  download: {reason}",
+        f"Stopped before any work: the input–output data of io_release={release.name} ({label}) are not in the raw-data folder, and they cannot be downloaded.",
+        f"  missing in {release.folder}: {_span(names)}",
+        f"  download: {have.reason}",
     ]
     if publisher:
         lines.append(f"  where they come from: {publisher}")
     fetch = (
         f"  * with internet: run the same command again; the workflow downloads {what} and checks the checksum;"
-        if needed
-        else f"  * get them by hand{' from ' + publisher if publisher else ''} and put them in {folder} (the file names of config io_releases.{release}.files);"
+        if have.needed
+        else f"  * get them by hand{' from ' + publisher if publisher else ''} and put them in {release.folder} (the file names of config io_releases.{release.name});"
     )
     lines += [
         "What to do:",
         fetch,
-        f"  * files already downloaded elsewhere: make reproduce RAW_DIR=/path/to/raw   (the folder holding {r['subdir']}/);",
-        f"  * or run on the {other.replace('wiod', 'WIOD ')} release instead (not the paper's tables): "
-        f"make reproduce IO_RELEASE={other}   (snakemake --config io_release={other}).",
+        f"  * files already downloaded elsewhere: make reproduce RAW_DIR=/path/to/raw   (the folder holding {release.spec['subdir']}/);",
     ]
+    alternatives = switches(config, probe)
+    if alternatives:
+        lines.append("  * or run on another release whose files are on hand or can be downloaded (the run never switches by itself), in this order:")
+        lines += [f"      {i}. {a}" for i, a in enumerate(alternatives, 1)]
+    else:
+        lines.append(f"  * no other release's files are on hand or downloadable either (io_releases: {', '.join(n for n in config['io_releases'] if n != release.name)}; data/raw/README.md).")
     return "\n".join(lines)
 
 

@@ -177,8 +177,8 @@ def panel_schema(outcomes: list[str], controls: list[str]) -> pa.DataFrameSchema
         "year": _year(),
         "group": pa.Column(str, pa.Check.isin(["developed", "developing"]), description="developed | developing (config sample.developed)"),
         "TBI": _float("Trade Benefit Index (data/processed/tbi.parquet)", checks=[pa.Check.in_range(-1.0, 1.0)]),
-        "TBI_DVA": _float("DVA-based TBI (data/processed/tbi_dva.parquet)", checks=[pa.Check.in_range(-1.0, 1.0)]),
-        "L_TBI": _float("TBI of the previous year (the 2SLS instrument); missing when that year was not computed", nullable=True),
+        "TBI_DVA": _float("DVA-based TBI (data/processed/tbi_dva.parquet); missing for a release that cannot give it (a flows release)", checks=[pa.Check.in_range(-1.0, 1.0)], nullable=True),
+        "L_TBI": _float("TBI of the previous period of the release (the 2SLS instrument): the previous year, or the previous benchmark year for a release of benchmark years; missing when that period was not computed", nullable=True),
     }
     for o in outcomes:
         cols[o] = _float(f"KOF Globalisation Index {o}, 0–100 (config kof_vintage)")

@@ -1,39 +1,44 @@
-# Paths and year lists derived from the config (logic in tradeimbalance.config).
+# Paths and year lists derived from the config (logic in tradeimbalance.config and tradeimbalance.release).
 from tradeimbalance import config as cfg
+from tradeimbalance import release as rel
 
 # The configuration is checked before any job is planned: types, allowed values and unknown keys against
 # the JSON schema (Snakemake's validate()), then what a schema cannot say (year order, vintages present …).
 cfg.validate(config, f"{workflow.basedir}/workflow/schemas/config.schema.yaml")
 cfg.check_config(config)
 # A configured release with its own sample (an era or an ICIO edition) is the run's design; the paper's is kept.
-cfg.adopt_release_sample(config)
-PAPER = cfg.paper_design(config)
+rel.adopt_release_sample(config)
+PAPER = rel.paper_design(config)
 
-RAW = str(cfg.raw_dir(config))  # absolute: two spellings of the same folder are the same inputs
+RAW = str(rel.raw_dir(config))  # absolute: two spellings of the same folder are the same inputs
 PROC = config["processed_dir"]
 RES = config["results_dir"]
 LOGS = config["logs_dir"]
 RELEASE = config["io_release"]
+# Every release, each answering what it is and what it can give (tradeimbalance.release.Release); THIS: the configured one.
+RELEASES = rel.releases(config)
+THIS = RELEASES[RELEASE]
 VALUE_ADDED = config["value_added"]
-IO_YEARS = cfg.io_years(config)
+IO_YEARS = rel.io_years(config)
 KOF_VINTAGES = list(config["kof"]["vintages"])
 DOWNLOADS = cfg.downloads(config)
 # Releases of the specification curve: the configured one and the other listed ones whose raw tables are present.
-CURVE_RELEASES = cfg.curve_releases(config)
+CURVE_RELEASES = rel.curve_releases(config)
 # Each curve release's sample (years, countries, developed list, controls): the configured one is the paper's design.
-CURVE_SAMPLES = {r: cfg.release_sample(config, r) for r in CURVE_RELEASES}
+CURVE_SAMPLES = {r: rel.release_sample(config, r) for r in CURVE_RELEASES}
 # Releases side by side (results/estimates_by_release.csv): the configured one and comparison.releases.
-COMPARISON_RELEASES = cfg.comparison_releases(config)
-RELEASES = config["io_releases"]
+COMPARISON_RELEASES = rel.comparison_releases(config)
 # Tables releases read one job per year, tables releases read in one job (jobs: per_release), flows releases.
-PER_YEAR_RELEASES = [r for r in RELEASES if cfg.release_kind(config, r) == "tables" and RELEASES[r].get("jobs", "per_year") == "per_year"]
-BATCH_RELEASES = [r for r in RELEASES if cfg.release_kind(config, r) == "tables" and RELEASES[r].get("jobs") == "per_release"]
-FLOWS_RELEASES = [r for r in RELEASES if cfg.release_kind(config, r) == "flows"]
+PER_YEAR_RELEASES = [r for r, x in RELEASES.items() if x.jobs == "per_year"]
+BATCH_RELEASES = [r for r, x in RELEASES.items() if x.jobs == "per_release"]
+FLOWS_RELEASES = [r for r, x in RELEASES.items() if x.kind == "flows"]
+# The paper's regression tables the configured release cannot give (the DVA table of a flows release), with the reason.
+SKIPPED_TABLES = THIS.skipped_tables
 
 
-# The years of each tables release whose input–output algebra the run needs (tradeimbalance.config.table_years),
+# The years of each tables release whose input–output algebra the run needs (tradeimbalance.release.table_years),
 # worked out once: finding the compared releases looks at every raw file.
-TABLE_YEARS = {r: cfg.table_years(config, r, COMPARISON_RELEASES) for r in RELEASES if cfg.release_kind(config, r) == "tables"}
+TABLE_YEARS = {r: rel.table_years(config, r, COMPARISON_RELEASES) for r, x in RELEASES.items() if x.kind == "tables"}
 
 
 def table_years(release):
@@ -44,16 +49,9 @@ wildcard_constraints:
     year=r"\d{4}",
     release="|".join(PER_YEAR_RELEASES) or "(?!)",
 
-# The estimation sample's design (all of it but the KOF vintage): passed whole to the panel-building steps.
-DESIGN = {
-    "countries": config["countries"],
-    "first_year": config["first_year"],
-    "last_year": config["last_year"],
-    "outcomes": config["kof"]["required_columns"],
-    "controls": config["controls"],
-    "excluded_countries": config["sample"]["excluded_countries"],
-    "developed": config["sample"]["developed"],
-}
+# The estimation sample's design (all of it but the KOF vintage): passed whole to the panel-building steps. For a
+# release of benchmark years its candidate grid is those years, and "the previous period" is the previous one of them.
+DESIGN = rel.run_design(config)
 
 
 # Each rule that reads a raw file carries the file's content digest as a parameter: a raw file that is
@@ -66,3 +64,8 @@ def raw_sha256(raw_file):
     """A params function: the digest of the raw file ``raw_file(wildcards)`` names. It takes the wildcards only
     (not ``input``), because Snakemake leaves params derived from the input out of its params rerun trigger."""
     return lambda wildcards: cfg.raw_digest(raw_file(wildcards), DIGEST_CACHE)
+
+
+def va_files(release, years):
+    """A release's per-year value added absorbed (the layout of every release, flows or tables)."""
+    return [f"{PROC}/va_absorbed/{release}/{y}.parquet" for y in years]

@@ -1,10 +1,12 @@
 # Panel assembly, the paper's regressions, and their comparison with the published numbers.
 
+# The configured release's TBI files: the TBI, and the DVA-based TBI where the release gives it (not a flows release).
+TBI_INPUTS = {"tbi": f"{PROC}/tbi.parquet", **({"tbi_dva": f"{PROC}/tbi_dva.parquet"} if THIS.gives(rel.DVA) else {})}
+
 
 rule panel:
     input:
-        tbi=f"{PROC}/tbi.parquet",
-        tbi_dva=f"{PROC}/tbi_dva.parquet",
+        **TBI_INPUTS,
         kof=f"{PROC}/kof.parquet",
         pwt=f"{PROC}/pwt.parquet",
         wgi=f"{PROC}/wgi.parquet",
@@ -35,6 +37,7 @@ rule estimates:
         controls=list(config["controls"]),
         outcomes=config["kof"]["required_columns"],
         cragg_donald_dof=config["iv"]["cragg_donald_dof"],
+        skipped_tables=SKIPPED_TABLES,
     log:
         f"{LOGS}/estimates.log",
     benchmark:
@@ -93,8 +96,7 @@ rule specification_search:
 
 rule control_alternatives:
     input:
-        tbi=f"{PROC}/tbi.parquet",
-        tbi_dva=f"{PROC}/tbi_dva.parquet",
+        **TBI_INPUTS,
         kof=f"{PROC}/kof.parquet",
         pwt=f"{PROC}/pwt.parquet",
         wgi=f"{PROC}/wgi.parquet",
@@ -126,6 +128,7 @@ rule inference:
         controls=list(config["controls"]),
         outcomes=config["kof"]["required_columns"],
         settings=config["inference"],
+        skipped_tables=SKIPPED_TABLES,
     log:
         f"{LOGS}/inference.log",
     benchmark:
@@ -145,8 +148,8 @@ def curve_inputs(wildcards):
     }
     for release in CURVE_RELEASES:
         years = CURVE_SAMPLES[release]["years"]
-        if cfg.release_kind(config, release) == "flows":
-            files[f"va_{release}"] = expand(f"{PROC}/va_absorbed/{release}/{{year}}.parquet", year=years)
+        if RELEASES[release].kind == "flows":
+            files[f"va_{release}"] = va_files(release, years)
         else:
             files[f"variants_{release}"] = expand(f"{PROC}/va_absorbed/{release}/{{year}}_variants.parquet", year=years)
             files[f"dva_{release}"] = expand(f"{PROC}/kww/{release}/{{year}}_dva.parquet", year=years)
@@ -174,6 +177,7 @@ rule specification_curve:
         curve=config["specification_curve"],
         developed_alternatives=config["specification_search"].get("developed_alternatives"),
         not_candidates=config["specification_search"]["not_candidates"],
+        not_available={r: RELEASES[r].not_available for r in CURVE_RELEASES},
         joint_test_draws=config["specification_curve"].get("joint_test_draws", 500),
         seed=config["inference"]["seed"],
     log:
@@ -186,8 +190,7 @@ rule specification_curve:
 
 def release_va_files(release):
     """A compared release's per-year va_absorbed files: every year of a flows release, the tables years otherwise."""
-    years = cfg.release_years(config, release) if cfg.release_kind(config, release) == "flows" else table_years(release)
-    return [f"{PROC}/va_absorbed/{release}/{y}.parquet" for y in years]
+    return va_files(release, RELEASES[release].years if RELEASES[release].kind == "flows" else table_years(release))
 
 
 rule compare_releases:
@@ -213,8 +216,8 @@ rule compare_releases:
         table1_pdf=f"{RES}/figures/table1_by_release.pdf",
     params:
         releases=COMPARISON_RELEASES,
-        samples={r: cfg.release_sample(config, r) for r in COMPARISON_RELEASES},
-        kinds={r: cfg.release_kind(config, r) for r in COMPARISON_RELEASES},
+        samples={r: rel.release_sample(config, r) for r in COMPARISON_RELEASES},
+        not_available={r: RELEASES[r].not_available for r in COMPARISON_RELEASES},
         kof_vintage=str(config["kof_vintage"]),
         settings=config["inference"],
         table1_countries=config["table1_countries"],

@@ -9,14 +9,14 @@ for _release in PER_YEAR_RELEASES:
         name:
             f"read_{_release}"
         input:
-            lambda w, r=_release: cfg.io_raw_file(config, int(w.year), r),
+            lambda w, r=_release: RELEASES[r].raw_file(int(w.year)),
         output:
             f"{PROC}/io/{_release}/wiot_{{year}}.parquet",
         params:
             release=_release,
-            reader=RELEASES[_release].get("reader", _release),
-            raw_sha256=raw_sha256(lambda w, r=_release: cfg.io_raw_file(config, int(w.year), r)),
-            regions=RELEASES[_release].get("regions"),
+            reader=RELEASES[_release].reader,
+            raw_sha256=raw_sha256(lambda w, r=_release: RELEASES[r].raw_file(int(w.year))),
+            regions=RELEASES[_release].spec.get("regions"),
         log:
             f"{LOGS}/read_{_release}/{{year}}.log",
         benchmark:
@@ -29,13 +29,13 @@ for _release in PER_YEAR_RELEASES:
 # in parallel inside the job. Their year files never change separately (a fixed historical release), so one job
 # loses no rerun granularity that matters and saves a job's start-up per year.
 for _release in BATCH_RELEASES:
-    _years = cfg.release_years(config, _release)
+    _years = RELEASES[_release].years
 
     rule:
         name:
             f"io_batch_{_release}"
         input:
-            [cfg.io_raw_file(config, y, _release) for y in _years],
+            [RELEASES[_release].raw_file(y) for y in _years],
         output:
             tables=[f"{PROC}/io/{_release}/wiot_{y}.parquet" for y in _years],
             va=[f"{PROC}/va_absorbed/{_release}/{y}.parquet" for y in _years],
@@ -45,11 +45,11 @@ for _release in BATCH_RELEASES:
             dva=[f"{PROC}/kww/{_release}/{y}_dva.parquet" for y in _years],
         params:
             release=_release,
-            reader=RELEASES[_release]["reader"],
+            reader=RELEASES[_release].reader,
             years=_years,
-            regions=RELEASES[_release].get("regions"),
+            regions=RELEASES[_release].spec.get("regions"),
             value_added=VALUE_ADDED,
-            raw_sha256=lambda w, r=_release, ys=_years: [cfg.raw_digest(cfg.io_raw_file(config, y, r), DIGEST_CACHE) for y in ys],
+            raw_sha256=lambda w, r=_release, ys=_years: [cfg.raw_digest(RELEASES[r].raw_file(y), DIGEST_CACHE) for y in ys],
         threads: 2
         log:
             f"{LOGS}/io_batch/{_release}.log",
@@ -61,22 +61,22 @@ for _release in BATCH_RELEASES:
 
 # Flows releases (config kind: flows): one file → one va_absorbed parquet per year, the layout of the table releases.
 for _release in FLOWS_RELEASES:
-    _years = cfg.release_years(config, _release)
+    _years = RELEASES[_release].years
 
     rule:
         name:
             f"read_flows_{_release}"
         input:
-            cfg.flows_file(config, _release),
+            RELEASES[_release].flows_file,
         output:
             [f"{PROC}/va_absorbed/{_release}/{y}.parquet" for y in _years],
         params:
             release=_release,
-            columns=RELEASES[_release]["columns"],
-            regions=RELEASES[_release]["regions"],
+            columns=RELEASES[_release].spec["columns"],
+            regions=RELEASES[_release].spec["regions"],
             years=_years,
-            value_added=RELEASES[_release].get("value_added", "as computed by the source"),
-            raw_sha256=raw_sha256(lambda w, r=_release: cfg.flows_file(config, r)),
+            value_added=RELEASES[_release].spec.get("value_added", "as computed by the source"),
+            raw_sha256=raw_sha256(lambda w, r=_release: RELEASES[r].flows_file),
         log:
             f"{LOGS}/read_flows/{_release}.log",
         benchmark:
@@ -179,7 +179,7 @@ rule read_wdi:
 # fixed, instead of the old panel passing as current.
 rule all_sources:
     input:
-        expand(f"{PROC}/io/{RELEASE}/wiot_{{year}}.parquet", year=IO_YEARS),
+        expand(f"{PROC}/io/{RELEASE}/wiot_{{year}}.parquet", year=IO_YEARS) if THIS.kind == "tables" else [],
         expand(f"{PROC}/kof/kof_{{vintage}}.parquet", vintage=KOF_VINTAGES),
         rules.kof_panel.output,
         rules.read_pwt.output,

@@ -1,7 +1,9 @@
 # The reader's end of the DAG: regression tables, Figure 1, the KOF-vintage sensitivity and the report.
 # Outputs wrapped in report() are attached to `snakemake --report results/workflow_report.html`.
 
-REGRESSION_TABLE_IDS = ["3", "4", "5", "6", "2sls", "dva"]
+# The paper's regression tables the configured release gives (a flows release has no DVA table: SKIPPED_TABLES, with
+# the reason, in results/tables/table_set.csv, the log and the report).
+REGRESSION_TABLE_IDS = [t for t in ["3", "4", "5", "6", "2sls", "dva"] if t not in SKIPPED_TABLES]
 
 
 rule regression_tables:
@@ -12,6 +14,9 @@ rule regression_tables:
     output:
         tex=[report(f"{RES}/tables/table{t}.tex", caption="../../workflow/report/regression_tables.rst", category="Tables") for t in REGRESSION_TABLE_IDS],
         csv=[f"{RES}/tables/table{t}.csv" for t in REGRESSION_TABLE_IDS],
+        table_set=f"{RES}/tables/table_set.csv",
+    params:
+        skipped=SKIPPED_TABLES,
     log:
         f"{LOGS}/regression_tables.log",
     benchmark:
@@ -44,8 +49,7 @@ rule figure1:
 
 rule kof_sensitivity:
     input:
-        tbi=f"{PROC}/tbi.parquet",
-        tbi_dva=f"{PROC}/tbi_dva.parquet",
+        **TBI_INPUTS,
         kof=f"{PROC}/kof.parquet",
         pwt=f"{PROC}/pwt.parquet",
         wgi=f"{PROC}/wgi.parquet",
@@ -61,6 +65,23 @@ rule kof_sensitivity:
         f"{LOGS}/benchmarks/kof_sensitivity.tsv",
     script:
         "../../scripts/kof_sensitivity.py"
+
+
+rule analysis_data:
+    # The estimation panel for other tools: Stata (.dta with variable labels) and CSV.
+    input:
+        panel=f"{PROC}/panel.parquet",
+    output:
+        dta=f"{RES}/data/panel.dta",
+        csv=f"{RES}/data/panel.csv",
+    params:
+        controls=config["controls"],
+    log:
+        f"{LOGS}/analysis_data.log",
+    benchmark:
+        f"{LOGS}/benchmarks/analysis_data.tsv",
+    script:
+        "../../scripts/analysis_data.py"
 
 
 rule sensitivity:
@@ -92,6 +113,8 @@ rule report:
         releases_skipped=f"{RES}/reports/releases_skipped.csv",
         releases_table1=f"{RES}/tables/table1_by_release.csv",
         releases_figure=f"{RES}/figures/tbi_by_release.png",
+        published=f"{config['published_dir']}/published_coefficients.csv",
+        table_set=f"{RES}/tables/table_set.csv",
     output:
         md=f"{RES}/report.md",
         html=report(f"{RES}/report.html", caption="../../workflow/report/report.rst", category="Replication report"),
@@ -111,6 +134,8 @@ rule report:
             "Cragg–Donald F degrees of freedom": config["iv"]["cragg_donald_dof"],
         },
         curve_dimensions=list(config["specification_curve"]["dimensions"]),
+        # the releases of the glance: the paper's own data lead, the configured one is the tables' release
+        release_info={r: {"label": RELEASES[r].label, "paper": RELEASES[r].paper, "configured": r == RELEASE} for r in COMPARISON_RELEASES},
         bootstrap_draws=config["inference"]["bootstrap_draws"],
         level=config["inference"]["level"],
     log:
@@ -124,6 +149,7 @@ rule report:
 rule all_report:
     input:
         rules.regression_tables.output,
+        rules.analysis_data.output,
         rules.figure1.output,
         rules.kof_sensitivity.output,
         rules.report.output,

@@ -14,6 +14,7 @@ rule table1:
         countries=config["table1_countries"],
         first_year=config["first_year"],
         last_year=config["last_year"],
+        paper=THIS.paper,
     log:
         f"{LOGS}/table1.log",
     benchmark:
@@ -24,7 +25,8 @@ rule table1:
 
 rule table1_variants:
     input:
-        variants=expand(f"{PROC}/va_absorbed/{RELEASE}/{{year}}_variants.parquet", year=IO_YEARS),
+        # a tables release's TBI variants; a flows release's flows (the variants they can give are computed from them)
+        **({"variants": expand(f"{PROC}/va_absorbed/{RELEASE}/{{year}}_variants.parquet", year=IO_YEARS)} if THIS.kind == "tables" else {"va": va_files(RELEASE, IO_YEARS)}),
         published=f"{config['published_dir']}/table1_tbi.csv",
     output:
         csv=f"{RES}/tables/table1_variants_comparison.csv",

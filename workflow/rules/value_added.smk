@@ -16,7 +16,7 @@ rule io_year:
         value_added=VALUE_ADDED,
         # the raw table's digest, as its reader has it: a replaced or damaged raw file reruns this job too, so that
         # while the reader fails, every run fails (the read's output is gone, and this job needs it)
-        raw_sha256=raw_sha256(lambda w: cfg.io_raw_file(config, int(w.year), w.release)),
+        raw_sha256=raw_sha256(lambda w: RELEASES[w.release].raw_file(int(w.year))),
     log:
         f"{LOGS}/io_year/{{release}}_{{year}}.log",
     benchmark:
@@ -27,11 +27,12 @@ rule io_year:
 
 rule tbi:
     input:
-        expand(f"{PROC}/va_absorbed/{RELEASE}/{{year}}.parquet", year=IO_YEARS),
+        va_files(RELEASE, IO_YEARS),
     output:
         f"{PROC}/tbi.parquet",
     params:
-        value_added=VALUE_ADDED,
+        # a flows release carries the value-added definition its flows were computed with (written in its files)
+        value_added=VALUE_ADDED if THIS.kind == "tables" else None,
     log:
         f"{LOGS}/tbi.log",
     benchmark:
@@ -55,8 +56,8 @@ rule tbi_dva:
         "../../scripts/tbi_dva.py"
 
 
-# The accounting identities per year, for every tables release the run reads (the configured and the compared ones).
-TABLE_RELEASES = [r for r in COMPARISON_RELEASES if cfg.release_kind(config, r) == "tables"]
+# The accounting identities per year, for every release the run reads that has a table (the configured and the compared ones).
+TABLE_RELEASES = [r for r in COMPARISON_RELEASES if RELEASES[r].gives(rel.IDENTITIES)]
 
 
 rule identity_report:
@@ -79,5 +80,5 @@ rule all_value_added:
     input:
         expand(rules.io_year.output, release=RELEASE, year=IO_YEARS) if RELEASE in PER_YEAR_RELEASES else [],
         rules.tbi.output,
-        rules.tbi_dva.output,
+        rules.tbi_dva.output if THIS.gives(rel.DVA) else [],
         expand(rules.identity_report.output, tables_release=TABLE_RELEASES),

@@ -185,13 +185,15 @@ def fit_2sls(data: pd.DataFrame, depvar: str, endog: str, instrument: str, exog:
 
 ESTIMATE_COLUMNS = [
     "table", "column", "stage", "depvar", "sample", "controls", "variable", "coef", "se", "pvalue", "stars", "nobs", "r2", "nclusters", "estimator",
+    "instrument",
 ]  # fmt: skip
 DIAGNOSTIC_COLUMNS = [
     "table", "column", "depvar", "sample", "controls", "kp_lm", "kp_lm_df", "kp_lm_pvalue", "kp_wald_f", "cd_wald_f", "nobs", "nclusters", "cd_dof", "unavailable",
+    "instrument", "years_without_instrument",
 ]  # fmt: skip
 
 
-def _rows(spec: Specification, fit: Fit, stage: str, depvar: str, rename: dict[str, str]) -> list[dict[str, object]]:
+def _rows(spec: Specification, fit: Fit, stage: str, depvar: str, rename: dict[str, str], instrument: str = "") -> list[dict[str, object]]:
     out = []
     for var, r in fit.coefs.iterrows():
         out.append(
@@ -211,17 +213,22 @@ def _rows(spec: Specification, fit: Fit, stage: str, depvar: str, rename: dict[s
                 "r2": fit.r2,
                 "nclusters": fit.nclusters,
                 "estimator": spec.estimator,
+                "instrument": instrument,
             }
         )
     return out
 
 
-def estimate(panel: pd.DataFrame, specs: Sequence[Specification], controls: Sequence[str], cragg_donald_dof: str = "ivreghdfe") -> tuple[pd.DataFrame, pd.DataFrame]:
+def estimate(
+    panel: pd.DataFrame, specs: Sequence[Specification], controls: Sequence[str], cragg_donald_dof: str = "ivreghdfe", *,
+    instrument_label: str = "TBI of the previous year (t-1)",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run every specification on the panel (``cragg_donald_dof``: see :func:`fit_2sls`).
 
     Returns ``estimates`` (one row per coefficient, :data:`ESTIMATE_COLUMNS`;
     the TBI regressor is always reported as ``TBI``, the instrument as
-    ``L.TBI``) and ``diagnostics`` (one row per 2SLS column, :data:`DIAGNOSTIC_COLUMNS`).
+    ``L.TBI``; the 2SLS rows carry ``instrument_label``, what ``L.TBI`` is on the release's time axis, in column
+    ``instrument``) and ``diagnostics`` (one row per 2SLS column, :data:`DIAGNOSTIC_COLUMNS`).
     """
     rows: list[dict[str, object]] = []
     diag: list[dict[str, object]] = []
@@ -238,9 +245,14 @@ def estimate(panel: pd.DataFrame, specs: Sequence[Specification], controls: Sequ
             iv_data = data.dropna(subset=[spec.instrument])
             log.info("table %s col %d: %d of %d country-years have the instrument %s", spec.table, spec.column, len(iv_data), len(data), spec.instrument)
             ivfit = fit_2sls(iv_data, spec.depvar, spec.tbi, spec.instrument, x, cragg_donald_dof)
-            rows += _rows(spec, ivfit.second, "second", spec.depvar, rename)
-            rows += _rows(spec, ivfit.first, "first", "TBI", {spec.instrument: "L.TBI"})
-            diag.append({"table": spec.table, "column": spec.column, "depvar": spec.depvar, "sample": spec.sample, "controls": spec.controls, **ivfit.diagnostics, "nobs": ivfit.second.nobs, "nclusters": ivfit.second.nclusters})
+            rows += _rows(spec, ivfit.second, "second", spec.depvar, rename, instrument_label)
+            rows += _rows(spec, ivfit.first, "first", "TBI", {spec.instrument: "L.TBI"}, instrument_label)
+            dropped = sorted(set(data["year"]) - set(iv_data["year"]))
+            diag.append({
+                "table": spec.table, "column": spec.column, "depvar": spec.depvar, "sample": spec.sample, "controls": spec.controls, **ivfit.diagnostics,
+                "nobs": ivfit.second.nobs, "nclusters": ivfit.second.nclusters, "instrument": instrument_label,
+                "years_without_instrument": ", ".join(map(str, dropped)),
+            })  # fmt: skip
         else:
             raise ValueError(f"unknown estimator {spec.estimator!r}")
         tbi_row = next(r for r in rows if r["table"] == spec.table and r["column"] == spec.column and r["variable"] == "TBI" and r["stage"] == "second")

@@ -31,6 +31,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from ..release import previous_years
+
 log = logging.getLogger(__name__)
 
 SOURCES = ("pwt", "wgi", "wdi")
@@ -138,6 +140,7 @@ def assemble_panel(
     developed: Sequence[str],
     control_cache: dict[tuple[object, ...], pd.DataFrame] | None = None,
     years: Sequence[int] | None = None,
+    periods: Sequence[int] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Build the estimation panel and the log of excluded country-years.
 
@@ -163,6 +166,10 @@ def assemble_panel(
     years:
         The sample years (default every year ``first_year``–``last_year``): a release of benchmark years
         (e.g. 2002, 2005, …) has its panel on those years only.
+    periods:
+        The release's time axis (every year it covers; :attr:`tradeimbalance.release.Release.years`): ``L_TBI`` is the
+        TBI of the previous one of these years (the previous benchmark year for a release of benchmark years). Default:
+        the previous calendar year.
     control_cache:
         Optional dict in which each control's series (:func:`control_values`) is kept, keyed by its
         specification and the grid, for callers that assemble many panels from the same sources.
@@ -171,7 +178,7 @@ def assemble_panel(
     -------
     panel, exclusions
         ``panel``: one row per retained country-year with ``iso3, year, group,
-        TBI, TBI_DVA, L_TBI`` (TBI of the previous year, missing when that year
+        TBI, TBI_DVA, L_TBI`` (TBI of the previous period, missing when that period
         was not computed), the outcomes, the controls and ``filled`` (names of
         the controls interpolated in that row, ``;``-separated).
         ``exclusions``: ``iso3, year, reasons`` for every other cell of the grid.
@@ -189,7 +196,12 @@ def assemble_panel(
 
     t = tbi.set_index(["iso3", "year"])["tbi"]
     lag = t.copy()
-    lag.index = lag.index.set_levels(lag.index.levels[1] + 1, level="year")
+    if periods is None:
+        lag.index = lag.index.set_levels(lag.index.levels[1] + 1, level="year")
+    else:  # the TBI of period p is the lag of the next period of the axis
+        following = {b: a for a, b in previous_years(periods).items()}
+        lag = lag[lag.index.get_level_values("year").isin(list(following))]
+        lag.index = pd.MultiIndex.from_arrays([lag.index.get_level_values("iso3"), lag.index.get_level_values("year").map(following)], names=["iso3", "year"])
     grid = grid.join(t.rename("TBI"), on=["iso3", "year"])
     if tbi_dva is None:
         grid["TBI_DVA"] = np.nan
@@ -281,6 +293,8 @@ class SampleDesign:
     developed: Sequence[str]
     #: The sample years, when not every year first_year–last_year (a release of benchmark years); None: all of them.
     years: Sequence[int] | None = None
+    #: The release's time axis (its years): the previous period of a year is the previous one of these; None: the previous year.
+    periods: Sequence[int] | None = None
 
     @classmethod
     def from_config(cls, design: Mapping[str, object]) -> SampleDesign:
@@ -295,6 +309,7 @@ class SampleDesign:
             excluded_countries=dict(d["excluded_countries"]),  # type: ignore[call-overload]
             developed=list(d["developed"]),  # type: ignore[call-overload]
             years=[int(y) for y in d["years"]] if d.get("years") is not None else None,  # type: ignore[union-attr]
+            periods=[int(y) for y in d["periods"]] if d.get("periods") is not None else None,  # type: ignore[union-attr]
         )
 
     @property
@@ -322,4 +337,5 @@ class SampleDesign:
             tbi, tbi_dva, kof, sources, countries=self.countries, first_year=self.first_year, last_year=self.last_year,
             kof_vintage=kof_vintage, outcomes=self.outcomes, controls=self.controls,
             excluded_countries=self.excluded_countries, developed=self.developed, control_cache=control_cache, years=self.years,
+            periods=self.periods,
         )  # fmt: skip

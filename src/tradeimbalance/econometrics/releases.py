@@ -1,7 +1,7 @@
 """Every input–output release side by side: the TBI and the paper's main specifications on each, and each pair of
 releases compared on the country-years they share (the release effect, with the sample held fixed).
 
-A release's years define its panel (:func:`tradeimbalance.config.release_sample`): WIOD 2013 its 2000–2011, the
+A release's years define its panel (:func:`tradeimbalance.release.release_sample`): WIOD 2013 its 2000–2011, the
 WIOD 2016 flows their five benchmark years, the long-run WIOD 1965–2000 (KOF begins in 1970). Each release names
 its countries, developed list and controls in config; the long-run era has no regulatory quality (WGI starts in
 1996). Outputs (written by :func:`compare_releases`):
@@ -25,22 +25,15 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ..release import year_span
 from .panel import SampleDesign
+
+__all__ = ["MAIN_TABLES", "compare", "compare_pair", "main_specifications", "release_panel", "release_summary", "table1_by_release", "within_corr", "year_span"]
 
 log = logging.getLogger(__name__)
 
-#: The main specifications compared across releases: Table 3 columns 1–4 and Table 4 columns 1–4.
-MAIN_TABLES = ("3", "4")
-
-
-def year_span(years: Sequence[int]) -> str:
-    """``1970–2000`` for consecutive years, ``2002, 2005, 2008`` otherwise."""
-    ys = sorted({int(y) for y in years})
-    if not ys:
-        return ""
-    if ys == list(range(ys[0], ys[-1] + 1)) and len(ys) > 2:
-        return f"{ys[0]}–{ys[-1]}"
-    return ", ".join(map(str, ys))
+#: The specifications compared across releases: every two-way FE column of Tables 3–6 (the paper's three claims).
+MAIN_TABLES = ("3", "4", "5", "6")
 
 
 def main_specifications(outcomes: Sequence[str]) -> list:
@@ -50,7 +43,7 @@ def main_specifications(outcomes: Sequence[str]) -> list:
 
 
 def design_of(sample: Mapping[str, object]) -> tuple[SampleDesign, list[int]]:
-    """The :class:`SampleDesign` and the years of a release sample (:func:`tradeimbalance.config.release_sample`)."""
+    """The :class:`SampleDesign` and the years of a release sample (:func:`tradeimbalance.release.release_sample`)."""
     d = SampleDesign.from_config({k: v for k, v in sample.items() if k != "years"})
     return d, [int(y) for y in sample["years"]]  # type: ignore[union-attr]
 
@@ -63,7 +56,7 @@ def release_panel(tbi: pd.DataFrame, kof: pd.DataFrame, sources: Mapping[str, pd
     return assemble_panel(
         tbi, None, kof, sources, countries=d.countries, first_year=min(years), last_year=max(years), kof_vintage=kof_vintage,
         outcomes=d.outcomes, controls=d.controls, excluded_countries=d.excluded_countries, developed=d.developed,
-        control_cache=cache, years=years,
+        control_cache=cache, years=years, periods=d.periods,
     )  # fmt: skip
 
 
@@ -103,8 +96,22 @@ def _fit_rows(
             }  # fmt: skip
             if var == tbi_col:
                 row.update({k: inf.get(k, np.nan) for k in INFERENCE_P})
+                row.update(economic_size(data, spec.depvar, tbi_col, float(r["coef"])))
             rows.append(row)
     return rows, skipped
+
+
+def within_sd(values: pd.Series, groups: pd.Series) -> float:
+    """The within-country standard deviation, as Stata's ``xtsum`` reports it: the SD (N − 1) of ``x_it − x̄_i + x̄``."""
+    dev = values - values.groupby(groups).transform("mean")
+    return float(dev.std(ddof=1))
+
+
+def economic_size(data: pd.DataFrame, depvar: str, tbi_col: str, coef: float) -> dict[str, float]:
+    """How large a TBI coefficient is on its estimation sample: one within-country SD of TBI in outcome points
+    (``effect_1sd``), and that as a share of the outcome's within-country SD (``effect_share``)."""
+    sd_tbi, sd_y = within_sd(data[tbi_col], data["iso3"]), within_sd(data[depvar], data["iso3"])
+    return {"sd_within_tbi": sd_tbi, "sd_within_outcome": sd_y, "effect_1sd": coef * sd_tbi, "effect_share": coef * sd_tbi / sd_y if sd_y > 0 else np.nan}
 
 
 #: The few-cluster columns carried into estimates_by_release.csv (TBI rows; see results/inference_tbi.csv).
@@ -203,10 +210,11 @@ def release_summary(estimates: pd.DataFrame) -> pd.DataFrame:
 
 
 def compare(
-    tbi: Mapping[str, pd.DataFrame], samples: Mapping[str, Mapping[str, object]], kinds: Mapping[str, str], kof: pd.DataFrame,
-    sources: Mapping[str, pd.DataFrame], kof_vintage: str, settings, not_available: Mapping[str, str],
+    tbi: Mapping[str, pd.DataFrame], samples: Mapping[str, Mapping[str, object]], not_available: Mapping[str, Mapping[str, str]], kof: pd.DataFrame,
+    sources: Mapping[str, pd.DataFrame], kof_vintage: str, settings,
 ) -> dict[str, pd.DataFrame]:  # fmt: skip
-    """Every output of the comparison as frames (see the module docstring)."""
+    """Every output of the comparison as frames (see the module docstring); ``not_available``: release → what it cannot
+    give and why (:attr:`tradeimbalance.release.Release.not_available`), listed in ``skipped``."""
     specs = main_specifications(next(iter(samples.values()))["outcomes"])  # type: ignore[arg-type]
     cache: dict = {}
     est_rows, skipped, exclusions = [], [], []
@@ -218,11 +226,7 @@ def compare(
         rows, skips = _fit_rows(panel, specs, list(s["controls"]), "TBI", settings, with_inference=True, stream=release)  # type: ignore[arg-type]
         est_rows += [{"release": release, **r} for r in rows]
         skipped += [{"release": release, "what": f"Table {k['table']} column {k['column']} ({k['depvar']}, {k['sample']})", "reason": k["reason"]} for k in skips]
-        years = sorted(s["years"])  # type: ignore[arg-type]
-        if len(years) > 1 and min(np.diff(years)) > 1:
-            skipped.append({"release": release, "what": "2SLS (TBI instrumented by its one-year lag)", "reason": f"its years ({year_span(years)}) are {min(np.diff(years))} or more apart: the previous year's TBI is undefined"})
-        if kinds[release] == "flows":
-            skipped += [{"release": release, "what": what, "reason": why} for what, why in not_available.items()]
+        skipped += [{"release": release, "what": what, "reason": why} for what, why in not_available.get(release, {}).items()]
         dropped = sorted(set(next(iter(samples.values()))["controls"]) - set(s["controls"]))  # type: ignore[arg-type]
         if dropped and release != next(iter(samples)):
             skipped.append({"release": release, "what": f"control(s) {', '.join(dropped)}", "reason": "not in this release's control set (config io_releases." + release + ".sample.controls)"})

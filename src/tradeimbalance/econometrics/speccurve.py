@@ -7,7 +7,7 @@ dimension is not special, the configured one is (it is marked ``configured``).
 Dimensions (every one optional, each a list of choices):
 
 * ``io_release`` — input–output releases; those other than the configured one
-  enter only when their raw tables are present (:func:`tradeimbalance.config.curve_releases`);
+  enter only when their raw tables are present (:func:`tradeimbalance.release.curve_releases`);
 * ``kof_vintage`` — KOF vintages (``all``: every vintage in ``kof.vintages``);
 * ``outcome`` — KOF indices used as the dependent variable;
 * ``sample`` — ``all``, ``developed``, ``developing``;

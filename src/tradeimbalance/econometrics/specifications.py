@@ -6,7 +6,7 @@ the report and the specification curve can name the paper's columns without load
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -28,13 +28,16 @@ class Specification:
     instrument: str | None = None  # panel column of the excluded instrument (2sls)
 
 
-def paper_specifications(outcomes_main: Sequence[str] = ("KOFGIdj", "KOFEcGIdj"), outcomes_sub: Sequence[str] = ("KOFTrGIdj", "KOFFiGIdj", "KOFPoGIdj")) -> list[Specification]:
+def paper_specifications(
+    outcomes_main: Sequence[str] = ("KOFGIdj", "KOFEcGIdj"), outcomes_sub: Sequence[str] = ("KOFTrGIdj", "KOFFiGIdj", "KOFPoGIdj"), skip: Iterable[str] = ()
+) -> list[Specification]:
     """Every regression the paper reports (Tables 3–6) plus its two robustness checks.
 
     Table 3: both main outcomes on the full sample without, then with controls.
     Table 4: developed (cols 1–2) and developing (cols 3–4), with controls.
     Table 5: the three sub-indices, full sample. Table 6: developed (1–3), developing (4–6).
-    ``2sls`` and ``dva``: the four Table 3 columns, TBI instrumented by its lag / replaced by the DVA-based TBI.
+    ``2sls`` and ``dva``: the four Table 3 columns, TBI instrumented by its lag (the previous period's TBI) / replaced by
+    the DVA-based TBI. ``skip``: tables the release cannot give (:attr:`tradeimbalance.release.Release.skipped_tables`).
     """
     g, e = outcomes_main
     table3 = [(g, False), (e, False), (g, True), (e, True)]
@@ -44,7 +47,8 @@ def paper_specifications(outcomes_main: Sequence[str] = ("KOFGIdj", "KOFEcGIdj")
     specs += [Specification("6", i + 1, d, s, True) for i, (s, d) in enumerate([(s, d) for s in ("developed", "developing") for d in outcomes_sub])]
     specs += [Specification("2sls", i + 1, d, "all", c, estimator="2sls", instrument="L_TBI") for i, (d, c) in enumerate(table3)]
     specs += [Specification("dva", i + 1, d, "all", c, tbi="TBI_DVA") for i, (d, c) in enumerate(table3)]
-    return specs
+    skipped = set(skip)
+    return [s for s in specs if s.table not in skipped]
 
 
 #: Degrees-of-freedom conventions of the Cragg–Donald F (config ``iv.cragg_donald_dof``).

@@ -49,7 +49,8 @@ class PanelInputs:
     """The tidy tables the panel is built from, read and validated once."""
 
     tbi: pd.DataFrame
-    tbi_dva: pd.DataFrame
+    #: None for a release that cannot give the DVA-based TBI (a flows release)
+    tbi_dva: pd.DataFrame | None
     kof: pd.DataFrame
     sources: dict[str, pd.DataFrame]
     #: Each control's series, computed once however many panels are assembled from these inputs.
@@ -57,10 +58,11 @@ class PanelInputs:
 
     @classmethod
     def read(cls, paths: Mapping[str, str | Path]) -> PanelInputs:
-        """From the paths keyed ``tbi, tbi_dva, kof, pwt, wgi, wdi`` (the rules' input names)."""
+        """From the paths keyed ``tbi, tbi_dva, kof, pwt, wgi, wdi`` (the rules' input names; no ``tbi_dva`` for a release
+        that cannot give it)."""
         return cls(
             read_frame(paths["tbi"], schemas.TBI),
-            read_frame(paths["tbi_dva"], schemas.TBI_DVA),
+            read_frame(paths["tbi_dva"], schemas.TBI_DVA) if "tbi_dva" in paths else None,
             read_frame(paths["kof"], source_schemas.KOF_PANEL),
             _sources(paths["pwt"], paths["wgi"], paths["wdi"]),
         )
@@ -86,10 +88,16 @@ def build_panel(
     summary_csv: str | Path,
 ) -> pd.DataFrame:
     """The estimation panel and the log of every excluded country-year (parquet + CSV) with a per-reason summary."""
+    from ..release import lag_description, year_span
+
     sample = SampleDesign.from_config(design)
     inputs = PanelInputs.read(paths)
     panel, exclusions = inputs.panel(sample, kof_vintage)
-    meta = {"kof_vintage": kof_vintage, "release": str(inputs.tbi["release"].iloc[0]), "value_added": str(inputs.tbi["value_added"].iloc[0])}
+    periods = list(sample.periods or range(sample.first_year, sample.last_year + 1))
+    meta = {
+        "kof_vintage": kof_vintage, "release": str(inputs.tbi["release"].iloc[0]), "value_added": str(inputs.tbi["value_added"].iloc[0]),
+        "lag": lag_description(periods), "periods": year_span(periods), "dva": "yes" if inputs.tbi_dva is not None else "no",
+    }  # fmt: skip
     write_frame(panel, panel_out, schemas.panel_schema(list(sample.outcomes), sample.control_names), meta)
     write_frame(exclusions, exclusions_out, schemas.SAMPLE_EXCLUSIONS, meta)
     Path(exclusions_csv).parent.mkdir(parents=True, exist_ok=True)
@@ -105,14 +113,21 @@ def build_panel(
 
 
 def run_estimates(
-    panel_path: str | Path, controls: Sequence[str], outcomes: Sequence[str], estimates_csv: str | Path, diagnostics_csv: str | Path, cragg_donald_dof: str = "ivreghdfe"
+    panel_path: str | Path, controls: Sequence[str], outcomes: Sequence[str], estimates_csv: str | Path, diagnostics_csv: str | Path,
+    cragg_donald_dof: str = "ivreghdfe", *, skipped_tables: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Every regression of the paper (:func:`tradeimbalance.econometrics.estimation.paper_specifications`) → results/estimates.csv."""
+    """Every regression of the paper (:func:`tradeimbalance.econometrics.estimation.paper_specifications`) the release
+    gives → results/estimates.csv; ``skipped_tables``: table id → why the release cannot give it (logged). The 2SLS rows
+    name their instrument (column ``instrument``: the TBI of the previous period of the release, from the panel)."""
+    from ..parquet import read_metadata
     from .estimation import estimate, paper_specifications
 
     panel = read_frame(panel_path)
-    specs = paper_specifications(outcomes[:2], outcomes[2:5])
-    estimates, diagnostics = estimate(panel, specs, list(controls), cragg_donald_dof)
+    for table, why in (skipped_tables or {}).items():
+        log.warning("table %s skipped: %s", table, why)
+    specs = paper_specifications(outcomes[:2], outcomes[2:5], skip=skipped_tables or {})
+    lag = str(read_metadata(panel_path).get("lag", "TBI of the previous year (t-1)"))
+    estimates, diagnostics = estimate(panel, specs, list(controls), cragg_donald_dof, instrument_label=lag)
     Path(estimates_csv).parent.mkdir(parents=True, exist_ok=True)
     estimates.to_csv(estimates_csv, index=False, float_format="%.10g", lineterminator="\n")
     diagnostics.to_csv(diagnostics_csv, index=False, float_format="%.10g", lineterminator="\n")
@@ -329,8 +344,10 @@ def robust_inference(
     *,
     csv_out: str | Path,
     tex_out: str | Path,
+    skipped_tables: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """The TBI coefficient of every column of Tables 3–6, 2SLS and DVA under few-cluster inference (:mod:`.inference`)."""
+    """The TBI coefficient of every column of Tables 3–6, 2SLS and DVA the release gives (``skipped_tables``: those it
+    cannot) under few-cluster inference (:mod:`.inference`)."""
     import time
 
     from ..outputs.latex_tables import inference_table
@@ -341,7 +358,7 @@ def robust_inference(
     panel = read_frame(panel_path)
     rows = []
     start = time.perf_counter()
-    specs = paper_specifications(outcomes[:2], outcomes[2:5])
+    specs = paper_specifications(outcomes[:2], outcomes[2:5], skip=skipped_tables or {})
     for i, spec in enumerate(specs, 1):
         data = sample_rows(panel, spec.sample)
         x = list(controls) if spec.controls else []
@@ -436,13 +453,15 @@ def curve_inputs(
     curve: Mapping[str, object],
     developed_alternatives: Mapping[str, Sequence[str]] | None,
     not_candidates: Sequence[str],
+    not_available: Mapping[str, Mapping[str, str]] | None = None,
 ) -> CurveInputs:
     """The specifications and panels of the curve (:mod:`.speccurve`), read from the workflow's files.
+    ``not_available``: release → what it cannot give and why (:attr:`tradeimbalance.release.Release.not_available`).
 
     ``paths``: ``kof, pwt, wgi, wdi`` (tidy sources) and ``ranking`` (the specification search's parquet);
     ``release_files``: release → ``{"variants": [...], "dva": [...]}`` (a tables release's per-year files) or
     ``{"va": [...]}`` (a flows release's per-year value added absorbed); ``samples``: release →
-    :func:`tradeimbalance.config.release_sample` (each release's years, countries, developed list and controls).
+    :func:`tradeimbalance.release.release_sample` (each release's years, countries, developed list and controls).
 
     Each release is estimated on its own sample: ``controls: with`` means the release's control set (the long-run
     era has no regulatory quality), ``developed_list: configured`` its own developed list, and an alternative
@@ -450,8 +469,8 @@ def curve_inputs(
     release cannot give (a flows release has no table, hence no KWW/DVA-based TBI and no inventories variant)
     leaves the curve for that release, listed in ``skipped`` with the reason.
     """
-    from ..io.tbi import FLOWS_VARIANTS, flows_variants
-    from ..readers.va_flows import NOT_AVAILABLE
+    from ..io.tbi import flows_variants
+    from ..release import DVA, VARIANT_NEEDS
     from . import speccurve as sc
 
     designs = {r: SampleDesign.from_config(samples[r]) for r in release_files}
@@ -491,20 +510,24 @@ def curve_inputs(
         if "va" in files:  # a flows release: the TBI variants its bilateral flows can give, no DVA
             variants = flows_variants(pd.concat([read_frame(p, schemas.VA_ABSORBED) for p in files["va"]], ignore_index=True))
             dva = None
-            by_variant = {"fd_without_inventories": NOT_AVAILABLE["TBI without changes in inventories"], "va_basic_prices": NOT_AVAILABLE["value added at basic prices"]}
-            why = {d.name: NOT_AVAILABLE["KWW/DVA-based TBI"] if d.measure == "dva" else by_variant.get(d.variant, f"a flows release gives the TBI variants {', '.join(FLOWS_VARIANTS)}")
-                   for d in definitions.values() if d.measure == "dva" or d.variant not in FLOWS_VARIANTS}  # fmt: skip
         else:
             variants = pd.concat([read_frame(p, schemas.TBI_VARIANTS) for p in files["variants"]], ignore_index=True)
             dva = pd.concat([read_frame(p, schemas.DVA_BILATERAL) for p in files["dva"]], ignore_index=True)
-            present = set(variants["variant"])
-            why = {d.name: f"the TBI variant {d.variant!r} is not computed for {release} (variants present: {', '.join(sorted(present))})"
-                   for d in definitions.values() if d.measure == "va_absorbed" and d.variant not in present}  # fmt: skip
+        present = set(variants["variant"])
+        # What the release cannot give by its nature (tradeimbalance.release: declared by its reader) leaves the curve for
+        # that release, with the reason; a variant the release should give but lacks is an error on the configured release.
+        cannot = dict((not_available or {}).get(release, {}))
+        declared = {d.name: cannot[need] for d in definitions.values() if (need := DVA if d.measure == "dva" else VARIANT_NEEDS.get(d.variant)) in cannot}
+        absent = {d.name: f"the TBI variant {d.variant!r} is not computed for {release} (variants present: {', '.join(sorted(present))})"
+                  for d in definitions.values() if d.measure == "va_absorbed" and d.variant not in present and d.name not in declared}  # fmt: skip
+        if dva is None:
+            absent.update({d.name: f"{release} gives no DVA flows" for d in definitions.values() if d.measure == "dva" and d.name not in declared})
+        why = {**declared, **absent}
         if defaults["tbi"] in why:
             raise ValueError(f"{release}: the configured TBI definition {defaults['tbi']!r} cannot be built: {why[defaults['tbi']]}")
-        if release == io_release and set(why) & set(needed_tbi):
-            name = sorted(set(why) & set(needed_tbi))[0]
-            raise ValueError(f"config specification_curve.tbi_definitions.{name}: {why[name]}")
+        if release == io_release and set(absent) & set(needed_tbi):
+            name = sorted(set(absent) & set(needed_tbi))[0]
+            raise ValueError(f"config specification_curve.tbi_definitions.{name}: {absent[name]}")
         in_release = specs["io_release"] == release if "io_release" in specs else pd.Series(True, index=specs.index)
         for name in [n for n in needed_tbi if n in why]:
             drop = in_release & (specs["tbi"] == name) if "tbi" in specs else pd.Series(False, index=specs.index)
@@ -562,6 +585,7 @@ def specification_curve(
     curve: Mapping[str, object],
     developed_alternatives: Mapping[str, Sequence[str]] | None,
     not_candidates: Sequence[str],
+    not_available: Mapping[str, Mapping[str, str]] | None = None,
     csv_out: str | Path,
     skipped_out: str | Path,
     png_out: str | Path,
@@ -581,7 +605,7 @@ def specification_curve(
     start = time.perf_counter()
     ci = curve_inputs(
         paths, release_files, samples, kof_vintage=kof_vintage, io_release=io_release, curve=curve,
-        developed_alternatives=developed_alternatives, not_candidates=not_candidates,
+        developed_alternatives=developed_alternatives, not_candidates=not_candidates, not_available=not_available,
     )  # fmt: skip
     specs, panels, lists, defaults, choices, definitions, sample = ci.specs, ci.panels, ci.developed_lists, ci.defaults, ci.choices, ci.definitions, ci.sample
     built = time.perf_counter()
@@ -683,7 +707,7 @@ def compare_releases(
     va_paths: Mapping[str, Sequence[str | Path]],
     paths: Mapping[str, str | Path],
     samples: Mapping[str, Mapping[str, object]],
-    kinds: Mapping[str, str],
+    not_available: Mapping[str, Mapping[str, str]],
     *,
     kof_vintage: str,
     settings: Mapping[str, object],
@@ -695,13 +719,12 @@ def compare_releases(
     release effect, the Table 1 comparison, what each release cannot give, and two figures.
 
     ``va_paths``: release → its per-year ``va_absorbed`` files; ``paths``: ``kof, pwt, wgi, wdi, published``;
-    ``samples``: release → :func:`tradeimbalance.config.release_sample`; ``kinds``: release → tables | flows.
+    ``samples``: release → :func:`tradeimbalance.release.release_sample`; ``not_available``: release → what it cannot give and why (:attr:`tradeimbalance.release.Release.not_available`).
     """
     import time
 
     from ..io.tbi import tbi_panel
     from ..outputs.figures import save_figure, table1_scatter_figure, tbi_by_release_figure
-    from ..readers.va_flows import NOT_AVAILABLE
     from . import releases as rel
     from .inference import InferenceSettings
 
@@ -713,7 +736,7 @@ def compare_releases(
         tbi[release] = t[t["iso3"] != "ROW"].reset_index(drop=True)
     kof = read_frame(paths["kof"], source_schemas.KOF_PANEL)
     sources = _sources(paths["pwt"], paths["wgi"], paths["wdi"])
-    out = rel.compare(tbi, samples, kinds, kof, sources, kof_vintage, InferenceSettings.from_config(dict(settings)), NOT_AVAILABLE)
+    out = rel.compare(tbi, samples, not_available, kof, sources, kof_vintage, InferenceSettings.from_config(dict(settings)))
     published = pd.read_csv(paths["published"])
     out["table1"] = rel.table1_by_release(tbi, published)
     for key, fmt in (("tbi", "%.10g"), ("estimates", "%.10g"), ("pairs", "%.6f"), ("effect", "%.10g"), ("skipped", None), ("exclusions", None), ("table1", "%.6f")):

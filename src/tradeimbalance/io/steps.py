@@ -55,7 +55,13 @@ def io_year(
     return table
 
 
-def tbi(va_paths: Sequence[str | Path], value_added: str, out_path: str | Path) -> pd.DataFrame:
+def tbi(va_paths: Sequence[str | Path], value_added: str | None, out_path: str | Path) -> pd.DataFrame:
+    """TBI per region and year from a release's per-year value added absorbed. ``value_added``: the definition the
+    value added was computed with; ``None`` for a flows release, whose files carry it (their metadata)."""
+    from ..parquet import read_metadata
+
+    if value_added is None:
+        value_added = str(read_metadata(va_paths[0]).get("value_added", "as computed by the source"))
     stacked = pd.concat([read_frame(p, schemas.VA_ABSORBED) for p in va_paths], ignore_index=True)
     panel = tbi_panel(stacked, value_added)
     log.info("TBI: %d regions × %d years; Σ numerators per year (should be 0): %s", panel["iso3"].nunique(), panel["year"].nunique(), panel.groupby("year")["numerator"].sum().abs().max())

@@ -75,10 +75,17 @@ def _fmt(x: object, digits: int = 4) -> str:
     return f"{float(x):.{digits}f}"
 
 
+def _numeric(values: pd.Series) -> bool:
+    """A column of numbers (not booleans, not text): right-aligned."""
+    present = [v for v in values if not (isinstance(v, float) and np.isnan(v)) and v is not None]
+    return bool(present) and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) for v in present)
+
+
 def markdown_table(frame: pd.DataFrame, columns: Sequence[str], digits: int = 4) -> str:
-    """A GitHub-flavoured Markdown table of ``frame[columns]``."""
+    """A GitHub-flavoured Markdown table of ``frame[columns]``: numbers right-aligned, text left-aligned (the alignment
+    row carries it into the HTML report)."""
     head = "| " + " | ".join(columns) + " |"
-    sep = "|" + "|".join("---" for _ in columns) + "|"
+    sep = "|" + "|".join("---:" if _numeric(frame[c]) else ":---" for c in columns) + "|"
     body = ["| " + " | ".join(_fmt(v, digits) if not isinstance(v, str) else v for v in row) + " |" for row in frame[list(columns)].itertuples(index=False)]
     return "\n".join([head, sep, *body])
 

@@ -14,7 +14,8 @@ import markdown
 import pandas as pd
 
 from .comparison import markdown_table, summary_lines
-from .tables import TABLE1_TOLERANCE
+from ..release import year_span
+from .tables import TABLE1_TOLERANCE, instrument_note
 
 #: What each regression table is, for the report.
 TABLE_TITLES: dict[str, str] = {
@@ -23,7 +24,7 @@ TABLE_TITLES: dict[str, str] = {
     "4": "Developed vs developing countries",
     "5": "Sub-indices (trade, financial, political), full sample",
     "6": "Sub-indices by country group",
-    "2sls": "2SLS, TBI instrumented by its one-year lag",
+    "2sls": "2SLS, TBI instrumented by its lag (the previous period of the release)",
     "dva": "TBI rebuilt from domestic value added in gross exports (KWW/WWZ)",
 }
 
@@ -35,6 +36,21 @@ def table1_summary_line(comparison: pd.DataFrame) -> str:
     return f"Table 1: {within}/{len(computed)} cells within ±{TABLE1_TOLERANCE} ({len(comparison)} published, {len(computed)} computed)"
 
 
+def table1_grid(comparison: pd.DataFrame) -> pd.DataFrame:
+    """The Table 1 comparison as a year × country grid, each cell ``published / ours / difference`` (``–`` where the
+    release does not cover the cell), with a pass mark where the cell is within the tolerance."""
+    mark = {"within_tolerance": " ✓", "differs": " ✗", "not_computed": ""}
+    cells = [
+        f"{p:.4f} / –" if pd.isna(r) else f"{p:.4f} / {r:.4f} / {d:+.4f}{mark.get(s, '')}"
+        for p, r, d, s in zip(comparison["published"], comparison["replicated"], comparison["difference"], comparison["status"])
+    ]
+    wide = comparison.assign(cell=cells).pivot(index="year", columns="iso3", values="cell")
+    wide = wide[list(dict.fromkeys(comparison["iso3"]))].reset_index()
+    wide.columns.name = None
+    wide["year"] = wide["year"].astype(str)
+    return wide
+
+
 def sample_section(panel: pd.DataFrame, exclusion_summary: pd.DataFrame) -> list[str]:
     dev = sorted(panel.loc[panel["group"] == "developed", "iso3"].unique())
     dvg = sorted(panel.loc[panel["group"] == "developing", "iso3"].unique())
@@ -42,7 +58,7 @@ def sample_section(panel: pd.DataFrame, exclusion_summary: pd.DataFrame) -> list
     lines = [
         "## Sample used",
         "",
-        f"- {len(panel)} country-years: {panel['iso3'].nunique()} countries × years {years[0]}–{years[-1]} "
+        f"- {len(panel)} country-years: {panel['iso3'].nunique()} countries × {len(years)} years, {year_span(years)} "
         f"(the paper: 615 = 41 × 15, 2000–2014).",
         f"- Developed ({len(dev)}): {', '.join(dev)}.",
         f"- Developing ({len(dvg)}): {', '.join(dvg)}.",
@@ -76,13 +92,15 @@ def _evidence(name: str, value: str = "") -> str:
     if name == "input–output release":
         if value == "wiod2016":
             return "the paper's own release (README)"
+        if value == "wiod2016_flows":
+            return "the paper's own release as value-added flows, five benchmark years: the WIOD 2016 tables are absent (README)"
         if value != "wiod2013":
             return f"another release than the paper's, on its own sample (config io_releases.{value}.sample; README)"
     return EVIDENCE.get(name) or EVIDENCE.get(name.split(" ", 1)[0], SPEC)
 
 
 def choices_section(choices: Mapping[str, str]) -> list[str]:
-    lines = ["## Specification choices and their evidence", "", "| choice | value | evidence |", "|---|---|---|"]
+    lines = ["## Specification choices and their evidence", "", "| choice | value | evidence |", "|:---|:---|:---|"]
     for name, value in choices.items():
         lines.append(f"| {name} | {value} | {_evidence(name, str(value))} |")
     return [*lines, ""]
@@ -101,12 +119,14 @@ def replication_report(
     data_note: str,
     unpublished_tables: Sequence[str] = ("5", "6", "2sls", "dva"),
     robustness: Sequence[str] = (),
+    glance: Sequence[str] = (),
+    release: str = "",
+    table_set: pd.DataFrame | None = None,
 ) -> str:
-    """The whole report as Markdown (links are relative to ``results/``); ``robustness``: the lines of
-    :func:`robustness_section`, placed after the tables."""
+    """The whole report as Markdown (links are relative to ``results/``): ``glance`` (the first screen,
+    :func:`tradeimbalance.outputs.glance.glance_lines`), then the configured ``release`` in detail; ``robustness``: the
+    lines of :func:`robustness_section`, placed after the tables; ``table_set``: the tables built and skipped."""
     summaries = [table1_summary_line(table1), *summary_lines(coefficients)]
-    t1 = table1.copy()
-    t1["pass"] = t1["status"].map({"within_tolerance": "pass", "differs": "fail", "not_computed": "not computed"})
     coef = coefficients.copy()
     coef["verdict"] = coef["status"]
     lines = [
@@ -120,17 +140,21 @@ def replication_report(
         "significance stars equal (10/5/1 %), and |ours − published| ≤ 10 % of |published|; a coefficient passes when it is "
         "within 10 % *and* has the published stars. Published values are read from `data/published/`, transcribed from the paper's tables (comparison fixtures only).",
         "",
-        "## Summary",
+        *glance,
+        f"## Summary: {release}" if release else "## Summary",
         "",
-        *[f"- {s}" for s in summaries],
+        "The rest of this report is about the configured release" + (f", **{release}**" if release else "") + ": its tables against the published ones.",
+        "",
+        *[f"- {release + ': ' if release else ''}{s}" for s in summaries],
         "",
         *sample_section(panel, exclusion_summary),
         *choices_section(choices),
         "## Table 1 — " + TABLE_TITLES["1"],
         "",
-        "Ours: [tables/table1_tbi.tex](tables/table1_tbi.tex) · [csv](tables/table1_tbi.csv).",
+        "Ours: [tables/table1_tbi.tex](tables/table1_tbi.tex) · [csv](tables/table1_tbi.csv). Each cell: published / ours / "
+        "difference (✓ within ±0.0005, ✗ not; – the release does not cover the cell).",
         "",
-        markdown_table(t1, ["year", "iso3", "published", "replicated", "difference", "pass"]),
+        markdown_table(table1_grid(table1), list(table1_grid(table1).columns)),
         "",
     ]
     for table in sorted(coefficients["table"].astype(str).unique()):
@@ -147,7 +171,11 @@ def replication_report(
             "",
         ]
     lines += ["## Tables without published numbers", ""]
+    skipped = {} if table_set is None else {str(r.table): str(r.reason) for r in table_set.itertuples() if r.status == "skipped"}
     for table in unpublished_tables:
+        if table in skipped:
+            lines += [f"### {'Table ' + table if table.isdigit() else table.upper()} — {TABLE_TITLES.get(table, '')}", "", f"Skipped: {skipped[table]}.", ""]
+            continue
         tbi = estimates[(estimates["table"].astype(str) == table) & (estimates["variable"] == "TBI") & (estimates["stage"] == "second")]
         lines += [
             f"### {'Table ' + table if table.isdigit() else table.upper()} — {TABLE_TITLES.get(table, '')}",
@@ -158,6 +186,7 @@ def replication_report(
             "",
         ]
         if table == "2sls" and len(diagnostics):
+            lines += [instrument_note(diagnostics).strip(), ""]
             lines += ["Identification (Kleibergen–Paap rk LM underidentification test; KP rk Wald F and Cragg–Donald Wald F weak-identification statistics):", "", markdown_table(diagnostics, ["column", "depvar", "controls", "kp_lm", "kp_lm_pvalue", "kp_wald_f", "cd_wald_f", "nobs"]), ""]
             if "cd_dof" in diagnostics.columns:
                 from ..econometrics.specifications import cd_dof_description
@@ -459,5 +488,10 @@ def releases_section(estimates: pd.DataFrame, pairs: pd.DataFrame, effect: pd.Da
 def to_html(markdown_text: str, title: str = "Replication report") -> str:
     """Standalone HTML page from the Markdown report (tables extension)."""
     body = markdown.markdown(markdown_text, extensions=["tables"], output_format="html")
-    style = "body{font-family:sans-serif;max-width:72em;margin:2em auto;padding:0 1em}table{border-collapse:collapse;font-size:90%}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}td:first-child,th:first-child{text-align:left}"
+    # Alignment comes from the tables themselves (text left, numbers right: outputs.comparison.markdown_table).
+    style = (
+        "body{font-family:sans-serif;max-width:76em;margin:2em auto;padding:0 1em;line-height:1.4}"
+        "table{border-collapse:collapse;font-size:90%;margin:0.5em 0}td,th{border:1px solid #ccc;padding:2px 6px;vertical-align:top}"
+        "th{background:#f3f3f3}img{max-width:100%}"
+    )
     return f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n<style>{style}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n'

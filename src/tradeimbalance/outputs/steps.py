@@ -16,14 +16,23 @@ import pandas as pd
 from .. import schemas, source_schemas
 from ..parquet import read_frame, read_metadata
 from .comparison import coefficient_report, compare_coefficients, compare_column_stats, summary_lines
-from .tables import compare_table1, compare_variants, comparison_summary, data_note, release_label, table1_frame, variants_summary, write_table1
+from .tables import compare_table1, compare_variants, comparison_summary, data_note, instrument_note, table1_frame, variants_summary, write_table1
 
 log = logging.getLogger(__name__)
 
 
-def table1_variants(variant_paths: Sequence[str | Path], published_path: str | Path, csv_out: str | Path, report_out: str | Path) -> pd.DataFrame:
-    """Compare every TBI variant with the published Table 1 (CSV and Markdown report)."""
-    variants = pd.concat([read_frame(p, schemas.TBI_VARIANTS) for p in variant_paths], ignore_index=True)
+def table1_variants(
+    variant_paths: Sequence[str | Path] | None, published_path: str | Path, csv_out: str | Path, report_out: str | Path, *, va_paths: Sequence[str | Path] | None = None
+) -> pd.DataFrame:
+    """Compare every TBI variant with the published Table 1 (CSV and Markdown report): a tables release's per-year TBI
+    variants (``variant_paths``), or, for a flows release, the variants its flows can give (``va_paths``:
+    :func:`tradeimbalance.io.tbi.flows_variants`)."""
+    if variant_paths is not None:
+        variants = pd.concat([read_frame(p, schemas.TBI_VARIANTS) for p in variant_paths], ignore_index=True)
+    else:
+        from ..io.tbi import flows_variants
+
+        variants = flows_variants(pd.concat([read_frame(p, schemas.VA_ABSORBED) for p in va_paths or []], ignore_index=True))
     comparison = compare_variants(variants, pd.read_csv(published_path))
     Path(csv_out).parent.mkdir(parents=True, exist_ok=True)
     comparison.to_csv(csv_out, index=False, float_format="%.6f", lineterminator="\n")
@@ -41,7 +50,10 @@ def table1(
     tex_out: str | Path,
     comparison_out: str | Path,
     report_out: str | Path,
+    paper: bool = False,
 ) -> pd.DataFrame:
+    """Table 1 (CSV, LaTeX) for the release's years and its cell-by-cell comparison with the published values;
+    ``paper``: the release is the paper's own data (config ``paper: true``)."""
     panel = read_frame(tbi_path, schemas.TBI)
     release, value_added = panel["release"].iloc[0], panel["value_added"].iloc[0]
     table = table1_frame(panel, countries, first_year, last_year)
@@ -49,7 +61,7 @@ def table1(
     published = pd.read_csv(published_path)
     comparison = compare_table1(table, published, release)
     comparison.to_csv(comparison_out, index=False, float_format="%.6f", lineterminator="\n")
-    Path(report_out).write_text(comparison_summary(comparison), encoding="utf-8")
+    Path(report_out).write_text(comparison_summary(comparison, paper=paper), encoding="utf-8")
     for iso3, g in comparison.groupby("iso3", sort=False):
         done = g[g["status"] != "not_computed"]
         if len(done):
@@ -92,16 +104,17 @@ REGRESSION_TABLES: dict[str, tuple[str, list[tuple[str, list[int]]] | None]] = {
     "4": ("Developed and developing countries", [("Developed", [1, 2]), ("Developing", [3, 4])]),
     "5": ("Extension: trade, financial and political globalisation", None),
     "6": ("Extension by country group", [("Developed", [1, 2, 3]), ("Developing", [4, 5, 6])]),
-    "2sls": ("Robustness: 2SLS with the one-year lag of TBI as instrument", None),
+    "2sls": ("Robustness: 2SLS with the lagged TBI as instrument", None),
     "dva": ("Robustness: TBI from domestic value added in gross exports (KWW/WWZ)", None),
 }
 
 
 def _iv_note(diagnostics: pd.DataFrame) -> str:
-    """Which Cragg–Donald degrees of freedom the 2SLS table uses, and why a statistic is missing where one is."""
+    """What the instrument is, which Cragg–Donald degrees of freedom the 2SLS table uses, and why a statistic is missing
+    where one is."""
     from ..econometrics.specifications import cd_dof_description
 
-    text = ""
+    text = instrument_note(diagnostics)
     if "cd_dof" in diagnostics.columns:
         text += " CD Wald F: " + cd_dof_description(diagnostics["cd_dof"]) + " (config iv.cragg_donald_dof)."
     if "unavailable" in diagnostics.columns:
@@ -111,15 +124,29 @@ def _iv_note(diagnostics: pd.DataFrame) -> str:
     return text
 
 
-def regression_tables(estimates_csv: str | Path, diagnostics_csv: str | Path, panel_path: str | Path, out_dir: str | Path) -> list[Path]:
-    """Tables 3–6, 2SLS and DVA as LaTeX + CSV (``table<id>.tex`` / ``.csv``) in the paper's layout."""
+def regression_tables(
+    estimates_csv: str | Path, diagnostics_csv: str | Path, panel_path: str | Path, out_dir: str | Path, *,
+    skipped: Mapping[str, str] | None = None, table_set_csv: str | Path | None = None,
+) -> list[Path]:
+    """Tables 3–6, 2SLS and DVA as LaTeX + CSV (``table<id>.tex`` / ``.csv``) in the paper's layout; ``skipped``: the
+    tables the release cannot give (table id → reason), listed with the built ones in ``table_set_csv``
+    (``table, title, status, tex, csv, reason``)."""
     from .latex_tables import regression_table, write_table
 
     estimates = pd.read_csv(estimates_csv, dtype={"table": str})
     diagnostics = pd.read_csv(diagnostics_csv, dtype={"table": str})
     note = data_note(panel_path)
+    skipped = dict(skipped or {})
     written = []
+    rows = []
     for table, (title, panels) in REGRESSION_TABLES.items():
+        if table in skipped:
+            log.warning("table %s (%s) skipped: %s", table, title, skipped[table])
+            rows.append({"table": table, "title": title, "status": "skipped", "tex": "", "csv": "", "reason": skipped[table]})
+            continue
+        if table == "2sls" and "instrument" in diagnostics.columns and diagnostics["instrument"].notna().any():
+            lag = str(diagnostics["instrument"].dropna().iloc[0])
+            title = f"Robustness: 2SLS, TBI instrumented by the {lag}"
         notes = note + (" First stage: TBI on L.TBI and the exogenous regressors." if table == "2sls" else "")
         if table == "2sls":
             notes += _iv_note(diagnostics)
@@ -128,6 +155,9 @@ def regression_tables(estimates_csv: str | Path, diagnostics_csv: str | Path, pa
         tex = Path(out_dir) / f"table{table}.tex"
         write_table(latex, frame, tex, tex.with_suffix(".csv"))
         written.append(tex)
+        rows.append({"table": table, "title": title, "status": "built", "tex": tex.name, "csv": tex.with_suffix(".csv").name, "reason": ""})
+    if table_set_csv is not None:
+        pd.DataFrame(rows, columns=["table", "title", "status", "tex", "csv", "reason"]).to_csv(table_set_csv, index=False, lineterminator="\n")
     return written
 
 
@@ -184,21 +214,43 @@ def report_step(
     bootstrap_draws: int = 9999,
     level: float = 0.95,
     releases: Mapping[str, str | Path] | None = None,
+    release_info: Mapping[str, Mapping[str, object]] | None = None,
+    published_coefficients: str | Path | None = None,
+    table_set_csv: str | Path | None = None,
 ) -> str:
     """results/report.md and results/report.html (with the robustness section when the inference and curve files are
-    given, and the releases section when ``releases`` names the comparison's files: estimates, pairs, effect, skipped, table1)."""
+    given, and the releases section when ``releases`` names the comparison's files: estimates, pairs, effect, skipped, table1).
+
+    The first screen, "Replication at a glance" (:mod:`.glance`), needs the comparison's files, the published
+    coefficients and ``release_info`` (release → ``label``, ``paper``, ``configured``): the paper's own data lead."""
+    from .glance import claim_verdicts, glance_frame, glance_lines, size_frame
+    from .comparison import markdown_table
     from .report import releases_section, replication_report, robustness_section, to_html
 
     robustness: list[str] = []
-    if inference_csv is not None and curve_csv is not None:
+    curve = None
+    if curve_csv is not None:
         # "n/a" marks a choice that does not apply: kept as text, not read as a missing value.
         curve = pd.read_csv(curve_csv, keep_default_na=False, na_values=[""], dtype={"kof_vintage": str, "paper_column": str})
+    if inference_csv is not None and curve is not None:
         skipped = pd.read_csv(curve_skipped_csv) if curve_skipped_csv is not None else None
         robustness = robustness_section(
             pd.read_csv(inference_csv, dtype={"table": str}), curve, list(curve_dimensions), draws=bootstrap_draws, level=level, curve_skipped=skipped,
             curve_test=pd.read_csv(curve_test_csv) if curve_test_csv is not None else None,
             curve_variance=pd.read_csv(curve_variance_csv) if curve_variance_csv is not None else None,
         )  # fmt: skip
+    glance: list[str] = []
+    configured = next((r for r, i in (release_info or {}).items() if i.get("configured")), "")
+    if releases is not None and release_info is not None and published_coefficients is not None:
+        by_release = pd.read_csv(releases["estimates"], dtype={"table": str})
+        info = dict(release_info)
+        order = sorted(dict.fromkeys(by_release["release"]), key=lambda r: (not info.get(r, {}).get("paper"), not info.get(r, {}).get("configured")))
+        claims = claim_verdicts(by_release, curve, order)
+        glance = glance_lines(
+            glance_frame(by_release, pd.read_csv(published_coefficients), pd.read_csv(releases["table1"]), order), claims, size_frame(by_release, order), info, markdown_table
+        )  # fmt: skip
+        for r in claims.itertuples():
+            log.info("claim %d on %s: %s (clustered p), %s (wild bootstrap p)", r.claim, r.release, r.verdict, r.verdict_wcr)
     if releases is not None:
         robustness += releases_section(
             pd.read_csv(releases["estimates"], dtype={"table": str}), pd.read_csv(releases["pairs"], keep_default_na=False, na_values=[""]),
@@ -214,11 +266,24 @@ def report_step(
         estimates=pd.read_csv(estimates_csv, dtype={"table": str}),
         diagnostics=pd.read_csv(diagnostics_csv, dtype={"table": str}),
         choices=choices,
-        data_note="Data: " + data_note(panel_path) + " The paper uses the WIOD 2016 release, 2000–2014; differences include the data release.",
+        data_note="Data: " + data_note(panel_path) + " The paper uses the WIOD 2016 release, 2000–2014"
+        + ("; these are its data." if (release_info or {}).get(configured, {}).get("paper") else "; differences include the data release."),
         robustness=robustness,
+        glance=glance,
+        release=configured,
+        table_set=pd.read_csv(table_set_csv) if table_set_csv is not None else None,
     )
     Path(md_out).write_text(text, encoding="utf-8")
     Path(html_out).write_text(to_html(text), encoding="utf-8")
     for line in text.split("## Summary", 1)[1].split("##", 1)[0].strip().splitlines():
         log.info(line.lstrip("- "))
     return text
+
+
+def analysis_data(panel_path: str | Path, controls: Mapping[str, Mapping[str, str]], *, dta_out: str | Path, csv_out: str | Path) -> pd.DataFrame:
+    """The estimation panel for Stata and R: results/data/panel.dta (variable labels) and panel.csv (:mod:`.analysis_data`)."""
+    from .analysis_data import write_analysis_data
+
+    frame = write_analysis_data(panel_path, dta_out, csv_out, controls)
+    log.info("analysis data: %d country-years, %d variables → %s, %s", len(frame), frame.shape[1], dta_out, csv_out)
+    return frame

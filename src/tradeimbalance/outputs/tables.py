@@ -12,6 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..release import label as release_label
+from ..release import year_span
+
 #: Tolerance for a replicated Table 1 cell to count as reproducing the published value.
 TABLE1_TOLERANCE = 0.0005
 
@@ -30,22 +33,6 @@ def table1_frame(tbi: pd.DataFrame, countries: Sequence[str], first_year: int, l
     return wide
 
 
-def release_label(release: str) -> str:
-    """``wiod2016`` → ``WIOD 2016 release``, ``icio2023`` → ``OECD ICIO 2023 edition``, ``wiod_longrun`` → ``long-run
-    WIOD (GGDC)``; another name as it is."""
-    import re
-
-    if release == "wiod_longrun":
-        return "long-run WIOD (GGDC)"
-    if re.fullmatch(r"wiod\d{4}", release):
-        return f"WIOD {release[4:]} release"
-    if re.fullmatch(r"wiod\d{4}_flows", release):
-        return f"WIOD {release[4:8]} release (value-added flows)"
-    if re.fullmatch(r"icio\d{4}", release):
-        return f"OECD ICIO {release[4:]} edition"
-    return release
-
-
 def data_note(panel_path: str | Path) -> str:
     """The tables' data sentence: the release (and its value added), the KOF vintage and the years of the panel."""
     from ..parquet import read_frame, read_metadata
@@ -55,8 +42,20 @@ def data_note(panel_path: str | Path) -> str:
     release = str(meta.get("release", ""))
     return (
         f"TBI from the {release_label(release)} ({str(meta.get('value_added', '')).replace('_', ' ')} value added); "
-        f"KOF vintage {meta.get('kof_vintage')}; {panel['year'].min()}-{panel['year'].max()}."
+        f"KOF vintage {meta.get('kof_vintage')}; {year_span(panel['year']).replace('–', '-')}."
     )
+
+
+def instrument_note(diagnostics: pd.DataFrame) -> str:
+    """What the 2SLS instrument is on the release's time axis, and which years drop out for want of it."""
+    if "instrument" not in diagnostics.columns or diagnostics.empty:
+        return ""
+    label = str(diagnostics["instrument"].dropna().iloc[0])
+    text = f" Instrument L.TBI: the {label}."
+    dropped = sorted({y for ys in diagnostics.get("years_without_instrument", pd.Series(dtype=str)).fillna("").astype(str) for y in ys.split(", ") if y})
+    if dropped:
+        text += f" The first {'year' if '(t-1)' in label else 'benchmark year'} ({', '.join(dropped)}) has no previous one and drops out."
+    return text
 
 
 def write_table1(table: pd.DataFrame, csv_path: str | Path, tex_path: str | Path, release: str, value_added: str) -> None:
@@ -74,9 +73,9 @@ def write_table1(table: pd.DataFrame, csv_path: str | Path, tex_path: str | Path
         .format("{:d}", subset=["Year"])
         .format_index(escape="latex", axis=1)
     )
-    years = f"{int(table['year'].min())}--{int(table['year'].max())}" if len(table) else "none"
+    years = year_span(table["year"]).replace("–", "--") if len(table) else "none"
     note = (
-        f"Source: computed from the {release_label(release)} world input--output tables "
+        f"Source: computed from the {release_label(release)} "
         f"(value added: {value_added.replace('_', ' ')}). TBI = (VA exports $-$ VA imports) / (VA exports + VA imports)."
     )
     if missing:
@@ -119,8 +118,9 @@ def compare_table1(replicated: pd.DataFrame, published: pd.DataFrame, release: s
     return out
 
 
-def comparison_summary(comparison: pd.DataFrame, tolerance: float = TABLE1_TOLERANCE) -> str:
-    """A short Markdown report of the Table 1 comparison, by country."""
+def comparison_summary(comparison: pd.DataFrame, tolerance: float = TABLE1_TOLERANCE, paper: bool = False) -> str:
+    """A short Markdown report of the Table 1 comparison, by country; ``paper``: the release is the paper's own data
+    (config ``paper: true``), so no difference of release explains a difference."""
     release = comparison["release"].iloc[0] if len(comparison) else ""
     lines = [
         "# Table 1: replicated TBI vs. published",
@@ -139,8 +139,8 @@ def comparison_summary(comparison: pd.DataFrame, tolerance: float = TABLE1_TOLER
     not_done = comparison[comparison["status"] == "not_computed"]
     if len(not_done):
         years = sorted(set(not_done["year"]))
-        lines += ["", f"Not computed with this release: years {years[0]}–{years[-1]} ({len(not_done)} cells)."]
-    if release != "wiod2016":
+        lines += ["", f"Not computed with this release: years {year_span(years)} ({len(not_done)} cells)."]
+    if not paper:
         lines += [
             "",
             "The paper's TBI is computed from the WIOD 2016 release. These numbers come from a different "

@@ -27,13 +27,15 @@ import pandas as pd
 
 from ..countries import wiod_region_code
 from ..errors import InputError
+from ..release import BASIC_PRICES, DVA, IDENTITIES, INVENTORIES
 
-#: What a flows release cannot provide, with the reason (logged by its job, listed in the report).
+#: What a flows release cannot provide, with the reason (:class:`tradeimbalance.release.Release` asks for it; logged by
+#: the release's job, listed in the report).
 NOT_AVAILABLE: dict[str, str] = {
-    "KWW/DVA-based TBI": "needs the domestic value added in gross exports (the KWW decomposition of a full input–output table); bilateral flows by destination of absorption do not contain it",
-    "TBI without changes in inventories": "needs final demand by category to re-solve V̂BY without the inventories column",
-    "value added at basic prices": "needs the table's value-added row; the flows come with the value-added definition of whoever computed them",
-    "identity checks of the table": "no table: gross output, intermediate and final use are not in the flows",
+    DVA: "needs the domestic value added in gross exports (the KWW decomposition of a full input–output table); bilateral flows by destination of absorption do not contain it",
+    INVENTORIES: "needs final demand by category to re-solve V̂BY without the inventories column",
+    BASIC_PRICES: "needs the table's value-added row; the flows come with the value-added definition of whoever computed them",
+    IDENTITIES: "has no table: gross output, intermediate and final use are not in the flows",
 }
 
 ROLES = ("origin", "destination", "year", "value")

@@ -25,7 +25,11 @@ from ..countries import wiod_region_code
 from ..errors import InputError
 from ..io.iotable import FD_CATEGORIES, IOTable
 from ..provenance import file_digest
+from ..release import BASIC_PRICES
 from ._rdata import read_rdata
+
+#: What this release cannot give, with the reason (:class:`tradeimbalance.release.Release` asks for it).
+NOT_AVAILABLE: dict[str, str] = {BASIC_PRICES: "ships no primary-input rows (the R package wiod 0.4.0 packaging): value added is gross output minus intermediate inputs only"}
 
 RELEASE = "wiod2013"
 REQUIRED_ITEMS = ("year", "countries", "industries", "inter", "final", "output")

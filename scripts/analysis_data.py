@@ -1,0 +1,8 @@
+"""Snakemake entry point: the estimation panel for Stata and R → results/data/panel.{dta,csv}."""
+
+from tradeimbalance.provenance import setup_logging
+from tradeimbalance.outputs.steps import analysis_data
+
+setup_logging(snakemake.log[0])  # noqa: F821
+o = snakemake.output  # noqa: F821
+analysis_data(snakemake.input.panel, snakemake.params.controls, dta_out=o.dta, csv_out=o.csv)  # noqa: F821
