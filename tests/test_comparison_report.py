@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from tradeimbalance.outputs.comparison import compare_coefficients, compare_column_stats, summary_lines
@@ -109,12 +110,28 @@ def test_undecided_bootstrap_p_values_are_counted_apart_and_the_curve_test_is_st
     assert "wild cluster restricted bootstrap, Webb: 1, and 1 too close to 0.05 to call: 5.1 (p = 0.0505)" in lines[0]
     assert any("1 remains undecided" in line and "at most 0.0007" in line for line in lines)
     assert any(line.startswith("Two-way clustered SEs follow reghdfe") for line in lines)
-    test = pd.DataFrame(
-        {"release": ["r"], "years": ["2002, 2005"], "draws": [500], "dominant_sign": ["positive"], "median_coef": [8.36], "p_median": [0.002],
-         "share_significant": [0.21], "p_share": [0.02], "stouffer_z": [63.8], "p_stouffer": [0.002], "undefined_share": [0.0]}
-    )  # fmt: skip
-    variance = pd.DataFrame({"release": ["r"] * 4, "term": ["outcome", "sample", "all main effects", "outcome × sample"], "kind": ["main", "main", "additive", "interaction"], "share": [0.25, 0.21, 0.54, 0.11]})
-    out = curve_test_lines(test, variance)
-    assert "a median estimate as far above zero as the observed 8.360 would arise in a share p = 0.002 of 500 resampled curves" in out[0]
-    assert "21.0 % of the specifications are significant with the positive sign (p = 0.020)" in out[0]
-    assert out[1] == "What moves the estimate on **r**: alone, outcome 25 %, sample 21 % of the variance; all main effects together 54 %, and the interaction outcome × sample a further 11 %."
+    row = {"release": "r", "years": "2002, 2005", "draws": 5000, "specifications": 2400, "dominant_sign": "positive", "median_coef": 10.43,
+           "share_significant": 0.272, "stouffer_z": 65.2, "undefined_estimates": 1040, "undefined_share": 1040 / 12_000_000, "undefined_draws": 0,
+           "undefined_reasons": "no residual degrees of freedom (exactly identified): 1040"}  # fmt: skip
+    for stat, (p, grid) in {"median": (0.006, 0.007), "share": (0.048, 0.118), "stouffer": (0.014, 0.043)}.items():
+        for suffix, value in (("", p), ("_positive", p / 2), ("_grid", grid)):
+            row |= {f"p_{stat}{suffix}": value, f"mcse_{stat}{suffix}": np.sqrt(value * (1 - value) / 5000), f"draws_{stat}{suffix}": 5000,
+                    f"undecided_{stat}{suffix}": 0.05 if (stat, suffix) == ("share", "") else float("nan")}  # fmt: skip
+    variance = pd.DataFrame({
+        "release": ["r"] * 5, "term": ["outcome", "developed_list", "all main effects", "outcome × sample", "rest (other interactions)"],
+        "kind": ["dimension", "dimension", "additive", "interaction", "residual"], "nested_in": ["", "sample", "", "", ""],
+        "type2": [0.25, 0.07, 0.54, 0.11, 0.35], "shapley": [0.26, 0.05, 0.54, 0.11, 0.35], "eta2": [0.25, 0.17, None, None, None],
+    })  # fmt: skip
+    out = curve_test_lines(pd.DataFrame([row]), variance)
+    assert out[0].startswith("The test is two-sided by each draw's dominant direction")
+    assert "a median estimate as far above zero as the observed 10.430 would arise with p = 0.006 (MC SE 0.001, B = 5000)" in out[1]
+    assert "27.2 % of the specifications are significant with the positive sign (p = 0.048† (MC SE 0.003, B = 5000))" in out[1]
+    assert "One-sided, in the paper's (positive) direction: median p = 0.003" in out[1]
+    assert out[2] == (  # only the share test changes its verdict (the Stouffer test rejects at 5 % either way)
+        "Counting each distinct regression once changes a verdict on **r**: the share test gives p = 0.118 counting the grid's duplicates "
+        "(does not reject the null) and p = 0.048 counting each distinct regression once (rejects the null at 5 %; still within two Monte Carlo "
+        "SEs of 0.05 after 5000 draws: too close to call)."
+    )
+    assert "1040 of the 12000000 resampled estimates" in out[3] and "exactly identified" in out[3]
+    assert out[4].startswith("What moves the estimate on **r**, each dimension given the others (Shapley share of R², type-II share beside): outcome 26 % (type II 25 %), developed_list (within sample) 5 % (type II 7 %)")
+    assert out[4].endswith("all main effects together 54 %, and the interaction outcome × sample a further 11 %.")

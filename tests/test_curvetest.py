@@ -39,6 +39,11 @@ def curve_of(d: pd.DataFrame) -> tuple[pd.DataFrame, list]:
     return sc.estimate_curve(specs, panels, **kwargs), sc.curve_groups(specs, panels, **kwargs)
 
 
+def same(a: dict, b: dict) -> bool:
+    """Two results equal, a nan equal to a nan (an undecided flag that is not raised)."""
+    return a.keys() == b.keys() and all((isinstance(x, float) and isinstance(y, float) and np.isnan(x) and np.isnan(y)) or x == y for x, y in ((a[k], b[k]) for k in a))
+
+
 def test_resampling_by_weights_equals_the_stacked_duplicated_clusters() -> None:
     """A country drawn k times is its rows weighted by k, each copy a cluster of its own: the weighted solution
     equals fe_tbi_batch on the panel with the copies stacked under new country names; all weights 1 give the curve."""
@@ -47,12 +52,13 @@ def test_resampling_by_weights_equals_the_stacked_duplicated_clusters() -> None:
     universe = {c: i for i, c in enumerate(sorted(d["iso3"].unique()))}
     for g in groups:
         p = ct._pieces(g, universe)
-        coef, se, _ = ct._draw(p, np.ones((1, p.countries.size)))
+        coef, se, _, codes = ct._draw(p, np.ones((1, p.countries.size)))
+        assert (codes == 0).all()
         assert np.allclose(coef[0], curve["coef"].to_numpy()[g.where], rtol=1e-10)
         assert np.allclose(se[0], curve["se"].to_numpy()[g.where], rtol=1e-9)
         w = np.zeros(p.countries.size)
         np.add.at(w, [0, 1, 1, 2, 2, 2, 5, 7, 7, 9, 11, 12, 13, 13, 15, 16, 17, 18, 19, 19], 1)  # a bootstrap draw of 20 countries
-        coef_w, se_w, clusters = ct._draw(p, w[None, :])
+        coef_w, se_w, clusters, _ = ct._draw(p, w[None, :])
         labels = np.unique(g.entity)
         keep = [np.flatnonzero(g.entity == labels[c]) for c in range(labels.size) for _ in range(int(w[c]))]
         rows = np.concatenate(keep)
@@ -87,9 +93,11 @@ def test_joint_test_detects_a_planted_effect() -> None:
     assert res["dominant_sign"] == "positive"
     assert res["median_coef"] == pytest.approx(float(curve["coef"].median()))
     assert res["p_median"] < 0.05 and res["p_share"] < 0.05 and res["p_stouffer"] < 0.05
-    assert res["undefined_estimates"] == 0
-    again = ct.joint_test(groups, len(curve), draws=199, seed=np.random.SeedSequence(1))
-    assert again == res  # the seeded stream: the same draws
+    assert res["undefined_estimates"] == 0 and res["undefined_draws"] == 0
+    assert res["p_median_positive"] < 0.05 and res["draws_median"] == 199
+    assert res["mcse_median"] == pytest.approx(np.sqrt(res["p_median"] * (1 - res["p_median"]) / 199))
+    again = ct.joint_test(groups, len(curve), draws=199, seed=np.random.SeedSequence(1), processes=2)
+    assert same(again, res)  # the seeded stream: the same draws, however many worker processes
 
 
 def test_joint_test_covers_every_specification() -> None:
@@ -113,3 +121,128 @@ def test_variance_decomposition_recovers_a_planted_dimension_and_interaction() -
     # the parts add up: main effects together + the interaction + the rest = 1
     parts = out.set_index("kind")["share"]
     assert parts["additive"] + parts["interaction"] + parts["residual"] == pytest.approx(1.0)
+
+
+# ------------------------------------------------------------------ each analysis once, every estimate defined or counted
+
+
+def test_no_op_choices_are_merged_and_the_joint_test_is_that_of_the_grid_without_them() -> None:
+    """A grid with choices that change nothing — dropping a country the panel lacks, dropping a developing country from
+    the developed sample, a developed list that coincides on the panel's countries — keeps one regression per estimation
+    sample, says what each stands for, and its joint test equals the one of the grid built without those choices."""
+    d = null_world(11, g=24, beta=0.3)
+    developed = [f"C{i:02d}" for i in range(12)]
+    panels = {
+        ("r", "configured", (), "v"): d,
+        ("r", "drop XXX", (), "v"): d,  # XXX is not in the panel
+        ("r", "drop C20", (), "v"): d[d["iso3"] != "C20"].reset_index(drop=True),  # C20 is developing
+    }
+    lists = {"r": {"configured": developed, "same_here": [*developed, "ZZZ"]}}
+    kwargs = {"developed_lists": lists, "control_names": {"r": ["w"]}, "defaults": {"io_release": "r", "tbi": "base", "kof_vintage": "v", "country_set": "configured", "developed_list": "configured"}}
+    choices = {"outcome": ["KOF0", "KOF1"], "sample": ["all", "developed", "developing"], "controls": ["with"], "country_set": ["configured", "drop XXX", "drop C20"], "developed_list": ["configured", "same_here"]}
+    grid = sc.enumerate_specifications(choices)
+    distinct, merged = sc.distinct_specifications(grid, panels, developed_lists=lists, defaults=kwargs["defaults"])
+    # all: configured = drop XXX, drop C20 distinct; developed: one regression; developing: configured, drop C20
+    assert len(grid) == 2 * (3 + 3 * 2 + 3 * 2) and len(distinct) == 2 * (2 + 1 + 2)
+    assert distinct["merged"].sum() == len(grid)
+    main = distinct[(distinct["sample"] == "developed")].iloc[0]
+    assert main["country_set"] == "configured" and main["developed_list"] == "configured" and main["merged"] == 6
+    assert "country_set: configured = drop XXX = drop C20" in main["stands_for"] and "developed_list: configured = same_here" in main["stands_for"]
+    reasons = set(merged["reason"])
+    assert any("XXX is not in r's panel" in r for r in reasons) and any("not in the developed sample" in r for r in reasons)
+    assert any("coincide on r's countries" in r for r in reasons)
+    # The joint test on the distinct set equals the one on a grid built without the no-op choices.
+    clean = sc.enumerate_specifications({**choices, "developed_list": ["configured"]})
+    clean = clean[~((clean["country_set"] == "drop XXX") | ((clean["country_set"] == "drop C20") & (clean["sample"] == "developed")))].reset_index(drop=True)
+    groups_a = sc.curve_groups(distinct.drop(columns=["stands_for", "merged"]), panels, **kwargs)
+    groups_b = sc.curve_groups(clean, panels, **kwargs)
+    a = ct.joint_test(groups_a, len(distinct), draws=99, seed=np.random.SeedSequence(5))
+    b = ct.joint_test(groups_b, len(clean), draws=99, seed=np.random.SeedSequence(5))
+    for key in ("median_coef", "share_significant", "stouffer_z", "p_median", "p_share", "p_stouffer"):
+        assert a[key] == pytest.approx(b[key], rel=1e-12), key
+
+
+def _one_design(years: int, controls: bool) -> ct._Pieces:
+    rng = np.random.default_rng(0)
+    d = pd.DataFrame([{"iso3": c, "year": 2000 + y} for c in ("A", "B", "C", "D") for y in range(years)])
+    d["TBI:base"], d["w"], d["KOF0"] = rng.normal(size=len(d)), rng.normal(size=len(d)), rng.normal(size=len(d))
+    specs = sc.enumerate_specifications({"outcome": ["KOF0"], "controls": ["with" if controls else "without"], "tbi": ["base"]})
+    kwargs = {"developed_lists": {"r": {"configured": []}}, "control_names": {"r": ["w"]}, "defaults": {"io_release": "r", "kof_vintage": "v", "country_set": "configured", "developed_list": "configured", "sample": "all"}}
+    (group,) = sc.curve_groups(specs, {("r", "configured", (), "v"): d}, **kwargs)
+    return ct._pieces(group, {c: i for i, c in enumerate("ABCD")})
+
+
+def test_an_exactly_identified_null_design_is_undefined_never_significant() -> None:
+    """Two years with a TBI, a control and a year effect: three drawn countries give 6 rows − 3 country means = 3 = the
+    parameters, so the residuals vanish and the SE is zero: undefined (no residual degrees of freedom), never
+    significant. Four years without the control: two distinct countries leave residual degrees of freedom, but their
+    clustered scores cancel: undefined too."""
+    p = _one_design(2, controls=True)
+    w = np.array([[1.0, 1.0, 2.0, 0.0], [1.0, 1.0, 1.0, 1.0]])  # 3 distinct countries: exactly identified; all 4
+    coef, se, _, codes = ct._draw(p, w)
+    assert codes[0, 0] == 2 and codes[1, 0] == 0
+    assert np.isnan(coef[0, 0]) and np.isnan(se[0, 0]) and np.isfinite(se[1, 0])
+    stats = ct._statistics(np.where(codes == 0, coef, np.nan)[:1], np.where(codes == 0, coef / se, np.nan)[:1], np.full((1, 1), 2.0))
+    assert np.isnan(stats["share"][0]) and np.isnan(stats["stouffer"][0])  # nothing defined: an undefined draw, not "significant"
+    q = _one_design(4, controls=False)
+    coef, se, _, codes = ct._draw(q, np.array([[2.0, 2.0, 0.0, 0.0]]))
+    assert codes[0, 0] == 3 and np.isnan(se[0, 0])
+
+
+def test_a_draw_with_extreme_t_statistics_has_a_finite_statistic() -> None:
+    """t of ±1e15 (a nearly collapsed SE) and ±inf pieces never make a draw's Stouffer Z nan or infinite."""
+    coef = np.array([[1.0, -1.0, 2.0, 0.5]])
+    t = np.array([[1e15, -1e15, 3.0, 0.2]])
+    stats = ct._statistics(coef, t, np.full(coef.shape, 30.0))
+    assert np.isfinite(stats["stouffer"]).all() and np.isfinite(stats["stouffer_positive"]).all()
+    z = ct._stouffer_pieces(np.array([1e15, -1e15, np.inf, -np.inf]), np.full(4, 30.0))
+    assert np.isfinite(z).all() and z[0] == -z[1] and z[0] > 30
+
+
+def test_the_stouffer_table_equals_the_t_distribution() -> None:
+    from scipy import special
+
+    rng = np.random.default_rng(1)
+    t = np.concatenate([rng.normal(scale=3, size=5000), rng.standard_cauchy(size=5000) * 50, [0.0, 1e-9, 1e6, -1e9]])
+    df = rng.integers(1, 60, size=t.size).astype(float)
+    exact = -special.ndtri(np.maximum(special.stdtr(df, -np.abs(t)), np.finfo(float).tiny)) * np.sign(t)
+    assert np.abs(ct._stouffer_pieces(t, df) - exact).max() < 5e-7
+
+
+def test_grid_weighted_statistics_equal_the_statistics_of_the_expanded_grid() -> None:
+    rng = np.random.default_rng(2)
+    coef, t = rng.normal(size=(50, 7)), rng.normal(scale=2, size=(50, 7))
+    coef[3, 2] = t[3, 2] = np.nan
+    df = np.full(coef.shape, 20.0)
+    w = np.array([1, 3, 1, 2, 1, 1, 4])
+    weighted = ct._statistics(coef, t, df, w)
+    idx = np.repeat(np.arange(7), w)
+    expanded = ct._statistics(coef[:, idx], t[:, idx], df[:, idx])
+    for key in ("median", "share", "stouffer"):
+        np.testing.assert_allclose(weighted[f"{key}_grid"], expanded[key], rtol=1e-12)
+    np.testing.assert_allclose(weighted["median_signed"], np.nanmedian(coef, axis=1))
+
+
+def test_variance_shares_account_for_nested_and_duplicated_dimensions() -> None:
+    """A planted main effect of the sample gets its share given the others; the developed list, nested in the sample
+    (n/a where the sample is all), has a near-zero share when it moves nothing within the samples; a dimension that only
+    duplicates another gets a near-zero type-II share, and the Shapley shares add up to the additive R²."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for sample in ("all", "developed", "developing"):
+        for lst in (["n/a"] if sample == "all" else ["configured", "imf", "oecd"]):
+            for outcome in ("o1", "o2", "o3"):
+                for _ in range(4):
+                    rows.append({"sample": sample, "developed_list": lst, "outcome": outcome})
+    grid = pd.DataFrame(rows)
+    grid["copy_of_outcome"] = grid["outcome"].map({"o1": "x", "o2": "y", "o3": "z"})
+    grid["coef"] = np.where(grid["sample"] == "developing", 4.0, 0.0) + np.where(grid["outcome"] == "o2", 1.0, 0.0) + 0.05 * rng.normal(size=len(grid))
+    v = ct.variance_decomposition(grid, ["sample", "developed_list", "outcome", "copy_of_outcome"]).set_index("term")
+    assert v.loc["developed_list", "nested_in"] == "sample"
+    assert v.loc["sample", "type2"] > 0.7 and v.loc["sample", "shapley"] > 0.7
+    assert v.loc["developed_list", "type2"] < 0.01 and v.loc["developed_list", "shapley"] < 0.01
+    assert v.loc["copy_of_outcome", "type2"] < 1e-9 and v.loc["outcome", "type2"] < 1e-9  # each duplicates the other
+    assert v.loc["outcome", "shapley"] == pytest.approx(v.loc["copy_of_outcome", "shapley"])  # the duplicate splits the share
+    dims = v[v["kind"] == "dimension"]
+    assert dims["shapley"].sum() == pytest.approx(v.loc["all main effects", "shapley"])
+    assert v.loc["developed_list", "eta2"] > v.loc["developed_list", "type2"]  # the marginal η² double-counts the sample

@@ -178,8 +178,11 @@ rule specification_curve:
         developed_alternatives=config["specification_search"].get("developed_alternatives"),
         not_candidates=config["specification_search"]["not_candidates"],
         not_available={r: RELEASES[r].not_available for r in CURVE_RELEASES},
-        joint_test_draws=config["specification_curve"].get("joint_test_draws", 500),
+        joint_test_draws=config["specification_curve"].get("joint_test_draws", 5000),
+        joint_test_rerun_draws=config["specification_curve"].get("joint_test_rerun_draws", 0),
         seed=config["inference"]["seed"],
+    # the joint test's draws on worker processes (its result does not depend on how many)
+    threads: 2
     log:
         f"{LOGS}/specification_curve.log",
     benchmark:

@@ -5,16 +5,38 @@ TBI effect, and the share of the curve's variance that each dimension explains.
 specification's estimated effect from its outcome (``y − b̂·TBI``); the countries are then resampled with
 replacement (clusters, not country-years) and the whole curve is estimated again, ``B`` times. One draw of countries
 is shared by every specification of a release, so that the specifications stay as correlated as they are in the data.
+The curve is the distinct regressions (:func:`tradeimbalance.econometrics.speccurve.distinct_specifications`): each
+analysis counts once.
 
 Three statistics of the observed curve are compared with their distribution under the null:
 
-* the **median** TBI coefficient (p: the share of draws whose median is at least as far in the dominant direction);
-* the **number of specifications significant** at 5 % with the dominant sign;
+* the **median** TBI coefficient;
+* the **share of specifications significant** at 5 % with the dominant sign;
 * the **Stouffer Z**, ``Σ_s Φ⁻¹(1 − p_s)/√S`` of the one-sided p-values in the dominant direction.
 
-The dominant sign is that of the median, in the observed curve and in each draw alike: the data choose the
-direction, so each draw is measured in its own dominant direction (the median by its absolute value), which makes
-each test two-sided and keeps its size (tested). Each p-value is ``(1 + #{draws at least as extreme}) / (1 + B)``.
+*Two-sided, by each draw's dominant direction.* The dominant sign is that of the median, in the observed curve and in
+each draw alike: the data choose the direction, so a draw is measured in its own dominant direction (the median by its
+absolute value). This is what makes the test two-sided — a curve far from zero in either direction is evidence against
+the null — and it keeps the test's size (tested on simulated null curves). Beside it, the **one-sided** p-values in the
+direction of the paper's claim (a positive TBI effect: every statistic measured in the positive direction, in the
+observed curve and in every draw) answer the narrower question the paper asks. Each p-value is
+``(1 + #{draws at least as extreme}) / (1 + B)`` over the draws in which the statistic is defined, with its Monte Carlo
+SE ``√(p(1−p)/B)``; a p-value within two Monte Carlo SEs of 0.05 or 0.10 is computed again on ``rerun_draws`` draws (the
+same stream drawn on: the first run's draws and more) and flagged undecided if it is still that close, as in
+:mod:`tradeimbalance.econometrics.inference`.
+The same draws also give the p-values the grid's duplicates would have given (each distinct regression weighted by the
+number of grid specifications it stands for: ``*_grid``), to show what counting each analysis once changes.
+
+*Undefined null estimates.* A null estimate is defined only when its design is identified in the draw: every year has
+a drawn country, at least three distinct countries are drawn (with year effects the clustered scores of two countries
+are mirror images that cancel, so their SE is zero), the residual degrees of freedom are positive (the drawn
+countries' rows net of their means exceed the parameters: an exactly identified design has zero residuals and a zero
+SE), the cross-product matrix is not singular, and the clustered SE is finite and not collapsed (at least
+:data:`COLLAPSE` times the observed SE of that specification). Otherwise it is undefined, counted with its reason, and
+left out of that draw's statistics: the median and the share are over the draw's defined estimates, the Stouffer Z over
+them too (``√S`` with S the number defined). A draw with no defined estimate is undefined as a whole and leaves the
+p-value's draws. The Stouffer pieces ``Φ⁻¹(1 − p)`` are computed from the smaller tail, so they are finite whatever the
+t statistic (at most about ±37.5, where the tail reaches the smallest double): no draw's statistic is NaN by accident.
 
 How it is computed. With country effects, a country drawn k times is the same as its rows weighted by k: its
 within-country deviations do not change, and each copy is a cluster of its own. So each design's country-demeaned
@@ -23,20 +45,24 @@ regressors ``D`` (TBI, controls, year dummies) and outcomes ``Y`` are reduced on
 clustered SE from the cluster scores ``s_c = a'(r_c − M_c β)`` (``a``: the TBI row of the inverse) as
 ``√(G/(G−1)·(N−1)/(N−K)·Σ w_c s_c²)`` with ``G = Σ w_c`` clusters and ``N = Σ w_c n_c`` rows, the factor of
 :func:`tradeimbalance.econometrics.speccurve.fe_tbi_batch`. Removing ``b̂·TBI`` from ``y`` shifts the TBI
-coefficient by ``−b̂`` and leaves the residuals alone, so the null draws are ``β_b − b̂``. A draw in which a design is
-not identified (a year with no drawn country, fewer rows than parameters, a singular matrix) leaves that
-specification out of that draw's statistics; how often is reported.
+coefficient by ``−b̂`` and leaves the residuals alone, so the null draws are ``β_b − b̂``. The draws are processed in
+chunks (:data:`CHUNK`), so memory does not grow with B.
 
-**Variance decomposition.** The share of the variance of the curve's coefficients explained by each dimension alone
-(the between-choice sum of squares over the total, η²), by all dimensions' main effects together (the R² of the
-additive model), and the pairwise interaction that adds most to the additive model of its two dimensions. A choice
-``n/a`` is a level of its own.
+**Variance decomposition** (:func:`variance_decomposition`). How much of the variance of the curve's coefficients each
+dimension accounts for, with shares that account for overlap: **type II** (the R² the dimension adds to the additive
+model of all the others) and **Shapley** (its average R² gain over every order of adding the dimensions; the Shapley
+shares add up to the additive model's R²). A dimension *nested* in another — one that is ``n/a`` exactly where the other
+takes some choices, as the developed list is where the sample is ``all`` and a control's definition where there are no
+controls — is coded within its parent (contrasts among its choices inside each of the parent's choices), so it carries
+none of the parent's variance; the parent's type-II share is taken without its nested dimensions (the hierarchical
+convention). The marginal η² (each dimension's one-way R², which double-counts overlapping dimensions) is kept beside.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -49,6 +75,22 @@ log = logging.getLogger(__name__)
 
 #: The significance level of "significant" in the share statistic.
 ALPHA = 0.05
+#: A null SE below this share of the specification's observed SE has collapsed (a numerically degenerate design).
+COLLAPSE = 1e-6
+#: Draws processed at once.
+CHUNK = 1000
+#: p-values this close (two Monte Carlo SEs) to one of these are drawn again, then flagged if still undecided.
+THRESHOLDS = (0.05, 0.10)
+#: Why a null estimate is undefined, by code (0: defined).
+REASONS = (
+    "defined",
+    "a year with no drawn country",
+    "no residual degrees of freedom (exactly identified)",
+    "fewer than three distinct countries drawn (with year effects, two countries' clustered scores cancel: a zero SE)",
+    "singular design",
+    "collapsed or non-finite clustered SE",
+)
+STATISTICS = ("median", "share", "stouffer")
 
 
 @dataclass(frozen=True)
@@ -77,148 +119,403 @@ def _pieces(group: _Group, universe: Mapping[str, int]) -> _Pieces:
     return _Pieces(np.array([universe[c] for c in e_labels]), m_c, r_c, np.bincount(e, minlength=g), years, group.where)
 
 
-def _draw(p: _Pieces, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """TBI coefficients, SEs and cluster counts of every column under the multiplicities ``w`` (B × G); nan where
-    the design is not identified in a draw."""
+def _draw(p: _Pieces, w: np.ndarray, se_ref: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """TBI coefficients, SEs, cluster counts and the reason code (:data:`REASONS`) of every column under the
+    multiplicities ``w`` (B × G); coefficient and SE are nan where the estimate is undefined. ``se_ref``: the observed
+    SE of each column, against which a collapsed SE is judged."""
     g, k, cols = p.r.shape
     b = w.shape[0]
+    drawn = w > 0
+    reason = np.zeros(b, dtype=np.int8)
+    reason[~((drawn.astype(float) @ p.years.astype(float) > 0).all(axis=1))] = 1  # every year has a drawn country
+    reason[(reason == 0) & ~((drawn * (p.n_c - 1)).sum(axis=1) > k)] = 2  # residual degrees of freedom > 0
+    reason[(reason == 0) & (drawn.sum(axis=1) < 3)] = 3  # three distinct countries at least (module docstring)
     a_mat = (w @ p.m.reshape(g, k * k)).reshape(b, k, k)
     rhs = (w @ p.r.reshape(g, k * cols)).reshape(b, k, cols)
     n = w @ p.n_c
     clusters = w.sum(axis=1)
-    drawn = w > 0
-    ok = (drawn.astype(float) @ p.years.astype(float) > 0).all(axis=1)  # every year has a drawn country
-    ok &= (drawn * (p.n_c - 1)).sum(axis=1) >= k  # rows net of the country means cover the parameters
-    ok &= clusters >= 2
-    a_mat = np.where(ok[:, None, None], a_mat, np.eye(k))
-    both = np.concatenate([rhs, np.broadcast_to(np.eye(k)[:, :1], (b, k, 1))], axis=2)  # β and the TBI row of the inverse
+    a_mat = np.where((reason == 0)[:, None, None], a_mat, np.eye(k))
+    # The inverse once per draw (the batched products below are einsum's: numpy's batched matmul is slow for small
+    # matrices); a singular draw is inverted draw by draw, leaving the singular ones out.
     try:
-        sol = np.linalg.solve(a_mat, both)
-    except np.linalg.LinAlgError:  # a singular draw: solve draw by draw, leaving the singular ones out
-        sol = np.zeros_like(both)
+        inv = np.linalg.inv(a_mat)
+    except np.linalg.LinAlgError:
+        inv = np.broadcast_to(np.eye(k), (b, k, k)).copy()
         for i in range(b):
             try:
-                sol[i] = np.linalg.solve(a_mat[i], both[i])
+                inv[i] = np.linalg.inv(a_mat[i])
             except np.linalg.LinAlgError:
-                ok[i] = False
-    # a nearly singular matrix solves with a large residual: left out too
-    resid = np.abs(a_mat @ sol - both).max(axis=(1, 2))
-    ok &= resid <= 1e-8 * np.maximum(np.abs(both).max(axis=(1, 2)), 1.0)
-    beta, a = sol[:, :, :cols], sol[:, :, cols]
-    ar = (a @ p.r.transpose(1, 0, 2).reshape(k, g * cols)).reshape(b, g, cols)
-    am = (a @ p.m.transpose(1, 0, 2).reshape(k, g * k)).reshape(b, g, k)
-    scores = ar - am @ beta
-    meat = (w[:, None, :] @ scores**2)[:, 0, :]
+                reason[i] = 4
+    a = inv[:, :, 0]  # the TBI row (and column: A is symmetric) of the inverse
+    # a nearly singular matrix inverts with a large residual: left out too
+    resid = np.abs(np.einsum("bkl,bl->bk", a_mat, a) - np.eye(k)[0]).max(axis=1)
+    reason[(reason == 0) & ~(resid <= 1e-8 * np.maximum(np.abs(a_mat).max(axis=(1, 2)) * np.abs(a).max(axis=1), 1.0))] = 4
+    beta = np.einsum("bkl,blc->bkc", inv, rhs, optimize=True)
+    ar = np.einsum("bk,gkc->bgc", a, p.r, optimize=True)
+    am = np.einsum("bk,gkl->bgl", a, p.m, optimize=True)
+    scores = ar - np.einsum("bgk,bkc->bgc", am, beta, optimize=True)
+    meat = np.einsum("bg,bgc->bc", w, scores**2, optimize=True)
     kk = k + 1
     with np.errstate(invalid="ignore", divide="ignore"):
         factor = clusters / (clusters - 1) * (n - 1) / (n - kk)
         se = np.sqrt(factor[:, None] * meat)
-    coef = beta[:, 0, :]
-    coef[~ok] = np.nan
-    se[~ok] = np.nan
-    return coef, se, clusters
+    codes = np.broadcast_to(reason[:, None], (b, cols)).copy()
+    collapsed = ~np.isfinite(se) | (se <= 0)
+    if se_ref is not None:
+        collapsed |= se < COLLAPSE * se_ref[None, :]
+    codes[(codes == 0) & collapsed] = 5
+    coef = beta[:, 0, :].copy()
+    coef[codes != 0] = np.nan
+    se[codes != 0] = np.nan
+    return coef, se, clusters, codes
 
 
-def _statistics(coef: np.ndarray, t: np.ndarray, df: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per row (the observed curve, or one draw) of the specification matrices (nan: not identified in that draw):
-    the median coefficient, the dominant sign (that of the median), the share of specifications significant at 5 %
-    with the dominant sign, and the Stouffer Z of the one-sided p-values in the dominant direction."""
+#: The table of Φ⁻¹(1 − P(T_df ≥ t)): a grid uniform in log(1 + t), up to t = 1e12 (:func:`_stouffer_pieces`).
+Z_STEP = 1 / 1024
+Z_MAX_T = 1e12
+_Z_TABLE: dict[str, np.ndarray] = {}
+
+
+def _z_table(df_max: int) -> np.ndarray:
+    """Rows df = 1 … (at least) ``df_max`` of the exact Φ⁻¹(1 − p) on the grid (scipy's t distribution; built once per
+    process and extended when more degrees of freedom are asked for)."""
     from scipy import special
 
+    have = _Z_TABLE.get("table")
+    if have is not None and have.shape[0] >= df_max:
+        return have
+    grid = np.expm1(np.arange(0.0, np.log1p(Z_MAX_T) + 2 * Z_STEP, Z_STEP))
+    rows = max(df_max, 64)
+    dfs = np.arange(1, rows + 1, dtype=float)[:, None]
+    _Z_TABLE["table"] = -special.ndtri(np.maximum(special.stdtr(dfs, -grid[None, :]), np.finfo(float).tiny))
+    return _Z_TABLE["table"]
+
+
+def _stouffer_pieces(t: np.ndarray, df: np.ndarray) -> np.ndarray:
+    """Φ⁻¹(1 − p) of the one-sided p = P(T_df ≥ t), from the smaller tail so that it stays finite (module docstring).
+
+    Read from a table of its exact values per degrees of freedom (:func:`_z_table`), interpolated linearly in
+    log(1 + |t|) with step 1/1024: within 5e-7 of the exact value (tested against scipy), at a tenth of the cost of
+    evaluating the t distribution for every estimate of every draw. Beyond |t| = 1e12 the last grid value is used."""
+    d = np.maximum(df.astype(np.int32), 1) - 1
+    table = _z_table(int(d.max()) + 1 if d.size else 1)
+    n = table.shape[1]
+    flat = table.ravel()
+    u = np.minimum(np.log1p(np.abs(t)) * (1 / Z_STEP), n - 1.0)  # beyond the grid (|t| > 1e12, inf): its last value
+    i = np.minimum(u.astype(np.int32), n - 2)
+    f = u - i
+    at = d * n + i  # one index into the flattened table (rows: degrees of freedom)
+    lo = flat[at]
+    return (lo + f * (flat[at + 1] - lo)) * np.sign(t)
+
+
+def _critical(df: np.ndarray) -> np.ndarray:
+    """The two-sided 5 % critical value of t(df), elementwise (df are whole numbers: a table looked up)."""
+    from scipy import special
+
+    d = np.maximum(df.astype(np.int64), 1)
+    table = special.stdtrit(np.arange(1, int(d.max()) + 1), 1 - ALPHA / 2)
+    return table[d - 1]
+
+
+def _weighted_median(values: np.ndarray, order: np.ndarray, defined_sorted: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Per row, the median of the defined values, each repeated ``weights`` times (nan where none is defined): the
+    average of the middle two of the expanded sequence, as numpy's median of it. ``order`` sorts each row with the
+    undefined values last; ``defined_sorted`` is the defined mask in that order."""
+    v = np.take_along_axis(values, order, axis=1)
+    cw = np.cumsum(defined_sorted * weights[order], axis=1)
+    total = cw[:, -1] if cw.shape[1] else np.zeros(values.shape[0])
+    out = np.full(values.shape[0], np.nan)
+    some = total > 0
+    if some.any():
+        lo_rank, hi_rank = (total[some] - 1) // 2, total[some] // 2
+        lo = (cw[some] <= lo_rank[:, None]).sum(axis=1)
+        hi = (cw[some] <= hi_rank[:, None]).sum(axis=1)
+        rows = v[some]
+        out[some] = (rows[np.arange(rows.shape[0]), lo] + rows[np.arange(rows.shape[0]), hi]) / 2
+    return out
+
+
+def _statistics(coef: np.ndarray, t: np.ndarray, df: np.ndarray, weights: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Per row (the observed curve, or one draw) of the specification matrices (nan: undefined), each statistic in the
+    three ways the module docstring describes: in the row's dominant direction (the sign of its median), in the
+    positive direction (``_positive``), and with each specification counted ``weights`` times, in the dominant direction
+    of that weighting (``_grid``). The median is over the defined estimates, the share of them significant at 5 % with the
+    sign, the Stouffer Z over them too; a row with none defined has nan statistics (an undefined draw). ``median`` and
+    ``median_grid`` are absolute values (the dominant direction), ``median_positive`` signed; ``sign`` is the dominant
+    sign."""
     defined = np.isfinite(coef) & np.isfinite(t)
-    with np.errstate(invalid="ignore"):
-        median = np.nanmedian(np.where(defined, coef, np.nan), axis=1)
-        sign = np.where(median >= 0, 1.0, -1.0)
-        values, inverse = np.unique(df, return_inverse=True)
-        crit = special.stdtrit(values, 1 - ALPHA / 2)[inverse].reshape(df.shape)  # t(df) critical value, per distinct df
-        significant = (defined & (np.abs(t) > crit) & (np.sign(coef) == sign[:, None])).sum(axis=1)
-        p_one = special.stdtr(df, -sign[:, None] * np.where(defined, t, 0.0))  # one-sided p in the dominant direction
-        z = -special.ndtri(p_one)  # Φ⁻¹(1 − p)
-    n = defined.sum(axis=1)
-    stouffer = np.where(defined, z, 0.0).sum(axis=1) / np.sqrt(np.maximum(n, 1))
-    share = significant / np.maximum(n, 1)
-    return median, sign, share, stouffer
+    w = np.ones(coef.shape[1]) if weights is None else np.asarray(weights, dtype=float)
+    tt = np.where(defined, t, 0.0)
+    z0 = _stouffer_pieces(tt, df) * defined  # in the positive direction; in direction s it is s·z0
+    big = np.abs(tt) > _critical(df)
+    positive, negative = defined & big & (coef > 0), defined & big & (coef < 0)
+    order = np.argsort(np.where(defined, coef, np.inf), axis=1, kind="stable")  # one sort for both medians
+    defined_sorted = np.take_along_axis(defined, order, axis=1)
+    out: dict[str, np.ndarray] = {}
+    for name, wt in (("", np.ones_like(w)), ("_grid", w)):
+        n = (defined * wt).sum(axis=1)
+        some = n > 0
+        med = _weighted_median(coef, order, defined_sorted, wt)
+        sign = np.where(med >= 0, 1.0, -1.0)
+        sig = np.where(sign[:, None] > 0, positive, negative)
+        out[f"sign{name}"] = sign
+        out[f"median{name}"] = np.abs(med)
+        out[f"share{name}"] = np.where(some, (sig * wt).sum(axis=1) / np.maximum(n, 1), np.nan)
+        out[f"stouffer{name}"] = np.where(some, sign * (z0 * wt).sum(axis=1) / np.sqrt(np.maximum(n, 1)), np.nan)
+        if name == "":
+            out["median_signed"] = med
+            out["median_positive"] = med
+            out["share_positive"] = np.where(some, positive.sum(axis=1) / np.maximum(n, 1), np.nan)
+            out["stouffer_positive"] = np.where(some, z0.sum(axis=1) / np.sqrt(np.maximum(n, 1)), np.nan)
+    return out
 
 
-def joint_test(groups: Sequence[_Group], n_specs: int, *, draws: int, seed: np.random.SeedSequence) -> dict[str, float]:
+def _p_value(stat: np.ndarray, observed: float) -> tuple[float, int]:
+    """``(1 + #{defined draws at least as extreme}) / (1 + B defined)`` and B defined."""
+    ok = np.isfinite(stat)
+    b = int(ok.sum())
+    return float((1 + np.sum(stat[ok] >= observed - 1e-12)) / (1 + b)), b
+
+
+def _near(p: float, b: int) -> float:
+    se = math.sqrt(p * (1 - p) / max(b, 1))
+    close = [t for t in THRESHOLDS if abs(p - t) <= 2 * se]
+    return float(min(close, key=lambda t: abs(p - t))) if close else float("nan")
+
+
+class _Release:
+    """One release's curve reduced for the joint test: the pieces, the observed estimates, and the grid's weights."""
+
+    def __init__(self, groups: Sequence[_Group], n_specs: int, weights: Sequence[int] | None) -> None:
+        self.universe = {c: i for i, c in enumerate(sorted({str(c) for g in groups for c in np.unique(g.entity)}))}
+        self.pieces = [_pieces(g, self.universe) for g in groups]
+        index = {int(pos): j for j, pos in enumerate(sorted({int(w) for p in self.pieces for w in p.where}))}
+        if len(index) != n_specs:
+            raise ValueError(f"joint test: the designs cover {len(index)} specifications, the release has {n_specs}")
+        self.cols = [np.array([index[int(w)] for w in p.where]) for p in self.pieces]
+        self.n = n_specs
+        self.coef, self.se, self.df = np.full(n_specs, np.nan), np.full(n_specs, np.nan), np.zeros(n_specs)
+        for p, cols in zip(self.pieces, self.cols):
+            c1, s1, g1, _ = _draw(p, np.ones((1, p.countries.size)))
+            self.coef[cols], self.se[cols], self.df[cols] = c1[0], s1[0], g1[0] - 1
+        # how many grid specifications each distinct regression stands for (the statistics "as the grid counted them")
+        self.weights = np.ones(n_specs) if weights is None else np.asarray(weights, dtype=float)
+
+    def observed(self) -> dict[str, float]:
+        out = _statistics(self.coef[None, :], (self.coef / self.se)[None, :], self.df[None, :], self.weights)
+        return {k: float(v[0]) for k, v in out.items()}
+
+    def chunk(self, counts: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The statistics of the draws ``counts`` (B × the release's countries), and the undefined estimates by reason."""
+        size = counts.shape[0]
+        reasons = np.zeros(len(REASONS), dtype=np.int64)
+        b_coef, b_t, b_df = np.full((size, self.n), np.nan), np.full((size, self.n), np.nan), np.ones((size, self.n))
+        for p, cols in zip(self.pieces, self.cols):
+            cb, sb, gb, codes = _draw(p, counts[:, p.countries], self.se[cols])
+            null = cb - self.coef[cols]  # the null imposed: each specification's own estimate removed
+            with np.errstate(invalid="ignore", divide="ignore"):
+                b_coef[:, cols], b_t[:, cols], b_df[:, cols] = null, null / sb, np.maximum(gb - 1, 1)[:, None]
+            reasons += np.bincount(codes.ravel(), minlength=len(REASONS))
+        return _statistics(b_coef, b_t, b_df, self.weights), reasons
+
+    def null(self, draws: int, rng: np.random.Generator, processes: int = 1) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Per draw, each statistic (:func:`_statistics`); and the count of undefined estimates by reason. The draws
+        are taken from ``rng`` here, one after the other (a longer run on the same stream begins with the shorter one's
+        draws), then computed in chunks of :data:`CHUNK`, on ``processes`` worker processes when more than one: the
+        result does not depend on how many."""
+        u = len(self.universe)
+        counts = np.stack([np.bincount(rng.integers(0, u, size=u), minlength=u) for _ in range(draws)]).astype(float)  # (B, U)
+        blocks = [counts[i : i + CHUNK] for i in range(0, draws, CHUNK)]
+        if processes > 1 and len(blocks) > 1:
+            import multiprocessing
+
+            global _WORKER_RELEASE
+            _WORKER_RELEASE = self  # the forked workers inherit it
+            with multiprocessing.get_context("fork").Pool(min(processes, len(blocks)), initializer=_one_blas_thread) as pool:
+                parts = pool.map(_worker_chunk, blocks)
+            _WORKER_RELEASE = None
+        else:
+            parts = [self.chunk(b) for b in blocks]
+        stats = {k: np.concatenate([part[0][k] for part in parts]) for k in parts[0][0]}
+        return stats, np.sum([part[1] for part in parts], axis=0)
+
+
+_WORKER_RELEASE: _Release | None = None
+
+
+def _one_blas_thread() -> None:
+    """A worker computes with one BLAS thread: the workers are the parallelism (BLAS threads would compete with them)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+
+
+def _worker_chunk(counts: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    assert _WORKER_RELEASE is not None
+    return _WORKER_RELEASE.chunk(counts)
+
+
+def joint_test(
+    groups: Sequence[_Group], n_specs: int, *, draws: int, seed: np.random.SeedSequence, rerun_draws: int = 0, weights: Sequence[int] | None = None,
+    processes: int = 1,
+) -> dict[str, object]:  # fmt: skip
     """The joint test of one release's curve (module docstring): ``groups`` are its designs
-    (:func:`tradeimbalance.econometrics.speccurve.curve_groups`), ``n_specs`` its number of specifications."""
-    universe = {c: i for i, c in enumerate(sorted({str(c) for g in groups for c in np.unique(g.entity)}))}
-    pieces = [_pieces(g, universe) for g in groups]
-    # the observed curve, from the same pieces with every multiplicity 1 (equal to the curve's estimates)
-    index = {int(pos): j for j, pos in enumerate(sorted({int(w) for p in pieces for w in p.where}))}
-    if len(index) != n_specs:
-        raise ValueError(f"joint test: the designs cover {len(index)} specifications, the release has {n_specs}")
-    obs_coef, obs_t, obs_df = np.full((1, n_specs), np.nan), np.full((1, n_specs), np.nan), np.zeros((1, n_specs))
+    (:func:`tradeimbalance.econometrics.speccurve.curve_groups`), ``n_specs`` its number of specifications,
+    ``weights`` how many grid specifications each one stands for (default 1). ``rerun_draws``: a p-value within two
+    Monte Carlo SEs of 0.05 or 0.10 is computed again on ``rerun_draws`` draws of the same stream (the first ``draws`` and
+    more; 0: never). ``processes``: worker processes for the draws (the result does not depend on it)."""
+    rel = _Release(groups, n_specs, weights)
+    obs = rel.observed()
     rng = np.random.default_rng(seed)
-    u = len(universe)
-    counts = np.stack([np.bincount(rng.integers(0, u, size=u), minlength=u) for _ in range(draws)]).astype(float)  # (B, U)
-    b_coef, b_t, b_df = np.full((draws, n_specs), np.nan), np.full((draws, n_specs), np.nan), np.zeros((draws, n_specs))
-    for p in pieces:
-        cols = np.array([index[int(w)] for w in p.where])
-        c1, s1, g1 = _draw(p, np.ones((1, p.countries.size)))
-        obs_coef[:, cols], obs_t[:, cols], obs_df[:, cols] = c1, c1 / s1, (g1 - 1)[:, None]
-        cb, sb, gb = _draw(p, counts[:, p.countries])
-        null = cb - c1  # the null imposed: each specification's own estimate removed
-        with np.errstate(invalid="ignore", divide="ignore"):
-            b_coef[:, cols], b_t[:, cols], b_df[:, cols] = null, null / sb, np.maximum(gb - 1, 1)[:, None]
-    o_med, o_sign, o_share, o_z = _statistics(obs_coef, obs_t, obs_df)
-    med, _, share, z = _statistics(b_coef, b_t, b_df)  # each draw in its own dominant direction
-
-    def p_of(stat: np.ndarray, observed: float) -> float:
-        return float((1 + np.sum(stat >= observed - 1e-12)) / (1 + draws))
-
-    undefined = int((~np.isfinite(b_coef)).sum())
-    return {
-        "specifications": n_specs,
-        "draws": draws,
-        "dominant_sign": "positive" if o_sign[0] > 0 else "negative",
-        "median_coef": float(o_med[0]),
-        "p_median": p_of(np.abs(med), abs(float(o_med[0]))),
-        "share_significant": float(o_share[0]),
-        "p_share": p_of(share, float(o_share[0])),
-        "stouffer_z": float(o_z[0]),
-        "p_stouffer": p_of(z, float(o_z[0])),
-        "null_median_p95": float(np.nanquantile(np.abs(med), 0.95)),
-        "null_share_p95": float(np.nanquantile(share, 0.95)),
-        "undefined_estimates": undefined,
-        "undefined_share": undefined / (draws * n_specs),
-    }
+    stats, reasons = rel.null(draws, rng, processes)
+    out: dict[str, object] = {
+        "specifications": n_specs, "grid_specifications": int(rel.weights.sum()), "draws": draws,
+        "dominant_sign": "positive" if obs["sign"] > 0 else "negative", "median_coef": obs["median_signed"], "share_significant": obs["share"],
+        "stouffer_z": obs["stouffer"], "share_significant_positive": obs["share_positive"], "stouffer_z_positive": obs["stouffer_positive"],
+        "median_coef_grid": obs["sign_grid"] * obs["median_grid"], "share_significant_grid": obs["share_grid"], "stouffer_z_grid": obs["stouffer_grid"],
+    }  # fmt: skip
+    longer: tuple[dict[str, np.ndarray], np.ndarray] | None = None
+    for stat in STATISTICS:
+        for suffix in ("", "_positive", "_grid"):
+            key = f"{stat}{suffix}"
+            p, b = _p_value(stats[key], obs[key])
+            near = _near(p, b)
+            if np.isfinite(near) and rerun_draws > draws and suffix != "_grid":
+                if longer is None:  # the same stream drawn on: the first run's draws and rerun_draws − draws more
+                    log.info("joint test: a p-value within two Monte Carlo SEs of %g with B = %d; drawn again with B = %d", near, draws, rerun_draws)
+                    more, more_reasons = rel.null(rerun_draws - draws, rng, processes)
+                    longer = ({k: np.concatenate([stats[k], more[k]]) for k in stats}, reasons + more_reasons)
+                p, b = _p_value(longer[0][key], obs[key])
+                near = _near(p, b)
+            out[f"p_{key}"] = p
+            out[f"mcse_{key}"] = math.sqrt(p * (1 - p) / max(b, 1))
+            out[f"draws_{key}"] = b
+            out[f"undecided_{key}"] = near
+    out["null_median_p95"] = float(np.nanquantile(stats["median"], 0.95))
+    out["null_share_p95"] = float(np.nanquantile(stats["share"], 0.95))
+    total = int(reasons.sum())
+    out["undefined_estimates"] = int(total - reasons[0])
+    out["undefined_share"] = (total - reasons[0]) / max(total, 1)
+    out["undefined_draws"] = int(draws - np.isfinite(stats["median"]).sum())
+    for code, why in enumerate(REASONS[1:], 1):
+        out[f"undefined_{code}"] = int(reasons[code])
+    out["undefined_reasons"] = "; ".join(f"{why}: {int(reasons[c])}" for c, why in enumerate(REASONS) if c and reasons[c])
+    return out
 
 
 # ----------------------------------------------------------------- variance decomposition
 
 
-def _r2(y: np.ndarray, columns: Sequence[np.ndarray]) -> float:
-    """R² of the regression of y on a constant and the dummies of each factor's codes (additive)."""
-    blocks = [np.ones((y.size, 1))]
-    for codes in columns:
-        d = np.zeros((y.size, int(codes.max()) + 1))
-        d[np.arange(y.size), codes] = 1.0
-        blocks.append(d[:, 1:])
-    x = np.column_stack(blocks)
+def _dummies(codes: np.ndarray) -> np.ndarray:
+    """Dummies of integer codes, the first level left out."""
+    d = np.zeros((codes.size, int(codes.max()) + 1))
+    d[np.arange(codes.size), codes] = 1.0
+    return d[:, 1:]
+
+
+def _r2(y: np.ndarray, blocks: Sequence[np.ndarray]) -> float:
+    """R² of the regression of y on a constant and the given dummy blocks."""
+    x = np.column_stack([np.ones((y.size, 1)), *blocks]) if blocks else np.ones((y.size, 1))
     fit = x @ np.linalg.lstsq(x, y, rcond=None)[0]
     total = float(((y - y.mean()) ** 2).sum())
     return float(((fit - y.mean()) ** 2).sum() / total) if total > 0 else float("nan")
 
 
+def nesting(curve: pd.DataFrame, dimensions: Sequence[str]) -> dict[str, str]:
+    """Dimension → the dimension it is nested in: ``n/a`` exactly where the parent takes some of its choices (and
+    never otherwise), e.g. the developed list (``n/a`` where the sample is ``all``)."""
+    out = {}
+    for d in dimensions:
+        na = (curve[d].astype(str) == NOT_APPLICABLE).to_numpy()
+        if not na.any() or na.all():
+            continue
+        for parent in dimensions:
+            if parent == d:
+                continue
+            levels = set(curve.loc[na, parent].astype(str))
+            if levels and not (curve[parent].astype(str).isin(levels).to_numpy() & ~na).any():
+                out[d] = parent
+                break
+    return out
+
+
+def _coding(curve: pd.DataFrame, dimension: str, parent: str | None) -> np.ndarray:
+    """A dimension's dummy block: its choices (first left out); nested in ``parent``, contrasts among its choices within
+    each of the parent's choices where it applies, centred within that choice, so that they are orthogonal to every
+    function of the parent (they carry none of its variance); with the parent's dummies they span the cells."""
+    values = curve[dimension].astype(str).fillna(NOT_APPLICABLE).to_numpy()
+    if parent is None:
+        return _dummies(pd.factorize(values, sort=True)[0])
+    blocks = []
+    for level in sorted(set(curve[parent].astype(str))):
+        inside = (curve[parent].astype(str) == level).to_numpy() & (values != NOT_APPLICABLE)
+        if not inside.any():
+            continue
+        codes = pd.factorize(values[inside], sort=True)[0]
+        if codes.max() == 0:
+            continue
+        block = np.zeros((values.size, int(codes.max())))
+        dummies = _dummies(codes)
+        block[inside] = dummies - dummies.mean(axis=0)  # centred within the parent's choice: orthogonal to the parent
+        blocks.append(block)
+    return np.column_stack(blocks) if blocks else np.zeros((values.size, 0))
+
+
 def variance_decomposition(curve: pd.DataFrame, dimensions: Sequence[str]) -> pd.DataFrame:
-    """Share of the variance of ``curve["coef"]`` explained by each dimension with several choices (``main``), by
-    all of them together (``all main effects``), and by the pairwise interaction that adds most over the additive
-    model of its two dimensions (``interaction``); ``residual``: 1 − the additive model's R² − that interaction."""
+    """The share of the variance of ``curve["coef"]`` each dimension with several choices accounts for (module
+    docstring): one row per dimension (``kind: dimension``) with ``type2``, ``shapley``, ``eta2`` (marginal) and
+    ``nested_in``; then ``all main effects`` (the additive model's R², ``kind: additive``), the pairwise interaction
+    that adds most over the additive model (``kind: interaction``) and the rest (``kind: residual``). ``share`` is the
+    type-II share for a dimension and the value itself for the other rows."""
     y = curve["coef"].to_numpy(float)
-    codes = {d: pd.factorize(curve[d].astype(str).fillna(NOT_APPLICABLE), sort=True)[0] for d in dimensions if d in curve.columns}
-    codes = {d: c for d, c in codes.items() if c.max() > 0}
-    rows = [{"term": d, "kind": "main", "share": _r2(y, [c])} for d, c in codes.items()]
-    additive = _r2(y, list(codes.values())) if codes else 0.0
+    dims = [d for d in dimensions if d in curve.columns and curve[d].astype(str).nunique() > 1]
+    parents = nesting(curve, dims)
+    blocks = {d: _coding(curve, d, parents.get(d)) for d in dims}
+    blocks = {d: b for d, b in blocks.items() if b.shape[1]}
+    dims = list(blocks)
+    children = {d: [c for c, p in parents.items() if p == d and c in blocks] for d in dims}
+
+    cache: dict[frozenset[str], float] = {}
+
+    def r2(subset: frozenset[str]) -> float:
+        if subset not in cache:
+            cache[subset] = _r2(y, [blocks[d] for d in dims if d in subset]) if subset else 0.0
+        return cache[subset]
+
+    full = frozenset(dims)
+    additive = r2(full)
+    shapley = dict.fromkeys(dims, 0.0)
+    n = len(dims)
+    if n <= 12:  # exact: every subset
+        for d in dims:
+            others = [o for o in dims if o != d]
+            for size in range(n):
+                weight = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
+                for subset in itertools.combinations(others, size):
+                    s = frozenset(subset)
+                    shapley[d] += weight * (r2(s | {d}) - r2(s))
+    rows = []
+    for d in dims:
+        without = full - {d}
+        base = without - set(children.get(d, []))  # a parent is judged without its nested dimensions (hierarchical)
+        type2 = (r2(full - set(children.get(d, []))) - r2(base)) if children.get(d) else (additive - r2(without))
+        eta2 = _r2(y, [_dummies(pd.factorize(curve[d].astype(str), sort=True)[0])])
+        rows.append({"term": d, "kind": "dimension", "nested_in": parents.get(d, ""), "type2": max(type2, 0.0), "shapley": shapley[d], "eta2": eta2})
     best = None
-    for a, b in itertools.combinations(codes, 2):
+    codes = {d: pd.factorize(curve[d].astype(str), sort=True)[0] for d in dims}
+    for a, b in itertools.combinations(dims, 2):
         cells = pd.factorize(pd.Series(codes[a]).astype(str) + "|" + pd.Series(codes[b]).astype(str))[0]
-        gain = _r2(y, [cells]) - _r2(y, [codes[a], codes[b]])
+        gain = _r2(y, [_dummies(cells)]) - _r2(y, [_dummies(codes[a]), _dummies(codes[b])])
         if best is None or gain > best[0] + 1e-12:
             best = (gain, f"{a} × {b}")
-    rows.append({"term": "all main effects", "kind": "additive", "share": additive})
+    rows.append({"term": "all main effects", "kind": "additive", "type2": additive, "shapley": additive})
+    inter = max(best[0], 0.0) if best is not None else 0.0
     if best is not None:
-        rows.append({"term": best[1], "kind": "interaction", "share": max(best[0], 0.0)})
-    rows.append({"term": "rest (other interactions)", "kind": "residual", "share": max(1.0 - additive - (max(best[0], 0.0) if best else 0.0), 0.0)})
-    return pd.DataFrame(rows)
+        rows.append({"term": best[1], "kind": "interaction", "type2": inter, "shapley": inter})
+    rest = max(1.0 - additive - inter, 0.0)
+    rows.append({"term": "rest (other interactions)", "kind": "residual", "type2": rest, "shapley": rest})
+    out = pd.DataFrame(rows).reindex(columns=["term", "kind", "nested_in", "type2", "shapley", "eta2"])
+    out["nested_in"] = out["nested_in"].fillna("")
+    out["share"] = out["type2"]
+    return out

@@ -214,6 +214,132 @@ def enumerate_specifications(choices: Mapping[str, Sequence[str]]) -> pd.DataFra
     return pd.DataFrame(ordered, columns=names)
 
 
+# ----------------------------------------------------------------- distinct specifications
+
+
+def _full_specs(specs: pd.DataFrame, defaults: Mapping[str, str]) -> pd.DataFrame:
+    full = specs.copy()
+    for name, value in defaults.items():
+        if name not in full.columns:
+            full[name] = value
+    return full
+
+
+def _panel_key(k: Mapping[str, object], control_dims: Sequence[str], defaults: Mapping[str, str]) -> tuple[object, ...]:
+    """The panel a specification is estimated on: (release, country set, control definitions, KOF vintage). Without
+    controls, the control definitions do not matter: the panel of the configured ones (``defaults``)."""
+    definitions = tuple((c[len("control_") :], k[c] if k[c] != NOT_APPLICABLE else defaults[c]) for c in control_dims)
+    return (k["io_release"], k["country_set"], definitions, str(k["kof_vintage"]))
+
+
+def _sample_mask(iso3: np.ndarray, sample: str, developed: Sequence[str] | None) -> np.ndarray:
+    if sample == "all" or developed is None:
+        return np.ones(iso3.size, dtype=bool)
+    return np.isin(iso3, list(developed)) == (sample == "developed")
+
+
+def distinct_specifications(
+    specs: pd.DataFrame,
+    panels: Mapping[tuple[str, str, tuple[tuple[str, str], ...], str], pd.DataFrame],
+    *,
+    developed_lists: Mapping[str, Mapping[str, Sequence[str]]],
+    defaults: Mapping[str, str],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The specifications that are distinct regressions, and what the others were merged into.
+
+    Two specifications are the same regression when they have the same release, KOF vintage, outcome, regressors (with
+    or without controls, TBI definition, control definitions) and the same estimation sample: the same country-years.
+    The samples are compared before anything is estimated (a dropped country the release lacks, a developing country
+    dropped from the developed sample, developed lists that coincide on the release's countries give the same rows).
+    Of each group the specification with the most configured choices is kept (the paper's columns survive), with
+    ``stands_for`` naming the choices it stands for (``country_set: configured = drop BGR``) and ``merged`` how many
+    grid specifications it counts for (1 + those merged into it).
+
+    Returns ``(distinct, merged)``: ``distinct`` is ``specs``' kept rows (in their order) with ``stands_for`` and
+    ``merged``; ``merged`` lists each choice merged away: ``release, dimension, choice, merged_into, sample,
+    specifications, reason``.
+    """
+    import hashlib
+
+    full = _full_specs(specs, defaults)
+    control_dims = sorted(c for c in full.columns if c.startswith("control_"))
+    signatures: dict[tuple[object, ...], str] = {}
+    countries: dict[str, set[str]] = {}
+    for key, p in panels.items():
+        countries.setdefault(str(key[0]), set()).update(p["iso3"].astype(str))
+
+    def signature(k: Mapping[str, object]) -> str:
+        panel_key = _panel_key(k, control_dims, defaults)
+        lst = str(k["developed_list"]) if k["developed_list"] != NOT_APPLICABLE else "configured"
+        sig_key = (panel_key, lst, k["sample"])
+        if sig_key not in signatures:
+            p = panels[panel_key]  # type: ignore[index]
+            iso3 = p["iso3"].to_numpy(str)
+            mask = _sample_mask(iso3, str(k["sample"]), developed_lists[str(k["io_release"])][lst] if k["sample"] != "all" else None)
+            rows = np.char.add(np.char.add(iso3[mask], ":"), p["year"].to_numpy(np.int64)[mask].astype(str))
+            signatures[sig_key] = hashlib.sha256("|".join(sorted(rows)).encode()).hexdigest()
+        return signatures[sig_key]
+
+    names = list(specs.columns)
+    regression = [c for c in ("io_release", "kof_vintage", "outcome", "controls", "tbi", *control_dims) if c in full.columns]
+    records = full.to_dict("records")
+    keys = [(tuple(str(r[c]) for c in regression), signature(r)) for r in records]
+    configured = [sum(str(r[c]) == str(defaults.get(c, r[c])) or r[c] == NOT_APPLICABLE for c in names) for r in records]
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for i, key in enumerate(keys):
+        groups.setdefault(key, []).append(i)
+    keep, stands_for, merged_count, merged_rows = [], {}, {}, []
+    for members in groups.values():
+        rep = sorted(members, key=lambda i: (-configured[i], i))[0]
+        keep.append(rep)
+        merged_count[rep] = len(members)
+        varying: dict[str, list[str]] = {}
+        for i in members:
+            if i == rep:
+                continue
+            for c in names:
+                if str(records[i][c]) != str(records[rep][c]):
+                    varying.setdefault(c, [str(records[rep][c])])
+                    if str(records[i][c]) not in varying[c]:
+                        varying[c].append(str(records[i][c]))
+                    merged_rows.append({
+                        "release": str(records[i]["io_release"]), "dimension": c, "choice": str(records[i][c]), "merged_into": str(records[rep][c]),
+                        "sample": str(records[i]["sample"]), "reason": _merge_reason(c, records[i], records[rep], countries, developed_lists),
+                    })  # fmt: skip
+        stands_for[rep] = "; ".join(f"{c}: {' = '.join(v)}" for c, v in varying.items())
+    keep.sort()
+    distinct = specs.iloc[keep].copy()
+    distinct["stands_for"] = [stands_for[i] for i in keep]
+    distinct["merged"] = [merged_count[i] for i in keep]
+    cols = ["release", "dimension", "choice", "merged_into", "sample", "specifications", "reason"]
+    if not merged_rows:
+        return distinct.reset_index(drop=True), pd.DataFrame(columns=cols)
+    m = pd.DataFrame(merged_rows)
+    m = m.groupby(["release", "dimension", "choice", "merged_into", "sample", "reason"], sort=False).size().rename("specifications").reset_index()
+    return distinct.reset_index(drop=True), m[cols]
+
+
+def _merge_reason(dimension: str, spec: Mapping[str, object], kept: Mapping[str, object], countries: Mapping[str, set[str]], developed_lists) -> str:
+    """Why two choices give the same estimation sample on a release, in words."""
+    release, sample = str(spec["io_release"]), str(spec["sample"])
+    have = countries.get(release, set())
+    if dimension == "country_set":
+        dropped = {c for lab in (spec[dimension], kept[dimension]) if str(lab).startswith("drop ") for c in str(lab)[5:].split()}
+        absent = sorted(c for c in dropped if c not in have)
+        if absent and len(absent) == len(dropped):
+            return f"the same estimation sample: {', '.join(absent)} {'is' if len(absent) == 1 else 'are'} not in {release}'s panel"
+        return f"the same estimation sample: the countries dropped ({', '.join(sorted(dropped))}) are not in the {sample} sample on {release}" + (
+            f" ({', '.join(absent)} not in its panel)" if absent else ""
+        )
+    if dimension == "developed_list":
+        lists = developed_lists.get(release, {})
+        a, b = (set(lists.get(str(x), [])) & have for x in (spec[dimension], kept[dimension]))
+        if a == b:
+            return f"the two developed lists coincide on {release}'s countries"
+        return f"the {sample} sample is the same under both lists on {release}"
+    return f"the same estimation sample on {release}"
+
+
 # ----------------------------------------------------------------- estimation over the curve
 
 
@@ -250,10 +376,7 @@ def curve_groups(
     """The curve's designs (arguments as :func:`estimate_curve`): one per release × country set × control
     definitions × developed list × sample × controls × TBI definition and set of rows, with the outcome of
     every KOF vintage and index sharing those rows as a column of ``y``."""
-    full = specs.copy()
-    for name, value in defaults.items():
-        if name not in full.columns:
-            full[name] = value
+    full = _full_specs(specs, defaults)
     control_dims = sorted(c for c in full.columns if c.startswith("control_"))
     cache: dict[tuple[object, ...], _Arrays] = {}
 
@@ -270,8 +393,7 @@ def curve_groups(
     design_keys = ["io_release", "country_set", *control_dims, "developed_list", "sample", "controls", "tbi"]
     for key, positions in full.groupby(design_keys, sort=False).indices.items():
         k = dict(zip(design_keys, key))
-        # Without controls, the control definitions do not matter: the panel of the configured ones (``defaults``).
-        definitions = tuple((c[len("control_") :], k[c] if k[c] != NOT_APPLICABLE else defaults[c]) for c in control_dims)
+        definitions = _panel_key({**k, "kof_vintage": ""}, control_dims, defaults)[2]
         release = k["io_release"]
         regressors = [f"TBI:{k['tbi']}", *(control_names[release] if k["controls"] == "with" else [])]
         dev = None if k["sample"] == "all" else set(developed_lists[release][k["developed_list"] if k["developed_list"] != NOT_APPLICABLE else "configured"])

@@ -566,12 +566,19 @@ def curve_inputs(
                         panel = panel[~missing].reset_index(drop=True)
                     panels[(release, cset.label, combo, str(vintage))] = panel
     specs = specs.drop_duplicates().reset_index(drop=True)
-    log.info("specification curve: %d specifications over %s", len(specs), ", ".join(f"{k} ({len(v)})" for k, v in choices.items()))
-    skip_cols = ["release", "dimension", "choice", "specifications", "reason"]
+    # Each regression once: choices that give the same estimation sample on a release are merged (compared on the
+    # samples, before anything is estimated), and listed with the reason.
+    grid = len(specs)
+    specs, merged = sc.distinct_specifications(specs, panels, developed_lists=lists, defaults=defaults)
+    for r, g in merged.groupby(["release", "dimension", "choice", "merged_into"], sort=False):
+        log.info("specification curve: %s, %s %s merged into %s (%d specifications): %s", r[0], r[1], r[2], r[3], int(g["specifications"].sum()), "; ".join(dict.fromkeys(g["reason"])))
+    log.info("specification curve: %d grid specifications, %d distinct regressions over %s", grid, len(specs), ", ".join(f"{k} ({len(v)})" for k, v in choices.items()))
+    skip_cols = ["release", "kind", "dimension", "choice", "merged_into", "sample", "specifications", "reason"]
+    table = pd.concat([pd.DataFrame(skipped).assign(kind="not available"), merged.assign(kind="merged")], ignore_index=True)
     return CurveInputs(
         specs, panels, lists, {r: d.control_names for r, d in designs.items()}, defaults, choices, definitions, sample,
         {r: sorted({int(y) for p in [v for k, v in panels.items() if k[0] == r] for y in p["year"]}) for r in releases},
-        pd.DataFrame(skipped, columns=skip_cols),
+        table.reindex(columns=skip_cols),
     )  # fmt: skip
 
 
@@ -652,17 +659,24 @@ def specification_curve(
     )  # fmt: skip
     if joint_test is not None:
         j = dict(joint_test)
-        curve_test(ci, groups, out, io_release, draws=int(j["draws"]), seed=int(j["seed"]), outputs=j)  # type: ignore[call-overload]
+        curve_test(
+            ci, groups, out, io_release, draws=int(j["draws"]), seed=int(j["seed"]), outputs=j, rerun_draws=int(j.get("rerun_draws", 0)),  # type: ignore[call-overload]
+            processes=int(j.get("processes", 1)),  # type: ignore[call-overload]
+        )
     return out
 
 
 def curve_test(
-    ci: CurveInputs, groups: Sequence[_Group], observed: pd.DataFrame, io_release: str, *, draws: int, seed: int, outputs: Mapping[str, object]
+    ci: CurveInputs, groups: Sequence[_Group], observed: pd.DataFrame, io_release: str, *, draws: int, seed: int, outputs: Mapping[str, object],
+    rerun_draws: int = 0,
+    processes: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The specification curve's joint test and variance decomposition per release (:mod:`.curvetest`), on the curve's
     specifications (``ci``), its designs (``groups``, :func:`.speccurve.curve_groups` of ``ci.specs``) and its estimates
     (``observed``, in the order of ``ci.specs``). The countries are drawn from the stream
-    ``SeedSequence(seed, "specification_curve_joint_test", release)`` (:func:`.inference.stream_seed`). Outputs:
+    ``SeedSequence(seed, "specification_curve_joint_test", release)`` (:func:`.inference.stream_seed`); a p-value within
+    two Monte Carlo SEs of 0.05 or 0.10 is computed again on ``rerun_draws`` draws of the same stream. Each
+    distinct regression is weighted by the grid specifications it stands for only in the ``*_grid`` statistics. Outputs:
     ``test`` (CSV), ``variance`` (CSV), ``png``/``pdf`` (the decomposition's figure)."""
     import time
 
@@ -679,22 +693,28 @@ def curve_test(
         rows = np.flatnonzero((release_of == release).to_numpy())
         t0 = time.perf_counter()
         mine_groups = [g for g in groups if g.release == str(release)]
-        res = joint_test(mine_groups, len(rows), draws=draws, seed=stream_seed(seed, "specification_curve_joint_test", str(release)))
+        weights = specs["merged"].to_numpy()[rows] if "merged" in specs.columns else None
+        res = joint_test(
+            mine_groups, len(rows), draws=draws, seed=stream_seed(seed, "specification_curve_joint_test", str(release)), rerun_draws=rerun_draws,
+            weights=weights, processes=processes,
+        )  # fmt: skip
         mine = observed.iloc[rows]
         if abs(res["median_coef"] - float(mine["coef"].median())) > 1e-8 * max(1.0, abs(res["median_coef"])):
             raise AssertionError(f"joint test of {release}: observed median {res['median_coef']} is not the curve's {mine['coef'].median()}")
         tests.append({"release": release, "years": str(mine["years"].iloc[0]) if "years" in mine.columns else "", **res})
         log.info(
-            "%s: joint test over %d specifications, B = %d: median %.4f (p %.4f), share significant with the dominant sign %.3f (p %.4f), "
-            "Stouffer Z %.2f (p %.4f); %d of %d null estimates undefined; %.1f s",
-            release, res["specifications"], draws, res["median_coef"], res["p_median"], res["share_significant"], res["p_share"],
-            res["stouffer_z"], res["p_stouffer"], res["undefined_estimates"], draws * res["specifications"], time.perf_counter() - t0,
+            "%s: joint test over %d distinct specifications (%d in the grid), B = %d: median %.4f (p %.4f), share significant with the "
+            "dominant sign %.3f (p %.4f), Stouffer Z %.2f (p %.4f); counted as the grid counted them: p %.4f / %.4f / %.4f; "
+            "%d of %d null estimates undefined (%s), %d draws undefined; %.1f s",
+            release, res["specifications"], res["grid_specifications"], draws, res["median_coef"], res["p_median"], res["share_significant"],
+            res["p_share"], res["stouffer_z"], res["p_stouffer"], res["p_median_grid"], res["p_share_grid"], res["p_stouffer_grid"],
+            res["undefined_estimates"], draws * res["specifications"], res["undefined_reasons"] or "none", res["undefined_draws"], time.perf_counter() - t0,
         )  # fmt: skip
         variance.append(variance_decomposition(mine, dims).assign(release=release))
     if len(tests) > 1:
         variance.append(variance_decomposition(observed, list(ci.choices)).assign(release="all releases"))
     test = pd.DataFrame(tests)
-    var = pd.concat(variance, ignore_index=True)[["release", "term", "kind", "share"]]
+    var = pd.concat(variance, ignore_index=True)[["release", "term", "kind", "nested_in", "type2", "shapley", "eta2", "share"]]
     Path(str(outputs["test"])).parent.mkdir(parents=True, exist_ok=True)
     test.to_csv(str(outputs["test"]), index=False, float_format="%.10g", lineterminator="\n")
     var.to_csv(str(outputs["variance"]), index=False, float_format="%.6f", lineterminator="\n")

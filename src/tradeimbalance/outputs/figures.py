@@ -350,21 +350,22 @@ def specification_curve_figure(curve: pd.DataFrame, dimensions: Sequence[str]) -
 
 
 def curve_variance_figure(variance: pd.DataFrame) -> Figure:
-    """The share of the specification curve's variance explained by each dimension (main effects), by the
-    interaction that matters most, and by all main effects together: one horizontal bar panel per release
-    (``variance``: the frame of results/specification_curve_variance.csv)."""
-    missing = [c for c in ("release", "term", "kind", "share") if c not in variance.columns]
+    """The share of the specification curve's variance each dimension accounts for, given the others: its Shapley share
+    (dark; the shares add up to the additive model's R²) and its type-II share (light), then the interaction that matters
+    most and all main effects together: one horizontal bar panel per release (``variance``: the frame of
+    results/specification_curve_variance.csv)."""
+    missing = [c for c in ("release", "term", "kind", "type2", "shapley") if c not in variance.columns]
     if missing:
         raise ValueError(f"curve_variance_figure: variance lacks column(s) {_listing(missing, quote=True)}")
     releases = list(dict.fromkeys(variance["release"].astype(str)))
     if not releases:
         raise ValueError("curve_variance_figure: no release in the decomposition")
-    colours = {"main": "#1f4e79", "interaction": "#e69f00", "additive": "0.55", "residual": "0.8"}
+    colours = {"interaction": "#e69f00", "additive": "0.55", "residual": "0.8"}
     with _style():
         n_terms = max(int((variance["release"] == r).sum()) for r in releases)
         ncols = min(2, len(releases))
         nrows = -(-len(releases) // ncols)
-        fig = Figure(figsize=(4.6 * ncols, (0.6 + 0.26 * n_terms) * nrows + 0.4), layout="constrained")
+        fig = Figure(figsize=(4.8 * ncols, (0.6 + 0.3 * n_terms) * nrows + 0.5), layout="constrained")
         FigureCanvasAgg(fig)
         axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True)).ravel()
         for ax in axes[len(releases) :]:
@@ -372,15 +373,24 @@ def curve_variance_figure(variance: pd.DataFrame) -> Figure:
         for ax, release in zip(axes, releases):
             v = variance[variance["release"] == release].iloc[::-1]
             y = np.arange(len(v))
-            ax.barh(y, v["share"].to_numpy(float), color=[colours.get(k, "0.5") for k in v["kind"]], height=0.7)
-            ax.set_yticks(y, v["term"].astype(str).tolist(), fontsize=7)
-            for yi, share in zip(y, v["share"].to_numpy(float)):
-                ax.text(min(share, 1.0) + 0.01, yi, f"{100 * share:.0f} %", va="center", fontsize=6.5)
+            dim = (v["kind"] == "dimension").to_numpy()
+            shapley, type2 = v["shapley"].to_numpy(float), v["type2"].to_numpy(float)
+            ax.barh(y[dim] + 0.19, shapley[dim], color="#1f4e79", height=0.36, label="Shapley")
+            ax.barh(y[dim] - 0.19, type2[dim], color="#9ecae1", height=0.36, label="type II")
+            ax.barh(y[~dim], shapley[~dim], color=[colours.get(k, "0.5") for k in v["kind"][~dim]], height=0.7)
+            labels = [f"{t} (within {n})" if isinstance(n, str) and n else str(t) for t, n in zip(v["term"], v.get("nested_in", pd.Series("", index=v.index)).fillna(""))]
+            ax.set_yticks(y, labels, fontsize=7)
+            for yi, value in zip(y, np.maximum(shapley, type2)):
+                ax.text(min(value, 1.0) + 0.01, yi, f"{100 * value:.0f} %", va="center", fontsize=6.5)
             ax.set_xlim(0, 1.12)
             ax.set_title(release, fontsize=9)
             ax.grid(True, axis="x", color="0.88", linewidth=0.6)
             ax.set_xlabel("share of the variance of the TBI coefficients")
-        fig.suptitle("What moves the specification curve: each dimension alone (blue),\nthe strongest interaction (orange), all main effects together (grey)", fontsize=8.5)
+        axes[0].legend(loc="lower right", fontsize=6.5, frameon=False)
+        fig.suptitle(
+            "What moves the specification curve, given the other dimensions: each dimension's Shapley (dark) and type-II (light)\n"
+            "share, the strongest interaction (orange), all main effects together (grey)", fontsize=8.5,
+        )  # fmt: skip
     return fig
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import markdown
+import numpy as np
 import pandas as pd
 
 from .comparison import markdown_table, summary_lines
@@ -236,9 +237,24 @@ def curve_summary_lines(curve: pd.DataFrame, dimensions: Sequence[str]) -> list[
     return lines
 
 
+def _weighted_shares(g: pd.DataFrame) -> dict[str, float]:
+    """The curve's shares with each distinct regression counted as often as the grid had it (column ``merged``)."""
+    w = g["merged"].to_numpy(float) if "merged" in g.columns else np.ones(len(g))
+    order = np.argsort(g["coef"].to_numpy(float), kind="stable")
+    coefs, cw = g["coef"].to_numpy(float)[order], np.cumsum(w[order])
+    total = cw[-1]
+    lo, hi = np.searchsorted(cw, (total - 1) // 2, side="right"), np.searchsorted(cw, total // 2, side="right")
+    sig = (g["pvalue"] < 0.05).to_numpy()
+    return {
+        "n": float(total), "median_coef": float((coefs[lo] + coefs[hi]) / 2),
+        "share_p05": float((w * sig).sum() / total), "share_positive_p05": float((w * (sig & (g["coef"] > 0).to_numpy())).sum() / total),
+    }  # fmt: skip
+
+
 def curve_release_lines(curve: pd.DataFrame, skipped: pd.DataFrame | None = None) -> list[str]:
-    """The curve's shares per input–output release, each release on its own sample and years (one line each), and
-    what a release could not give."""
+    """The curve's shares per input–output release, each release on its own sample and years (one line each; each
+    distinct regression once, and what counting the grid's duplicates had said), what a release could not give, and
+    which choices were merged because they give the same regression."""
     from ..econometrics.speccurve import curve_summary
 
     if "io_release" not in curve.columns:
@@ -247,14 +263,27 @@ def curve_release_lines(curve: pd.DataFrame, skipped: pd.DataFrame | None = None
     for release, g in curve.groupby("io_release", sort=False):
         years = f" ({g['years'].iloc[0]})" if "years" in g.columns else ""
         s = curve_summary(g, [])
+        grid = _weighted_shares(g)
         lines.append(
-            f"On **{release}**{years}: {s['n']} specifications, {100 * s['share_positive']:.1f} % with a positive TBI coefficient, "  # type: ignore[operator]
+            f"On **{release}**{years}: {s['n']} distinct regressions, {100 * s['share_positive']:.1f} % with a positive TBI coefficient, "  # type: ignore[operator]
             f"{100 * s['share_p05']:.1f} % with p < 0.05 and {100 * s['share_positive_p05']:.1f} % "  # type: ignore[operator]
-            f"positive with p < 0.05; median coefficient {s['median_coef']:.4f}."
+            f"positive with p < 0.05; median coefficient {s['median_coef']:.4f}"
+            + (f" (counting the grid's {int(grid['n'])} specifications, duplicates included, as before: {100 * grid['share_positive_p05']:.1f} % "
+               f"positive with p < 0.05, median {grid['median_coef']:.4f})." if int(grid["n"]) != int(s["n"]) else ".")  # type: ignore[call-overload]
         )
-    for row in (skipped if skipped is not None else pd.DataFrame()).itertuples():
+    frame = skipped if skipped is not None else pd.DataFrame(columns=["release", "kind"])
+    kinds = frame["kind"] if "kind" in frame.columns else pd.Series("not available", index=frame.index)
+    for row in frame[kinds != "merged"].itertuples():
         lines.append(f"Not in the curve for {row.release}: the TBI definition {row.choice} ({row.specifications} specifications); it {row.reason}." if str(row.reason).startswith("needs")
                      else f"Not in the curve for {row.release}: the TBI definition {row.choice} ({row.specifications} specifications): {row.reason}.")
+    merged = frame[kinds == "merged"]
+    if len(merged):
+        for (release, dimension, choice, into), g in merged.groupby(["release", "dimension", "choice", "merged_into"], sort=False):
+            samples = ", ".join(dict.fromkeys(g["sample"].astype(str)))
+            lines.append(
+                f"Counted once on {release}: {dimension} {choice} is the same regression as {into} in the {samples} sample"
+                f"{'s' if ',' in samples else ''} ({int(g['specifications'].sum())} specifications merged): {'; '.join(dict.fromkeys(g['reason']))}."
+            )
     return lines
 
 
@@ -299,29 +328,70 @@ def inference_count_lines(inference: pd.DataFrame) -> list[str]:
     return lines
 
 
+def _verdict_word(p: float) -> str:
+    return "rejects the null at 5 %" if p < 0.05 else ("rejects it at 10 % only" if p < 0.10 else "does not reject the null")
+
+
 def curve_test_lines(test: pd.DataFrame, variance: pd.DataFrame) -> list[str]:
-    """The specification curve's joint test and variance decomposition in plain sentences, per release."""
-    lines = []
+    """The specification curve's joint test and variance decomposition in plain sentences, per release: each p-value
+    with its Monte Carlo SE and draws, the one-sided p in the paper's direction, what counting the grid's duplicates had
+    said where the verdict changes, the undefined null estimates with their reasons, and the variance shares that
+    account for overlap."""
+    lines = [
+        "The test is two-sided by each draw's dominant direction: the direction of the median is read off the data, in the "
+        "observed curve and in every resampled one alike, so that a curve far from zero either way counts against the null "
+        "and the test keeps its size. The one-sided p-values measure every curve in the positive direction, the paper's "
+        "claim. A p-value within two Monte Carlo SEs of 0.05 or 0.10 is computed again on more draws; † marks one still that close."
+    ]
     for r in test.itertuples(index=False):
         sign = str(r.dominant_sign)
+        d = r._asdict()
+
+        def pv(stat: str, suffix: str = "") -> str:
+            key = f"{stat}{suffix}"
+            flag = "†" if pd.notna(d.get(f"undecided_{key}")) else ""
+            return f"p = {d[f'p_{key}']:.3f}{flag} (MC SE {d[f'mcse_{key}']:.3f}, B = {int(d[f'draws_{key}'])})"
+
         lines.append(
-            f"On **{r.release}** ({r.years}), if TBI had no effect at all, a median estimate as far {'above' if sign == 'positive' else 'below'} zero as "
-            f"the observed {r.median_coef:.3f} would arise in a share p = {r.p_median:.3f} of {r.draws} resampled curves; "
-            f"{100 * r.share_significant:.1f} % of the specifications are significant with the {sign} sign (p = {r.p_share:.3f}); "
-            f"the Stouffer test of all specifications together gives p = {r.p_stouffer:.3f}."
-            + (f" ({100 * r.undefined_share:.1f} % of the resampled estimates were not identified, e.g. no developing country drawn, and left out of their draw.)"
-               if r.undefined_share >= 0.001 else "")
+            f"On **{r.release}** ({r.years}; {int(r.specifications)} distinct regressions): if TBI had no effect at all, a median estimate as far "
+            f"{'above' if sign == 'positive' else 'below'} zero as the observed {r.median_coef:.3f} would arise with {pv('median')}; "
+            f"{100 * r.share_significant:.1f} % of the specifications are significant with the {sign} sign ({pv('share')}); "
+            f"the Stouffer test of all specifications together gives {pv('stouffer')}. One-sided, in the paper's (positive) direction: "
+            f"median {pv('median', '_positive')}, share {pv('share', '_positive')}, Stouffer {pv('stouffer', '_positive')}."
         )
+        changed = [
+            f"the {name} test gives p = {d[f'p_{stat}_grid']:.3f} counting the grid's duplicates ({_verdict_word(d[f'p_{stat}_grid'])}) and "
+            f"p = {d[f'p_{stat}']:.3f} counting each distinct regression once ({_verdict_word(d[f'p_{stat}'])}"
+            + (f"; still within two Monte Carlo SEs of {d[f'undecided_{stat}']:g} after {int(d[f'draws_{stat}'])} draws: too close to call)"
+               if pd.notna(d.get(f"undecided_{stat}")) else ")")
+            for stat, name in (("median", "median"), ("share", "share"), ("stouffer", "Stouffer"))
+            if f"p_{stat}_grid" in d and _verdict_word(d[f"p_{stat}"]) != _verdict_word(d[f"p_{stat}_grid"])
+        ]
+        if changed:
+            lines.append(f"Counting each distinct regression once changes a verdict on **{r.release}**: " + "; ".join(changed) + ".")
+        if d.get("undefined_estimates", 0):
+            lines.append(
+                f"On **{r.release}**, {int(d['undefined_estimates'])} of the {int(r.draws) * int(r.specifications)} resampled estimates "
+                f"({100 * r.undefined_share:.2f} %) are undefined and left out of their draw's median, share and Stouffer Z "
+                f"({d.get('undefined_reasons', '')}); {int(d.get('undefined_draws', 0))} draws have none defined."
+            )
     for release, v in variance.groupby("release", sort=False):
-        main = v[v["kind"] == "main"].sort_values("share", ascending=False)
+        col = "shapley" if "shapley" in v.columns else "share"
+        dims = v[v["kind"].isin(["dimension", "main"])].sort_values(col, ascending=False)
         inter = v[v["kind"] == "interaction"]
-        add = v[v["kind"] == "additive"]["share"]
-        if main.empty:
+        add = v[v["kind"] == "additive"][col]
+        if dims.empty:
             continue
-        top = ", ".join(f"{t} {100 * x:.0f} %" for t, x in zip(main["term"].head(3), main["share"].head(3)))
+        if "type2" in v.columns:
+            top = ", ".join(f"{t}{' (within ' + n + ')' if isinstance(n, str) and n else ''} {100 * x:.0f} % (type II {100 * y:.0f} %)"
+                            for t, n, x, y in zip(dims["term"].head(4), dims["nested_in"].head(4), dims["shapley"].head(4), dims["type2"].head(4)))  # fmt: skip
+            head = f"What moves the estimate on **{release}**, each dimension given the others (Shapley share of R², type-II share beside): {top}"
+        else:
+            top = ", ".join(f"{t} {100 * x:.0f} %" for t, x in zip(dims["term"].head(3), dims[col].head(3)))
+            head = f"What moves the estimate on **{release}**: alone, {top} of the variance"
         lines.append(
-            f"What moves the estimate on **{release}**: alone, {top} of the variance; all main effects together "
-            f"{100 * float(add.iloc[0]):.0f} %" + (f", and the interaction {inter['term'].iloc[0]} a further {100 * float(inter['share'].iloc[0]):.0f} %." if len(inter) else ".")
+            head + f"; all main effects together {100 * float(add.iloc[0]):.0f} %"
+            + (f", and the interaction {inter['term'].iloc[0]} a further {100 * float(inter[col].iloc[0]):.0f} %." if len(inter) else ".")
         )
     return lines
 
