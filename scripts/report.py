@@ -13,5 +13,5 @@ report_step(
     curve_skipped_csv=i.curve_skipped, curve_test_csv=i.curve_test, curve_variance_csv=i.curve_variance,
     bootstrap_draws=snakemake.params.bootstrap_draws, level=snakemake.params.level,  # noqa: F821
     releases={k: i[f"releases_{k}"] for k in ("estimates", "pairs", "effect", "skipped", "table1")},
-    release_info=snakemake.params.release_info, published_coefficients=i.published, table_set_csv=i.table_set,  # noqa: F821
+    release_info=snakemake.params.release_info, published_coefficients=i.published, table_set_csv=i.table_set, referee_csv=i.referee,  # noqa: F821
 )  # fmt: skip

@@ -234,6 +234,32 @@ rule compare_releases:
 
 
 
+rule referee_checks:
+    # Can the TBI effect be read causally? Timing, dynamics, influence, randomization inference and size, every release.
+    input:
+        **{f"va_{r}": release_va_files(r) for r in COMPARISON_RELEASES},
+        kof=f"{PROC}/kof.parquet",
+        pwt=f"{PROC}/pwt.parquet",
+        wgi=f"{PROC}/wgi.parquet",
+        wdi=f"{PROC}/wdi_inflation.parquet",
+    output:
+        csv=f"{RES}/referee_checks.csv",
+        png=report(f"{RES}/figures/leave_one_out.png", caption="../../workflow/report/leave_one_out.rst", category="Figures"),
+        pdf=f"{RES}/figures/leave_one_out.pdf",
+    params:
+        releases=COMPARISON_RELEASES,
+        samples={r: rel.release_sample(config, r) for r in COMPARISON_RELEASES},
+        kof_vintage=str(config["kof_vintage"]),
+        settings=config.get("referee_checks", {}),
+        seed=config["inference"]["seed"],
+    log:
+        f"{LOGS}/referee_checks.log",
+    benchmark:
+        f"{LOGS}/benchmarks/referee_checks.tsv",
+    script:
+        "../../scripts/referee_checks.py"
+
+
 rule all_estimation:
     input:
         rules.panel.output,
@@ -244,3 +270,4 @@ rule all_estimation:
         rules.inference.output,
         rules.specification_curve.output,
         rules.compare_releases.output,
+        rules.referee_checks.output,

@@ -115,6 +115,8 @@ rule report:
         releases_figure=f"{RES}/figures/tbi_by_release.png",
         published=f"{config['published_dir']}/published_coefficients.csv",
         table_set=f"{RES}/tables/table_set.csv",
+        referee=f"{RES}/referee_checks.csv",
+        referee_figure=f"{RES}/figures/leave_one_out.png",
     output:
         md=f"{RES}/report.md",
         html=report(f"{RES}/report.html", caption="../../workflow/report/report.rst", category="Replication report"),

@@ -277,6 +277,36 @@ def crv3_se(x: np.ndarray, y: np.ndarray, clusters: np.ndarray, *, column: int) 
     return float(np.sqrt(boot.ssc * boot.vcov[column, column]))
 
 
+def leave_one_out(d: Design, column: int = 0) -> pd.DataFrame:
+    """The coefficient ``column`` with each country left out, with its country-clustered SE and p: ``country, coef, se,
+    pvalue, nobs, nclusters`` (countries in the design's order, the sorted labels).
+
+    These are the leave-one-cluster-out estimates the CRV3 jackknife is built from: ``β̂_(g) = (X'X − X_g'X_g)⁻¹
+    (X'y − X_g'y_g)`` on the country-demeaned design (a country's demeaned rows identify only its own effect, so leaving
+    them out is re-estimating without the country; tested). ``wildboottest`` computes them inside its CRV3 without
+    returning them (:func:`crv3_se`), so they are computed here from the same per-country cross-products; the SE of each
+    is the CR1 of ``xtreg, fe vce(cluster)`` on the G − 1 remaining countries, ``(G−1)/(G−2)·(N_g−1)/(N_g−K)``, p from
+    t(G − 2)."""
+    x, y, e = d.x, d.y, d.entity
+    g, k = d.nclusters, x.shape[1]
+    m = np.zeros((g, k, k))
+    np.add.at(m, e, np.einsum("ik,il->ikl", x, x))
+    r = group_sums(x * y[:, None], e, g)
+    n_c = np.bincount(e, minlength=g)
+    labels = sorted(pd.unique(d.frame[ENTITY]))
+    rows = []
+    for c in range(g):
+        keep = np.arange(g) != c
+        beta = np.linalg.solve(m[keep].sum(axis=0), r[keep].sum(axis=0))
+        a = np.linalg.solve(m[keep].sum(axis=0), np.eye(k)[column])
+        scores = r[keep] @ a - np.einsum("gkl,l->gk", m[keep], beta) @ a
+        n = int(n_c[keep].sum())
+        factor = (g - 1) / (g - 2) * (n - 1) / (n - (k + 1)) if g > 2 else float("nan")
+        se = float(np.sqrt(factor * (scores**2).sum()))
+        rows.append({"country": labels[c], "coef": float(beta[column]), "se": se, "pvalue": _t_p(float(beta[column]), se, g - 2), "nobs": n, "nclusters": g - 1})
+    return pd.DataFrame(rows)
+
+
 # ----------------------------------------------------------------- sandwiches shared by OLS and 2SLS
 
 

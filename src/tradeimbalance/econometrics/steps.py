@@ -743,17 +743,12 @@ def compare_releases(
     """
     import time
 
-    from ..io.tbi import tbi_panel
     from ..outputs.figures import save_figure, table1_scatter_figure, tbi_by_release_figure
     from . import releases as rel
     from .inference import InferenceSettings
 
     start = time.perf_counter()
-    tbi = {}
-    for release, files in va_paths.items():
-        stacked = pd.concat([read_frame(p, schemas.VA_ABSORBED) for p in files], ignore_index=True)
-        t = tbi_panel(stacked, "as in the release")
-        tbi[release] = t[t["iso3"] != "ROW"].reset_index(drop=True)
+    tbi = release_tbi(va_paths)
     kof = read_frame(paths["kof"], source_schemas.KOF_PANEL)
     sources = _sources(paths["pwt"], paths["wgi"], paths["wdi"])
     out = rel.compare(tbi, samples, not_available, kof, sources, kof_vintage, InferenceSettings.from_config(dict(settings)))
@@ -767,4 +762,62 @@ def compare_releases(
     save_figure(tbi_by_release_figure(out["tbi"], table1_countries, figure_first_year, published), outputs["figure_png"], outputs["figure_pdf"])
     save_figure(table1_scatter_figure(out["table1"]), outputs["table1_png"], outputs["table1_pdf"])
     log.info("releases compared: %s in %.1f s", ", ".join(tbi), time.perf_counter() - start)
+    return out
+
+
+def release_tbi(va_paths: Mapping[str, Sequence[str | Path]]) -> dict[str, pd.DataFrame]:
+    """Each release's TBI per country and year (the rest of the world left out) from its per-year value added absorbed."""
+    from ..io.tbi import tbi_panel
+
+    tbi = {}
+    for release, files in va_paths.items():
+        stacked = pd.concat([read_frame(p, schemas.VA_ABSORBED) for p in files], ignore_index=True)
+        t = tbi_panel(stacked, "as in the release")
+        tbi[release] = t[t["iso3"] != "ROW"].reset_index(drop=True)
+    return tbi
+
+
+def referee_checks(
+    va_paths: Mapping[str, Sequence[str | Path]],
+    paths: Mapping[str, str | Path],
+    samples: Mapping[str, Mapping[str, object]],
+    *,
+    kof_vintage: str,
+    settings: Mapping[str, object],
+    seed: int,
+    csv_out: str | Path,
+    png_out: str | Path,
+    pdf_out: str | Path,
+) -> pd.DataFrame:
+    """Can the TBI effect be read causally? Timing, dynamics, influence, randomization inference and size on every
+    release (:mod:`.referee`) → results/referee_checks.csv and the leave-one-out figure.
+
+    ``va_paths``: release → its per-year ``va_absorbed`` files; ``paths``: ``kof, pwt, wgi, wdi``; ``samples``: release →
+    :func:`tradeimbalance.release.release_sample`; ``settings``: config ``referee_checks``; ``seed``: ``inference.seed``."""
+    import time
+
+    from ..outputs.figures import leave_one_out_figure, save_figure
+    from . import releases as rel
+    from .referee import COLUMNS, RefereeSettings, check_release
+
+    start = time.perf_counter()
+    cfg = RefereeSettings.from_config(settings, seed)
+    tbi = release_tbi(va_paths)
+    kof = read_frame(paths["kof"], source_schemas.KOF_PANEL)
+    sources = _sources(paths["pwt"], paths["wgi"], paths["wdi"])
+    cache: dict = {}
+    rows: list[dict[str, object]] = []
+    for release, t in tbi.items():
+        t0 = time.perf_counter()
+        s = samples[release]
+        panel, _ = rel.release_panel(t, kof, sources, s, kof_vintage, cache)
+        rows += check_release(release, panel, t, list(s["periods"]), list(s["controls"]), list(s["outcomes"]), cfg)  # type: ignore[call-overload]
+        log.info("%s: referee checks on %d country-years in %.1f s", release, len(panel), time.perf_counter() - t0)
+    out = pd.DataFrame(rows).reindex(columns=COLUMNS)
+    Path(csv_out).parent.mkdir(parents=True, exist_ok=True)
+    out.to_csv(csv_out, index=False, float_format="%.10g", lineterminator="\n")
+    for r in out[(out["check"] == "lead") & (out["term"] == "F.TBI")].itertuples():
+        log.info("%s %s.%s: next period's TBI %.4f (clustered p %.4f, WCR p %.4f)", r.release, r.table, r.column, r.coef, r.pvalue, r.p_wcr)
+    save_figure(leave_one_out_figure(out), png_out, pdf_out)
+    log.info("referee checks: %d rows, %.1f s", len(out), time.perf_counter() - start)
     return out

@@ -456,6 +456,54 @@ def table1_scatter_figure(comparison: pd.DataFrame) -> Figure:
     return fig
 
 
+def leave_one_out_figure(checks: pd.DataFrame, cell: tuple[str, int] = ("3", 3)) -> Figure:
+    """The TBI coefficient of one specification (Table 3 column 3) with each country dropped, sorted, one panel per
+    release, with the full-sample estimate and its 95 % interval (t(G − 1)); a country whose removal changes the sign or
+    the 5 % significance in orange (``checks``: the frame of results/referee_checks.csv)."""
+    from scipy import stats
+
+    missing = [c for c in ("release", "table", "column", "check", "term", "coef", "se", "nclusters", "note") if c not in checks.columns]
+    if missing:
+        raise ValueError(f"leave_one_out_figure: checks lack column(s) {_listing(missing, quote=True)}")
+    mine = checks[(checks["table"].astype(str) == cell[0]) & (checks["column"] == cell[1])]
+    releases = list(dict.fromkeys(mine["release"].astype(str)))
+    if not releases:
+        raise ValueError(f"leave_one_out_figure: no release has Table {cell[0]} column {cell[1]}")
+    with _style():
+        ncols = min(3, len(releases))
+        nrows = -(-len(releases) // ncols)
+        fig = Figure(figsize=(4.2 * ncols, 5.6 * nrows), layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = np.atleast_1d(fig.subplots(nrows, ncols)).ravel()
+        for ax in axes[len(releases) :]:
+            ax.set_visible(False)
+        for ax, release in zip(axes, releases):
+            r = mine[mine["release"] == release]
+            loo = r[(r["check"] == "leave one out") & r["coef"].notna()].sort_values("coef")
+            base = r[(r["check"] == "baseline") & r["coef"].notna()]
+            ax.set_title(f"{release} ({r['years'].iloc[0] if 'years' in r.columns else ''})", fontsize=9)
+            if base.empty or loo.empty:
+                ax.text(0.5, 0.5, "not estimable", ha="center", va="center", transform=ax.transAxes)
+                continue
+            b, se, g = float(base["coef"].iloc[0]), float(base["se"].iloc[0]), int(base["nclusters"].iloc[0])
+            half = float(stats.t.isf(0.025, g - 1)) * se
+            ax.axvspan(b - half, b + half, color="#1f4e79", alpha=0.12, lw=0)
+            ax.axvline(b, color="#1f4e79", lw=1.2)
+            ax.axvline(0.0, color="0.4", lw=0.7, ls=":")
+            y = np.arange(len(loo))
+            flagged = loo["note"].fillna("").astype(str) != ""
+            ax.scatter(loo["coef"], y, s=12, color=np.where(flagged, "#d55e00", "#1f4e79"), zorder=3)
+            ax.set_yticks(y, [t.replace("without ", "") for t in loo["term"].astype(str)], fontsize=5.5)
+            ax.set_ylim(-1, len(loo))
+            ax.set_xlabel("TBI coefficient without the country")
+            ax.grid(True, axis="x", color="0.9", linewidth=0.6)
+        fig.suptitle(
+            f"Leave one country out, Table {cell[0]} column {cell[1]}: the estimate without each country (dots; orange: its removal changes "
+            "the sign or the 5 % significance),\nthe full-sample estimate (line) and its 95 % interval (band)", fontsize=8.5,
+        )  # fmt: skip
+    return fig
+
+
 def save_figure(fig: Figure, png_path: str | os.PathLike[str], pdf_path: str | os.PathLike[str]) -> None:
     """Write ``fig`` as PNG (200 dpi) and PDF, byte-identically on every run.
 

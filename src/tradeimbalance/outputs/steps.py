@@ -217,6 +217,7 @@ def report_step(
     release_info: Mapping[str, Mapping[str, object]] | None = None,
     published_coefficients: str | Path | None = None,
     table_set_csv: str | Path | None = None,
+    referee_csv: str | Path | None = None,
 ) -> str:
     """results/report.md and results/report.html (with the robustness section when the inference and curve files are
     given, and the releases section when ``releases`` names the comparison's files: estimates, pairs, effect, skipped, table1).
@@ -240,17 +241,26 @@ def report_step(
             curve_variance=pd.read_csv(curve_variance_csv) if curve_variance_csv is not None else None,
         )  # fmt: skip
     glance: list[str] = []
-    configured = next((r for r, i in (release_info or {}).items() if i.get("configured")), "")
-    if releases is not None and release_info is not None and published_coefficients is not None:
+    info = dict(release_info or {})
+    configured = next((r for r, i in info.items() if i.get("configured")), "")
+    # the releases in the order the report leads with: the paper's own data first, then the configured release
+    order = sorted(info, key=lambda r: (not info[r].get("paper"), not info[r].get("configured"))) if info else None
+    if releases is not None and order is not None and published_coefficients is not None:
         by_release = pd.read_csv(releases["estimates"], dtype={"table": str})
-        info = dict(release_info)
-        order = sorted(dict.fromkeys(by_release["release"]), key=lambda r: (not info.get(r, {}).get("paper"), not info.get(r, {}).get("configured")))
+        order = [r for r in order if r in set(by_release["release"])]
         claims = claim_verdicts(by_release, curve, order)
         glance = glance_lines(
             glance_frame(by_release, pd.read_csv(published_coefficients), pd.read_csv(releases["table1"]), order), claims, size_frame(by_release, order), info, markdown_table
         )  # fmt: skip
         for r in claims.itertuples():
             log.info("claim %d on %s: %s (clustered p), %s (wild bootstrap p)", r.claim, r.release, r.verdict, r.verdict_wcr)
+    if referee_csv is not None:
+        from .causal import causal_section
+
+        checks = pd.read_csv(referee_csv, dtype={"table": str})
+        causal = causal_section(checks, markdown_table, [r for r in order if r in set(checks["release"])] if order is not None else None)
+    else:
+        causal = []
     if releases is not None:
         robustness += releases_section(
             pd.read_csv(releases["estimates"], dtype={"table": str}), pd.read_csv(releases["pairs"], keep_default_na=False, na_values=[""]),
@@ -268,7 +278,7 @@ def report_step(
         choices=choices,
         data_note="Data: " + data_note(panel_path) + " The paper uses the WIOD 2016 release, 2000–2014"
         + ("; these are its data." if (release_info or {}).get(configured, {}).get("paper") else "; differences include the data release."),
-        robustness=robustness,
+        robustness=[*robustness, *causal],
         glance=glance,
         release=configured,
         table_set=pd.read_csv(table_set_csv) if table_set_csv is not None else None,

@@ -1,0 +1,134 @@
+"""The referee checks (tradeimbalance.econometrics.referee) on synthetic panels whose answer is known by construction."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tradeimbalance.econometrics.estimation import fit_fe
+from tradeimbalance.econometrics.inference import design, leave_one_out
+from tradeimbalance.econometrics.referee import (
+    COLUMNS,
+    RefereeSettings,
+    _fe_rows_fd,
+    check_release,
+    first_difference,
+    long_difference,
+    permutation_p,
+)
+
+OUTCOMES = ["KOFGIdj", "KOFEcGIdj", "KOFTrGIdj", "KOFFiGIdj", "KOFPoGIdj"]
+
+
+def world(seed: int, g: int = 30, t: int = 10, beta: float = 0.0, reverse: float = 0.0, rho: float = 0.6) -> pd.DataFrame:
+    """A country-year panel with country and year effects and a control. TBI is persistent within a country
+    (AR(1), ``rho``). ``beta``: the effect of today's TBI on today's KOF. ``reverse``: KOF's shock of year t moves TBI of
+    year t + 1 (reverse causality, one period later)."""
+    rng = np.random.default_rng(seed)
+    lam = rng.normal(size=t)
+    rows = []
+    for i in range(g):
+        a, x = rng.normal(), rng.normal()
+        for j in range(t):
+            u, w = rng.normal(), rng.normal()
+            rows.append({"iso3": f"C{i:02d}", "year": 2000 + j, "TBI": x, "w": w, "u": u, "a": a})
+            x = rho * x + reverse * u + rng.normal(scale=0.5)
+    d = pd.DataFrame(rows)
+    d["KOFGIdj"] = d["a"] + lam[d["year"] - 2000] + beta * d["TBI"] + 0.3 * d["w"] + d["u"]
+    for o in OUTCOMES[1:]:
+        d[o] = d["KOFGIdj"]
+    d["group"] = np.where(d["iso3"] < "C15", "developed", "developing")
+    return d
+
+
+def run(d: pd.DataFrame, specs: tuple[str, ...] = ("3.1",)) -> pd.DataFrame:
+    settings = RefereeSettings(specifications=specs, permutation_draws=199, bootstrap_draws=199, seed=1)
+    tbi = d[["iso3", "year", "TBI"]].rename(columns={"TBI": "tbi"})
+    rows = check_release("synthetic", d.drop(columns=["u", "a"]), tbi, sorted(d["year"].unique()), ["w"], OUTCOMES, settings)
+    return pd.DataFrame(rows).reindex(columns=COLUMNS)
+
+
+def term(out: pd.DataFrame, check: str, name: str) -> pd.Series:
+    return out[(out["check"] == check) & (out["term"] == name)].iloc[0]
+
+
+def test_the_lead_test_flags_reverse_causality_and_not_a_forward_effect() -> None:
+    """KOF moving TBI one period later makes the next period's TBI predict today's KOF; a true effect of today's TBI on
+    today's KOF (no feedback) leaves the lead at zero, and today's TBI keeps its effect beside it."""
+    reverse = run(world(1, reverse=1.0))
+    lead = term(reverse, "lead", "F.TBI")
+    assert lead["coef"] > 0 and lead["pvalue"] < 0.01 and lead["p_wcr"] < 0.05
+    forward = run(world(1, beta=1.0))
+    lead, today = term(forward, "lead", "F.TBI"), term(forward, "lead", "TBI")
+    assert lead["pvalue"] > 0.05 and abs(lead["coef"]) < 0.3
+    assert today["coef"] == pytest.approx(1.0, abs=0.2) and today["pvalue"] < 0.01
+    assert today["nobs"] == 30 * 9  # the last year has no next year
+    # the checks every row names
+    assert set(forward["check"]) == {"baseline", "lead", "lag", "lagged outcome", "long difference", "first difference", "leave one out",
+                                     "randomization (within year)", "randomization (country paths)", "size"}  # fmt: skip
+
+
+def test_randomization_inference_has_its_size_and_power() -> None:
+    """Under the null (TBI unrelated to KOF) each scheme rejects at 5 % about 5 % of the time over 200 panels (binomial
+    SE 1.5 points; B = 99, so p ≤ 0.05 means at most 4 draws as extreme); a planted effect is detected."""
+    for scheme in ("within_year", "country_paths"):
+        p = np.array([permutation_p(world(100 + s, g=20, t=8), "KOFGIdj", ["w"], scheme, 99, np.random.SeedSequence(s))[0] for s in range(200)])
+        assert 0.01 <= float(np.mean(p <= 0.05)) <= 0.10, scheme
+        assert 0.4 <= float(np.mean(p)) <= 0.6, scheme
+        planted, mcse, draws, b = permutation_p(world(7, beta=0.8), "KOFGIdj", ["w"], scheme, 199, np.random.SeedSequence(1))
+        assert planted == pytest.approx(1 / 200) and draws == 199 and mcse == pytest.approx(np.sqrt(planted * (1 - planted) / 199)) and b > 0.5
+
+
+def test_leave_one_out_equals_reestimation_without_each_country() -> None:
+    d = world(3, g=8, t=6, beta=0.5)
+    loo = leave_one_out(design(d, "KOFGIdj", ["TBI", "w"]), column=0)
+    assert list(loo["country"]) == sorted(d["iso3"].unique())
+    for r in loo.itertuples():
+        fit = fit_fe(d[d["iso3"] != r.country], "KOFGIdj", ["TBI", "w"])
+        assert r.coef == pytest.approx(fit.coefs.loc["TBI", "coef"], rel=1e-10)
+        assert r.se == pytest.approx(fit.coefs.loc["TBI", "se"], rel=1e-10)
+        assert r.pvalue == pytest.approx(fit.coefs.loc["TBI", "pvalue"], rel=1e-8)
+        assert r.nobs == fit.nobs and r.nclusters == fit.nclusters
+
+
+def test_long_and_first_differences_equal_a_hand_computation() -> None:
+    d = pd.DataFrame({
+        "iso3": ["A"] * 3 + ["B"] * 3 + ["C"] * 3 + ["D"] * 3 + ["E"] * 3,
+        "year": [2002, 2005, 2008] * 5,
+        "group": "developed",
+        "KOFGIdj": [50, 52, 55, 60, 59, 61, 40, 44, 45, 70, 70, 72, 30, 35, 33.0],
+        "TBI": [0.1, 0.2, 0.25, -0.1, -0.15, -0.05, 0.0, 0.1, 0.12, 0.3, 0.28, 0.35, -0.2, -0.1, -0.12],
+        "w": [1, 2, 2, 3, 3, 4, 0, 1, 1, 2, 2, 2, 5, 4, 4.0],
+    })  # fmt: skip
+    ld, spans = long_difference(d, "KOFGIdj", ["w"])
+    assert spans == "2002–2008 (5 countries)"
+    assert ld.set_index("iso3").loc["A", "d_KOFGIdj"] == 5 and ld.set_index("iso3").loc["E", "d_TBI"] == pytest.approx(0.08)
+    x = np.column_stack([np.ones(5), ld["d_TBI"], ld["d_w"]])
+    hand = np.linalg.lstsq(x, ld["d_KOFGIdj"].to_numpy(), rcond=None)[0]
+    ours = run_long(d)
+    assert ours["coef"] == pytest.approx(hand[1], rel=1e-10)
+    fd = first_difference(d, [2002, 2005, 2008], ["KOFGIdj", "TBI", "w"])
+    assert len(fd) == 10 and fd.set_index(["iso3", "year"]).loc[("B", 2005), "d_KOFGIdj"] == -1
+    by_hand = d.sort_values(["iso3", "year"]).assign(**{f"d_{c}": lambda g, c=c: g.groupby("iso3")[c].diff() for c in ("KOFGIdj", "TBI", "w")}).dropna()
+    xd = np.column_stack([np.ones(10), by_hand["d_TBI"], by_hand["d_w"], (by_hand["year"] == 2008).astype(float)])
+    hand_fd = np.linalg.lstsq(xd, by_hand["d_KOFGIdj"].to_numpy(), rcond=None)[0]
+    (row,) = _fe_rows_fd(fd, "d_KOFGIdj", ["d_TBI", "d_w"], {"release": "r"})
+    assert row["coef"] == pytest.approx(hand_fd[1], rel=1e-10) and row["nobs"] == 10 and row["nclusters"] == 5
+
+
+def run_long(d: pd.DataFrame) -> pd.Series:
+    """The long-difference row of check_release on a small panel (the HC1 regression on the first-to-last changes)."""
+    from tradeimbalance.econometrics.referee import _hc1
+
+    ld, _ = long_difference(d, "KOFGIdj", ["w"])
+    b, se = _hc1(np.column_stack([np.ones(len(ld)), ld[["d_TBI", "d_w"]].to_numpy(float)]), ld["d_KOFGIdj"].to_numpy(float))
+    return pd.Series({"coef": b[1], "se": se[1]})
+
+
+def test_a_check_a_release_cannot_run_is_a_row_with_the_reason() -> None:
+    d = world(5, g=30, t=6, beta=1.0)
+    d = d[(d["group"] == "developed") | (d["iso3"].isin(["C20", "C21"]))]  # two developing countries only
+    out = run(d, ("4.3",))
+    assert (out["note"].astype(str).str.contains("2 countries: clustered inference needs at least 3")).all()
+    assert out["coef"].isna().all()
