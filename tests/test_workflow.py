@@ -213,7 +213,7 @@ REAL_FILES = ("wiod2013/wiot_2000.RData", "kof/KOFGI_2019_index.xlsx", "pwt/pwt9
 #: The jobs a KOF-vintage switch reruns: the panel and everything estimated on it (the curve marks the configured vintage).
 VINTAGE_SWITCH_JOBS = {
     "panel", "estimates", "compare_estimates", "regression_tables", "figure1", "control_alternatives", "inference", "specification_curve",
-    "compare_releases", "report", "analysis_data",
+    "compare_releases", "report", "analysis_data", "referee_checks",
 }  # fmt: skip
 
 
@@ -342,21 +342,36 @@ def test_full_workflow_on_real_data(full_run: tuple[Path, list[str]]) -> None:
     # The specification curve: the configured rows are the paper's columns, and the published one is Table 3 col 3.
     curve = pd.read_csv(res / "specification_curve.csv", keep_default_na=False, na_values=[""], dtype={"kof_vintage": str, "paper_column": str})
     per_release = 8 * 5 * 2 * 3 * (1 + 2 * 3)  # vintages × outcomes × controls × country sets × samples/lists, per TBI definition
-    # every release present, each on its own years; the flows give 2 of the 4 TBI definitions (no DVA), listed as skipped
-    assert curve.groupby("io_release").size().to_dict() == {"wiod2013": 4 * per_release, "wiod2016_flows": 2 * per_release, "wiod_longrun": 4 * per_release}
+    # every release present, each on its own years; the flows give 2 of the 4 TBI definitions (no DVA), listed as skipped;
+    # each distinct regression once: the grid's choices that give the same estimation sample are merged (dropping BGR or
+    # SVK, developing countries, from the developed sample; on the long-run WIOD, which lacks both, from every sample, and
+    # the IMF list, which coincides there with the configured one)
+    assert curve.groupby("io_release")["merged"].sum().to_dict() == {"wiod2013": 4 * per_release, "wiod2016_flows": 2 * per_release, "wiod_longrun": 4 * per_release}
+    assert curve.groupby("io_release").size().to_dict() == {"wiod2013": 4800, "wiod2016_flows": 2400, "wiod_longrun": 1600}
+    assert curve.loc[curve["merged"] > 1, "stands_for"].str.contains("country_set: configured = drop").all()
     assert curve.groupby("io_release")["years"].first().to_dict() == {"wiod2013": "2000–2011", "wiod2016_flows": "2002, 2005, 2008, 2011, 2014", "wiod_longrun": "1970–2000"}
     curve_skipped = pd.read_csv(res / "reports" / "specification_curve_skipped.csv")
-    assert set(zip(curve_skipped["release"], curve_skipped["choice"])) == {("wiod2016_flows", "dva"), ("wiod2016_flows", "dva_no_row")}
+    not_available = curve_skipped[curve_skipped["kind"] == "not available"]
+    assert set(zip(not_available["release"], not_available["choice"])) == {("wiod2016_flows", "dva"), ("wiod2016_flows", "dva_no_row")}
+    merged = curve_skipped[curve_skipped["kind"] == "merged"]
+    assert set(zip(merged["release"], merged["dimension"], merged["choice"])) >= {("wiod_longrun", "country_set", "drop BGR"), ("wiod_longrun", "developed_list", "imf_advanced_2000")}
     assert curve["coef"].notna().all() and (curve.loc[curve["sample"] == "all", "developed_list"] == "n/a").all()
     # the curve's joint test and variance decomposition, per release
     joint = pd.read_csv(res / "specification_curve_joint_test.csv").set_index("release")
-    assert list(joint.index) == ["wiod2013", "wiod2016_flows", "wiod_longrun"] and (joint["draws"] >= 500).all()
-    for col in ("p_median", "p_share", "p_stouffer"):
-        assert joint[col].between(1 / 501, 1).all(), col
+    assert list(joint.index) == ["wiod2013", "wiod2016_flows", "wiod_longrun"] and (joint["draws"] >= 5000).all()
+    for col in ("p_median", "p_share", "p_stouffer", "p_median_positive", "p_share_grid"):
+        assert joint[col].between(1 / 5001, 1).all(), col
+        np.testing.assert_allclose(joint[col.replace("p_", "mcse_", 1)], np.sqrt(joint[col] * (1 - joint[col]) / joint[col.replace("p_", "draws_", 1)]))
+    assert (joint["specifications"] == curve.groupby("io_release").size().reindex(joint.index)).all()
+    assert (joint["undefined_draws"] == 0).all() and joint.loc["wiod_longrun", "undefined_estimates"] > 0
     assert joint.loc["wiod2013", "median_coef"] == pytest.approx(curve.loc[curve["io_release"] == "wiod2013", "coef"].median(), rel=1e-9)
     variance = pd.read_csv(res / "specification_curve_variance.csv")
     assert set(variance["release"]) == {"wiod2013", "wiod2016_flows", "wiod_longrun", "all releases"}
     assert variance["share"].between(0, 1).all() and (variance.groupby("release")["kind"].apply(lambda k: (k == "interaction").sum()) == 1).all()
+    dims = variance[variance["kind"] == "dimension"]
+    additive = variance[variance["kind"] == "additive"].set_index("release")["shapley"]
+    np.testing.assert_allclose(dims.groupby("release")["shapley"].sum().reindex(additive.index), additive, atol=1e-5)  # the Shapley shares add up (6 decimals)
+    assert (dims.loc[dims["term"] == "developed_list", "nested_in"] == "sample").all()
     assert (res / "figures" / "specification_curve_variance.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "The curve's own test" in report and "What moves the estimate on **wiod2016_flows**" in report
     main = curve[curve["published_main"]]
@@ -371,6 +386,27 @@ def test_full_workflow_on_real_data(full_run: tuple[Path, list[str]]) -> None:
     assert (res / "figures" / "specification_curve.pdf").read_bytes()[:4] == b"%PDF"
     assert "## How robust is the TBI effect?" in report and "specifications" in report.split("## How robust", 1)[1]
     assert "CD Wald F: ivreghdfe degrees of freedom" in (res / "tables" / "table2sls.tex").read_text()
+    assert "Instrument L.TBI: the TBI of the previous year (t-1)" in (res / "tables" / "table2sls.tex").read_text()
+    # The report leads with what replicates, release by release (the paper's own data first), and the paper's claims.
+    glance = report.split("## Replication at a glance", 1)[1].split("## Summary", 1)[0]
+    assert glance.index("wiod2016_flows (the paper's own data)") < glance.index("wiod2013 (the tables below)")
+    assert "| wiod2016_flows (the paper's own data) | 2002, 2005, 2008, 2011, 2014; 41 countries; N = 205 | 15 of 15 |" in glance
+    assert "*Claim 1: A country losing from value-added trade de-globalises, overall (Table 3).*" in glance and "Economic size" in glance
+    # The panel for Stata and R, with its labels.
+    dta = pd.read_stata(res / "data" / "panel.dta")
+    with pd.io.stata.StataReader(res / "data" / "panel.dta") as reader:
+        labels = reader.variable_labels()
+    assert len(dta) == len(panel) and labels["KOFGIdj"] == "KOF Globalisation Index, de jure, overall (0-100)"
+    np.testing.assert_allclose(dta["TBI"].to_numpy(), panel.sort_values(["iso3", "year"])["TBI"].to_numpy())
+    # Can the effect be read causally? Every release, every configured specification.
+    checks = pd.read_csv(res / "referee_checks.csv", dtype={"table": str})
+    assert set(checks["release"]) == {"wiod2013", "wiod2016_flows", "wiod_longrun"}
+    assert checks.groupby("release").apply(lambda g: g[["table", "column"]].drop_duplicates().shape[0], include_groups=False).eq(8).all()
+    flows33 = checks[(checks["release"] == "wiod2016_flows") & (checks["table"] == "3") & (checks["column"] == 3)].set_index(["check", "term"])
+    assert flows33.loc[("lead", "F.TBI"), "nobs"] == 164 and flows33.loc[("lead", "F.TBI"), "coef"] == pytest.approx(10.33, abs=0.01)
+    assert flows33.loc[("leave one out", "without BRA"), "coef"] == pytest.approx(15.06, abs=0.01)
+    assert (res / "figures" / "leave_one_out.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "## Can the TBI effect be read causally?" in report and "- **wiod2016_flows**: the association cannot be read as an effect" in report
 
 
 @pytest.mark.realdata
@@ -674,3 +710,67 @@ def test_a_synthetic_icio_edition_runs_end_to_end_past_2014(tmp_path: Path, full
     report = (res / "report.md").read_text()
     assert "TBI from the OECD ICIO 2023 edition" in report and "| input–output release | icio2023 | another release than the paper's" in report
     assert (res / "report.html").exists() and (res / "figures" / "figure1.png").exists()
+
+
+@pytest.mark.realdata
+def test_the_papers_own_release_builds_every_table_it_allows(tmp_path: Path, full_run: tuple[Path, list[str]]) -> None:
+    """`io_release=wiod2016_flows` on the real files: Table 1 for the five benchmark years, Tables 3–6 on 205
+    country-years, the 2SLS with the previous benchmark year's TBI as the instrument, the DVA table skipped with its
+    reason (table set, log, report), the comparison with WIOD 2013, and a rerun byte-identical. A lighter run (fewer
+    draws, a smaller curve, one referee column); the shared run's tidy sources and WIOD 2013 algebra are reused."""
+    require_raw(*REAL_FILES[1:], "wiod2016_icio/dva_gtrade.dta")
+    raw = tmp_path / "raw"
+    for source in ("kof", "pwt", "wgi", "wdi", "wiod2016_icio", "wiod2013"):
+        (raw / source).parent.mkdir(parents=True, exist_ok=True)
+        (raw / source).symlink_to(raw_dir() / source)
+    shared = full_run[0] / "processed"
+    for rel in ("kof", "io/wiod2013", "va_absorbed/wiod2013", "kww/wiod2013"):
+        shutil.copytree(shared / rel, tmp_path / "processed" / rel)
+    for name in ("pwt.parquet", "wgi.parquet", "wdi_inflation.parquet"):
+        shutil.copy2(shared / name, tmp_path / "processed" / name)
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text(
+        yaml.safe_dump(
+            {
+                "comparison": {"releases": ["wiod2013"], "figure_first_year": 2000},
+                "inference": {"bootstrap_draws": 999, "rerun_draws": 9999},
+                "specification_curve": {"joint_test_draws": 199, "joint_test_rerun_draws": 0, "dimensions": {"kof_vintage": ["2018_2"], "country_set": 0, "developed_list": ["configured"]}},
+                "referee_checks": {"specifications": ["3.3"], "permutation_draws": 199, "bootstrap_draws": 199},
+            }
+        )
+    )
+    cfg = ["--configfile", str(overlay), *out_config(tmp_path, raw_dir=raw, io_release="wiod2016_flows")]
+    snakemake(*cfg)
+    proc, res = tmp_path / "processed", tmp_path / "results"
+    est = pd.read_csv(res / "estimates.csv", dtype={"table": str})
+    tbi = est[(est["variable"] == "TBI") & (est["stage"] == "second")]
+    assert set(tbi["table"]) == {"3", "4", "5", "6", "2sls"}
+    assert (tbi.loc[tbi["table"].isin(["3", "5"]), "nobs"] == 205).all()  # every full-sample column: 41 countries × 5 benchmark years
+    t3 = tbi[tbi["table"] == "3"].set_index("column")["coef"]
+    assert t3.round(2).tolist() == [11.92, 21.77, 13.58, 33.22]
+    iv = est[est["table"] == "2sls"]
+    assert (iv["instrument"] == "TBI of the previous benchmark year (t-3)").all() and (iv.loc[iv["stage"] == "second", "nobs"] == 164).all()
+    diag = pd.read_csv(res / "iv_diagnostics.csv")
+    assert (diag["years_without_instrument"].astype(str) == "2002").all() and diag.loc[diag["column"] == 3, "kp_wald_f"].iloc[0] == pytest.approx(66.5, abs=0.1)
+    tex = (res / "tables" / "table2sls.tex").read_text()
+    assert "TBI instrumented by the TBI of the previous benchmark year (t-3)" in tex and "The first benchmark year (2002) has no previous one and drops out" in tex
+    table_set = pd.read_csv(res / "tables" / "table_set.csv").set_index("table")
+    assert table_set.loc["dva", "status"] == "skipped" and "cannot give the KWW/DVA-based TBI" in table_set.loc["dva", "reason"]
+    assert not (res / "tables" / "tabledva.tex").exists() and (table_set.drop("dva")["status"] == "built").all()
+    assert "table dva (Robustness: TBI from domestic value added in gross exports (KWW/WWZ)) skipped" in (tmp_path / "logs" / "regression_tables.log").read_text()
+    table1 = pd.read_csv(res / "tables" / "table1_tbi.csv")
+    assert table1["year"].tolist() == [2002, 2005, 2008, 2011, 2014]
+    assert (pd.read_csv(res / "tables" / "table1_comparison.csv")["status"] == "within_tolerance").sum() == 15
+    report = (res / "report.md").read_text()
+    assert "### DVA — TBI rebuilt from domestic value added in gross exports (KWW/WWZ)\n\nSkipped: " in report
+    assert "these are its data" in report and "## Summary: wiod2016_flows" in report
+    glance = report.split("## Replication at a glance", 1)[1].split("## Summary", 1)[0]
+    assert glance.index("wiod2016_flows (the paper's own data; the tables below)") < glance.index("wiod2013")
+    by_release = pd.read_csv(res / "estimates_by_release.csv", dtype={"table": str})
+    assert set(by_release["release"]) == {"wiod2016_flows", "wiod2013"}
+    assert len(pd.read_stata(res / "data" / "panel.dta")) == 205
+    assert set(pd.read_csv(res / "referee_checks.csv")["release"]) == {"wiod2016_flows", "wiod2013"}
+    # a rerun of everything downstream of the flows is byte-identical
+    before = {**digests(proc), **digests(res)}
+    snakemake("--forcerun", "read_flows_wiod2016_flows", *cfg)
+    assert {**digests(proc), **digests(res)} == before
