@@ -18,6 +18,13 @@ def config(tmp_path: Path) -> dict:
     return cfg.load_config(ROOT / "workflow" / "config.yaml", ROOT / "workflow" / "downloads.yaml", overrides={"raw_dir": str(tmp_path)})
 
 
+def test_default_draws_hold_the_monte_carlo_error_down(config: dict) -> None:
+    """The curve's joint test draws at least 5,000 times by default, and more near 0.05/0.10 (the e2e tests run fewer)."""
+    curve = config["specification_curve"]
+    assert curve["joint_test_draws"] >= 5000 and curve["joint_test_rerun_draws"] > curve["joint_test_draws"]
+    assert config["referee_checks"]["permutation_draws"] >= 999 and config["inference"]["bootstrap_draws"] >= 9999
+
+
 def test_default_config_is_the_papers_release_and_years(config: dict) -> None:
     cfg.validate(config)
     cfg.check_config(config)

@@ -246,3 +246,16 @@ def test_variance_shares_account_for_nested_and_duplicated_dimensions() -> None:
     dims = v[v["kind"] == "dimension"]
     assert dims["shapley"].sum() == pytest.approx(v.loc["all main effects", "shapley"])
     assert v.loc["developed_list", "eta2"] > v.loc["developed_list", "type2"]  # the marginal η² double-counts the sample
+
+
+def test_a_p_value_near_a_threshold_is_computed_again_on_the_same_stream_drawn_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The longer run continues the first run's stream: a p drawn again with B = 499 equals the p of a first run of
+    499 draws; one still near its threshold after it is flagged undecided."""
+    curve, groups = curve_of(null_world(4))
+    monkeypatch.setattr(ct, "THRESHOLDS", tuple(np.round(np.linspace(0.0, 1.0, 201), 3)))  # every p is near one
+    again = ct.joint_test(groups, len(curve), draws=99, seed=np.random.SeedSequence(9), rerun_draws=499)
+    longer = ct.joint_test(groups, len(curve), draws=499, seed=np.random.SeedSequence(9))
+    for stat in ("median", "share", "stouffer", "median_positive"):
+        assert again[f"draws_{stat}"] == 499 and again[f"p_{stat}"] == longer[f"p_{stat}"], stat
+        assert np.isfinite(again[f"undecided_{stat}"])
+    assert again["draws_share_grid"] == 99  # the grid's p-values are not drawn again

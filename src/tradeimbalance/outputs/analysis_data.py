@@ -91,15 +91,15 @@ def stata_frame(panel: pd.DataFrame) -> pd.DataFrame:
 def write_analysis_data(panel_path: str | Path, dta_out: str | Path, csv_out: str | Path, controls: Mapping[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
     """``results/data/panel.dta`` and ``panel.csv`` from ``data/processed/panel.parquet`` (module docstring)."""
     from ..parquet import read_frame, read_metadata
-    from ..release import label, period_step
+    from ..release import period_step
 
     panel = read_frame(panel_path)
     meta = read_metadata(panel_path)
     frame = stata_frame(panel)
     labels = variable_labels(list(frame.columns), controls, str(meta.get("lag", "")))
     years = sorted(frame["year"].unique())
-    span = f"{years[0]}-{years[-1]}" + ("" if period_step(years) == 1 else f", {len(years)} benchmark years")
-    data_label = _fit(f"TBI and KOF panel: {label(str(meta.get('release', '')))}, KOF {meta.get('kof_vintage', '')}, {span}")
+    span = f"{years[0]}-{years[-1]}" + ("" if period_step(years) == 1 else f" ({len(years)} benchmark years)")
+    data_label = _fit(f"TBI-KOF panel, {meta.get('release', '')}, KOF {meta.get('kof_vintage', '')}, {span}")
     Path(dta_out).parent.mkdir(parents=True, exist_ok=True)
     frame.to_stata(dta_out, write_index=False, version=118, time_stamp=TIME_STAMP, data_label=data_label, variable_labels=labels)
     frame.to_csv(csv_out, index=False, float_format="%.10g", lineterminator="\n")
