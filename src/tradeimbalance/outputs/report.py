@@ -42,7 +42,7 @@ def table1_grid(comparison: pd.DataFrame) -> pd.DataFrame:
     release does not cover the cell), with a pass mark where the cell is within the tolerance."""
     mark = {"within_tolerance": " ✓", "differs": " ✗", "not_computed": ""}
     cells = [
-        f"{p:.4f} / –" if pd.isna(r) else f"{p:.4f} / {r:.4f} / {d:+.4f}{mark.get(s, '')}"
+        f"{p:.4f} / –" if pd.isna(r) else f"{p:.4f} / {r:.4f} / {(d if abs(d) >= 0.00005 else 0.0):+.4f}{mark.get(s, '')}"
         for p, r, d, s in zip(comparison["published"], comparison["replicated"], comparison["difference"], comparison["status"])
     ]
     wide = comparison.assign(cell=cells).pivot(index="year", columns="iso3", values="cell")
