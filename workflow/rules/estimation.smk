@@ -250,7 +250,8 @@ rule referee_checks:
         releases=COMPARISON_RELEASES,
         samples={r: rel.release_sample(config, r) for r in COMPARISON_RELEASES},
         kof_vintage=str(config["kof_vintage"]),
-        settings=config.get("referee_checks", {}),
+        # sorted keys: the same settings however the config files were merged (Snakemake compares the params' repr)
+        settings=dict(sorted(config.get("referee_checks", {}).items())),
         seed=config["inference"]["seed"],
     log:
         f"{LOGS}/referee_checks.log",

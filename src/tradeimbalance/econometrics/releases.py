@@ -114,6 +114,13 @@ def economic_size(data: pd.DataFrame, depvar: str, tbi_col: str, coef: float) ->
     return {"sd_within_tbi": sd_tbi, "sd_within_outcome": sd_y, "effect_1sd": coef * sd_tbi, "effect_share": coef * sd_tbi / sd_y if sd_y > 0 else np.nan}
 
 
+#: Columns of release_pairs.csv and release_effect.csv.
+PAIR_COLUMNS = [
+    "pair", "release_a", "release_b", "country_years", "countries", "years", "corr_overall", "corr_within", "mean_abs_diff", "note",
+    "estimation_country_years", "controls",
+]  # fmt: skip
+EFFECT_COLUMNS = ["pair", "tbi_of", "table", "column", "depvar", "sample", "controls", "coef", "se", "pvalue", "stars", "nobs", "nclusters", "years"]
+
 #: The few-cluster columns carried into estimates_by_release.csv (TBI rows; see results/inference_tbi.csv).
 INFERENCE_P = (
     "p_wcr_rademacher", "mcse_wcr_rademacher", "undecided_wcr_rademacher", "p_wcr_webb", "mcse_wcr_webb", "undecided_wcr_webb",
@@ -242,8 +249,9 @@ def compare(
     return {
         "tbi": pd.concat([t.assign(release=r)[["release", "iso3", "year", "tbi", "numerator", "denominator"]] for r, t in tbi.items()], ignore_index=True),
         "estimates": estimates,
-        "pairs": pd.DataFrame(pairs).astype({"estimation_country_years": "Int64"}) if any("estimation_country_years" in p for p in pairs) else pd.DataFrame(pairs),
-        "effect": pd.DataFrame(effects),
+        # one release alone has no pair: the files keep their columns
+        "pairs": pd.DataFrame(pairs, columns=PAIR_COLUMNS).astype({"estimation_country_years": "Int64"}),
+        "effect": pd.DataFrame(effects, columns=EFFECT_COLUMNS),
         "skipped": pd.DataFrame(skipped, columns=["release", "what", "reason"]),
         "exclusions": excl[["release", "iso3", "year", "reasons"]],
     }
