@@ -217,7 +217,8 @@ def test_no_job_ever_writes_an_existing_raw_file(tmp_path: Path) -> None:
 REAL_FILES = ("wiod2013/wiot_2000.RData", "kof/KOFGI_2019_index.xlsx", "pwt/pwt91.dta", "wgi/wgidataset.xlsx", "wdi/FP.CPI.TOTL.ZG.csv")
 
 
-#: The jobs a KOF-vintage switch reruns: the panel and everything estimated on it (the curve marks the configured vintage).
+#: The jobs a KOF-vintage switch reruns: the panel and everything estimated on it (the curve marks the configured vintage;
+#: its joint test covers every vintage and is not drawn again).
 VINTAGE_SWITCH_JOBS = {
     "panel", "estimates", "compare_estimates", "regression_tables", "figure1", "control_alternatives", "inference", "specification_curve",
     "compare_releases", "report", "analysis_data", "referee_checks",

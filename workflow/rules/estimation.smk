@@ -156,6 +156,21 @@ def curve_inputs(wildcards):
     return files
 
 
+# The curve's choices (its dimensions and TBI definitions): the joint test's draws are not among them, so changing the
+# draws does not re-estimate the curve.
+CURVE_CHOICES = {k: v for k, v in config["specification_curve"].items() if k in ("dimensions", "tbi_definitions")}
+# The curve's parameters shared by the curve and its test.
+CURVE_PARAMS = dict(
+    releases=CURVE_RELEASES,
+    samples=CURVE_SAMPLES,
+    io_release=RELEASE,
+    curve=CURVE_CHOICES,
+    developed_alternatives=config["specification_search"].get("developed_alternatives"),
+    not_candidates=config["specification_search"]["not_candidates"],
+    not_available={r: RELEASES[r].not_available for r in CURVE_RELEASES},
+)
+
+
 rule specification_curve:
     input:
         unpack(curve_inputs),
@@ -164,31 +179,42 @@ rule specification_curve:
         png=report(f"{RES}/figures/specification_curve.png", caption="../../workflow/report/specification_curve.rst", category="Figures"),
         pdf=f"{RES}/figures/specification_curve.pdf",
         skipped=f"{RES}/reports/specification_curve_skipped.csv",
-        # the curve's own inference, on the same panels: the joint test and the variance decomposition per release
-        test=f"{RES}/specification_curve_joint_test.csv",
-        variance=f"{RES}/specification_curve_variance.csv",
-        variance_png=report(f"{RES}/figures/specification_curve_variance.png", caption="../../workflow/report/specification_curve_variance.rst", category="Figures"),
-        variance_pdf=f"{RES}/figures/specification_curve_variance.pdf",
     params:
-        releases=CURVE_RELEASES,
-        samples=CURVE_SAMPLES,
+        **CURVE_PARAMS,
         kof_vintage=str(config["kof_vintage"]),
-        io_release=RELEASE,
-        curve=config["specification_curve"],
-        developed_alternatives=config["specification_search"].get("developed_alternatives"),
-        not_candidates=config["specification_search"]["not_candidates"],
-        not_available={r: RELEASES[r].not_available for r in CURVE_RELEASES},
-        joint_test_draws=config["specification_curve"].get("joint_test_draws", 5000),
-        joint_test_rerun_draws=config["specification_curve"].get("joint_test_rerun_draws", 0),
-        seed=config["inference"]["seed"],
-    # the joint test's draws on worker processes (its result does not depend on how many)
-    threads: 2
     log:
         f"{LOGS}/specification_curve.log",
     benchmark:
         f"{LOGS}/benchmarks/specification_curve.tsv",
     script:
         "../../scripts/specification_curve.py"
+
+
+rule specification_curve_test:
+    # The curve's own inference: the joint test and the variance decomposition per release, on the curve's
+    # specifications. Every KOF vintage is in the curve, so the configured one is a parameter only when the curve has
+    # no kof_vintage dimension: a vintage switch does not draw the test again.
+    input:
+        unpack(curve_inputs),
+    output:
+        test=f"{RES}/specification_curve_joint_test.csv",
+        variance=f"{RES}/specification_curve_variance.csv",
+        png=report(f"{RES}/figures/specification_curve_variance.png", caption="../../workflow/report/specification_curve_variance.rst", category="Figures"),
+        pdf=f"{RES}/figures/specification_curve_variance.pdf",
+    params:
+        **CURVE_PARAMS,
+        kof_vintage=str(config["kof_vintage"]) if "kof_vintage" not in CURVE_CHOICES.get("dimensions", {}) else KOF_VINTAGES[0],
+        draws=config["specification_curve"].get("joint_test_draws", 5000),
+        rerun_draws=config["specification_curve"].get("joint_test_rerun_draws", 0),
+        seed=config["inference"]["seed"],
+    # the joint test's draws on worker processes (its result does not depend on how many)
+    threads: 2
+    log:
+        f"{LOGS}/specification_curve_test.log",
+    benchmark:
+        f"{LOGS}/benchmarks/specification_curve_test.tsv",
+    script:
+        "../../scripts/specification_curve_test.py"
 
 
 def release_va_files(release):
@@ -270,5 +296,6 @@ rule all_estimation:
         rules.control_alternatives.output,
         rules.inference.output,
         rules.specification_curve.output,
+        rules.specification_curve_test.output,
         rules.compare_releases.output,
         rules.referee_checks.output,

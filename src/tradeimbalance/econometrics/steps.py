@@ -597,17 +597,14 @@ def specification_curve(
     skipped_out: str | Path,
     png_out: str | Path,
     pdf_out: str | Path,
-    joint_test: Mapping[str, object] | None = None,
 ) -> pd.DataFrame:
     """The TBI coefficient over every combination of the configured choices (:mod:`.speccurve`) → CSV and figure;
-    the inputs as :func:`curve_inputs`. ``skipped_out``: what a release cannot give, with the reason.
-
-    ``joint_test``: ``draws``, ``seed`` and the outputs ``test``, ``variance``, ``png``, ``pdf`` of the curve's own
-    inference (:func:`curve_test`), run in the same job on the same panels."""
+    the inputs as :func:`curve_inputs`. ``skipped_out``: what a release cannot give, and what was merged, with the
+    reason. The curve's own inference is :func:`specification_curve_test` (a rule of its own: it does not depend on
+    the configured KOF vintage, so a vintage switch does not draw it again)."""
     import time
 
     from . import speccurve as sc
-    from .releases import year_span
 
     start = time.perf_counter()
     ci = curve_inputs(
@@ -616,10 +613,8 @@ def specification_curve(
     )  # fmt: skip
     specs, panels, lists, defaults, choices, definitions, sample = ci.specs, ci.panels, ci.developed_lists, ci.defaults, ci.choices, ci.definitions, ci.sample
     built = time.perf_counter()
-    groups = sc.curve_groups(specs, panels, developed_lists=lists, control_names=ci.control_names, defaults=defaults)  # also the joint test's
-    out = sc.curve_estimates(specs, groups)
-    release_of = out["io_release"] if "io_release" in out.columns else pd.Series(io_release, index=out.index)
-    out["years"] = release_of.map({r: year_span(y) for r, y in ci.years.items()})
+    groups = sc.curve_groups(specs, panels, developed_lists=lists, control_names=ci.control_names, defaults=defaults)
+    out = _observed_curve(ci, groups, io_release)
     # The configured specification of each paper column: Tables 3–6 and the DVA columns at the configured choices.
     configured = np.ones(len(out), dtype=bool)
     for name in choices:
@@ -657,13 +652,50 @@ def specification_curve(
         len(out), len(out), out.groupby([c for c in out.columns if c in choices and c not in ("kof_vintage", "outcome")]).ngroups,
         built - start, estimated - built, time.perf_counter() - estimated,
     )  # fmt: skip
-    if joint_test is not None:
-        j = dict(joint_test)
-        curve_test(
-            ci, groups, out, io_release, draws=int(j["draws"]), seed=int(j["seed"]), outputs=j, rerun_draws=int(j.get("rerun_draws", 0)),  # type: ignore[call-overload]
-            processes=int(j.get("processes", 1)),  # type: ignore[call-overload]
-        )
     return out
+
+
+def _observed_curve(ci: CurveInputs, groups: Sequence[_Group], io_release: str) -> pd.DataFrame:
+    """The curve's estimates (in the order of ``ci.specs``) with each release's ``years``."""
+    from . import speccurve as sc
+    from .releases import year_span
+
+    out = sc.curve_estimates(ci.specs, groups)
+    release_of = out["io_release"] if "io_release" in out.columns else pd.Series(io_release, index=out.index)
+    out["years"] = release_of.map({r: year_span(y) for r, y in ci.years.items()})
+    return out
+
+
+def specification_curve_test(
+    paths: Mapping[str, str | Path],
+    release_files: Mapping[str, Mapping[str, Sequence[str | Path]]],
+    samples: Mapping[str, Mapping[str, object]],
+    *,
+    kof_vintage: str,
+    io_release: str,
+    curve: Mapping[str, object],
+    developed_alternatives: Mapping[str, Sequence[str]] | None,
+    not_candidates: Sequence[str],
+    not_available: Mapping[str, Mapping[str, str]] | None = None,
+    draws: int,
+    rerun_draws: int,
+    seed: int,
+    processes: int,
+    outputs: Mapping[str, str | Path],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The curve's joint test and variance decomposition per release (:func:`curve_test`) on the curve's specifications,
+    built as :func:`specification_curve` builds them (the same arguments). Every KOF vintage of the curve is in it, so
+    ``kof_vintage`` matters only when the curve has no ``kof_vintage`` dimension; the rule passes the configured vintage
+    only then. ``outputs``: ``test``, ``variance`` (CSV), ``png``, ``pdf`` (the decomposition's figure)."""
+    from . import speccurve as sc
+
+    ci = curve_inputs(
+        paths, release_files, samples, kof_vintage=kof_vintage, io_release=io_release, curve=curve,
+        developed_alternatives=developed_alternatives, not_candidates=not_candidates, not_available=not_available,
+    )  # fmt: skip
+    groups = sc.curve_groups(ci.specs, ci.panels, developed_lists=ci.developed_lists, control_names=ci.control_names, defaults=ci.defaults)
+    observed = _observed_curve(ci, groups, io_release)
+    return curve_test(ci, groups, observed, io_release, draws=draws, seed=seed, outputs=outputs, rerun_draws=rerun_draws, processes=processes)
 
 
 def curve_test(
