@@ -162,7 +162,6 @@ def test_each_cell_and_weight_type_has_its_own_stream() -> None:
     assert len(set(states.values())) == 4
     assert tuple(inf.stream_seed(7, "3.3", "webb").generate_state(4)) == states[("3.3", "webb")]
     d = panel(beta=0.1)
-    des = inf.design(d, "y", ["x", "w"])
     rng_r = np.random.default_rng(inf.stream_seed(7, "3.3", "rademacher"))
     rng_w = np.random.default_rng(inf.stream_seed(7, "3.3", "webb"))
     assert not np.array_equal(np.sign(rng_r.random(50) - 0.5), np.sign(rng_w.random(50) - 0.5))

@@ -11,7 +11,6 @@ from conftest import ROOT, require_raw
 from synthetic import random_world
 from tradeimbalance.econometrics.releases import within_corr, year_span
 from tradeimbalance.errors import InputError
-from tradeimbalance.io.ioalgebra import matrix_to_long
 from tradeimbalance.io.tbi import tbi_panel, year_va_absorbed
 from tradeimbalance.readers.va_flows import read_va_flows
 

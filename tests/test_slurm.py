@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 from conftest import ROOT, raw_dir, require_raw
 
 from slurmcluster import ClusterError, SlurmCluster, missing_programs
