@@ -132,3 +132,28 @@ def test_a_check_a_release_cannot_run_is_a_row_with_the_reason() -> None:
     out = run(d, ("4.3",))
     assert (out["note"].astype(str).str.contains("2 countries: clustered inference needs at least 3")).all()
     assert out["coef"].isna().all()
+
+
+def test_the_reports_verdicts_follow_their_rules() -> None:
+    """The report's verdict per release (tradeimbalance.outputs.causal): no association, a predictive lead, a fragile
+    one, and one that passes every check, each planted."""
+    from tradeimbalance.outputs.causal import sentences, verdict
+
+    def rows(base_p: float, lead_p: float, ri_p: float, flip: bool = False) -> pd.DataFrame:
+        common = {"release": "r", "years": "2002, 2005, 2008", "table": "3", "column": 3, "depvar": "KOFGIdj", "sample": "all"}
+        out = [
+            {**common, "check": "baseline", "term": "TBI", "coef": 10.0, "pvalue": base_p},
+            {**common, "check": "lead", "term": "TBI", "coef": 8.0, "pvalue": 0.05, "p_wcr": 0.06},
+            {**common, "check": "lead", "term": "F.TBI", "coef": 9.0, "pvalue": lead_p, "p_wcr": lead_p},
+            {**common, "check": "randomization (within year)", "term": "TBI", "coef": 10.0, "pvalue": ri_p, "draws": 1999},
+            {**common, "check": "randomization (country paths)", "term": "TBI", "coef": 10.0, "pvalue": 0.001, "draws": 1999},
+            {**common, "check": "leave one out", "term": "without AAA", "coef": -1.0 if flip else 9.0, "pvalue": 0.5, "note": "changes the sign" if flip else ""},
+        ]
+        return pd.DataFrame(out)
+
+    assert verdict(rows(0.30, 0.5, 0.01)).startswith("there is no robust positive association")
+    assert verdict(rows(0.01, 0.06, 0.01)).startswith("the association cannot be read as an effect")
+    assert "as strongly as today's TBI" in sentences(rows(0.01, 0.06, 0.01))[0] and "next benchmark year's TBI" in sentences(rows(0.01, 0.06, 0.01))[0]
+    assert verdict(rows(0.01, 0.5, 0.20)) == "the association is fragile on r (randomization (within year) p = 0.200)"
+    assert "dropping AAA flips the sign" in verdict(rows(0.01, 0.5, 0.01, flip=True))
+    assert verdict(rows(0.01, 0.5, 0.01)).startswith("the association passes the timing, influence and randomization checks on r")

@@ -17,10 +17,13 @@ The rules behind the sentences, stated in the report:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
+
+from ..release import period_word
 
 #: The specification the sentences and verdicts are about: Table 3 column 3 (KOFGIdj with controls).
 MAIN = ("3", 3)
@@ -44,7 +47,9 @@ def _p(r: pd.Series | None) -> str:
 
 
 def _period(years: str) -> str:
-    return "year" if "–" in str(years) else "benchmark year"
+    """``year`` or ``benchmark year``: the unit of a release's time axis, from its years as the checks write them."""
+    ys = [int(y) for y in re.findall(r"\d{4}", str(years))]
+    return "year" if "–" in str(years) else period_word(ys)
 
 
 def release_table(checks: pd.DataFrame) -> pd.DataFrame:
