@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradeimbalance.outputs.comparison import markdown_table
 from tradeimbalance.outputs.glance import CLAIMS, claim_verdicts, glance_frame, glance_lines, size_frame, verdict
 
 CELLS = [("3", c) for c in (1, 2, 3, 4)] + [("4", c) for c in (1, 2, 3, 4)] + [("5", c) for c in (1, 2, 3)] + [("6", c) for c in range(1, 7)]
@@ -89,7 +88,7 @@ def test_the_glance_table_counts_what_replicates_per_release() -> None:
     assert (g.loc["fails", "nobs"], g.loc["fails", "countries"]) == (456, 41) and g.loc["fails", "sign_match"] == 1
     lines = glance_lines(
         g.reset_index(), claim_verdicts(est, None, ["holds", "fails", "half"]), size_frame(est, ["holds", "fails", "half"]),
-        {"holds": {"paper": True, "configured": True}, "fails": {}, "half": {}}, markdown_table,
+        {"holds": {"paper": True, "configured": True}, "fails": {}, "half": {}},
     )  # fmt: skip
     text = "\n".join(lines)
     assert text.startswith("## Replication at a glance")

@@ -25,7 +25,6 @@ from . import config as cfg
 from .release import WIOD2016_ZIP, Release, adopt_release_sample, io_years, releases, year_span
 
 
-
 def _span(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{names[0]} … {names[-1]} ({len(names)} files)"
 
@@ -60,13 +59,9 @@ def availability(config: Mapping[str, Any], release: Release, years: list[int], 
     """Are the raw files of ``years`` of ``release`` present, or downloadable (its first missing file's address answers)?"""
     if release.present(years):
         return Availability([], [], True, "")
-    raw = release.raw
-    if release.reader == "wiod2016":
-        missing = [release.raw_file(y) for y in years if not release.raw_file(y).exists()]
-        keys = [WIOD2016_ZIP]
-    else:
-        missing = sorted({release.raw_file(y) for y in years if not release.raw_file(y).exists()})
-        keys = [str(p.relative_to(raw)) for p in missing]
+    missing = sorted({release.raw_file(y) for y in years if not release.raw_file(y).exists()})
+    # the WIOD 2016 years come from the release's R archive, one download
+    keys = [WIOD2016_ZIP] if release.reader == "wiod2016" else [str(p.relative_to(release.raw)) for p in missing]
     downloads = cfg.downloads(config)
     needed = [k for k in keys if k in downloads]
     if not needed:
@@ -112,10 +107,9 @@ def missing_io_tables(config: Mapping[str, Any], probe: Any = reachable) -> str 
     names = [p.name for p in have.missing]
     downloads = cfg.downloads(config)
     publisher = downloads.get(have.needed[0], {}).get("publisher", "") if have.needed else str(release.spec.get("homepage", ""))
-    label = {"wiod2016": "WIOD 2016 release, 2000–2014: the paper's tables"}.get(release.name, release.description)
     what = f"{WIOD2016_ZIP} (641 MB, all years in R format) or the year files" if release.reader == "wiod2016" else "the files"
     lines = [
-        f"Stopped before any work: the input–output data of io_release={release.name} ({label}) are not in the raw-data folder, and they cannot be downloaded.",
+        f"Stopped before any work: the input–output data of io_release={release.name} ({release.description}) are not in the raw-data folder, and they cannot be downloaded.",
         f"  missing in {release.folder}: {_span(names)}",
         f"  download: {have.reason}",
     ]

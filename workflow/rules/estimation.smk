@@ -222,14 +222,21 @@ def release_va_files(release):
     return va_files(release, RELEASES[release].years if RELEASES[release].kind == "flows" else table_years(release))
 
 
+# What every release's own panel is built from (the comparison of releases and the referee checks), and its sample.
+RELEASE_PANEL_INPUTS = {
+    **{f"va_{r}": release_va_files(r) for r in COMPARISON_RELEASES},
+    "kof": f"{PROC}/kof.parquet",
+    "pwt": f"{PROC}/pwt.parquet",
+    "wgi": f"{PROC}/wgi.parquet",
+    "wdi": f"{PROC}/wdi_inflation.parquet",
+}
+COMPARISON_SAMPLES = {r: rel.release_sample(config, r) for r in COMPARISON_RELEASES}
+
+
 rule compare_releases:
     # Every release side by side: TBI, the main specifications with few-cluster p-values, pairs on shared country-years.
     input:
-        **{f"va_{r}": release_va_files(r) for r in COMPARISON_RELEASES},
-        kof=f"{PROC}/kof.parquet",
-        pwt=f"{PROC}/pwt.parquet",
-        wgi=f"{PROC}/wgi.parquet",
-        wdi=f"{PROC}/wdi_inflation.parquet",
+        **RELEASE_PANEL_INPUTS,
         published=f"{config['published_dir']}/table1_tbi.csv",
     output:
         tbi=f"{RES}/tables/tbi_by_release.csv",
@@ -245,7 +252,7 @@ rule compare_releases:
         table1_pdf=f"{RES}/figures/table1_by_release.pdf",
     params:
         releases=COMPARISON_RELEASES,
-        samples={r: rel.release_sample(config, r) for r in COMPARISON_RELEASES},
+        samples=COMPARISON_SAMPLES,
         not_available={r: RELEASES[r].not_available for r in COMPARISON_RELEASES},
         kof_vintage=str(config["kof_vintage"]),
         settings=config["inference"],
@@ -263,18 +270,14 @@ rule compare_releases:
 rule referee_checks:
     # Can the TBI effect be read causally? Timing, dynamics, influence, randomization inference and size, every release.
     input:
-        **{f"va_{r}": release_va_files(r) for r in COMPARISON_RELEASES},
-        kof=f"{PROC}/kof.parquet",
-        pwt=f"{PROC}/pwt.parquet",
-        wgi=f"{PROC}/wgi.parquet",
-        wdi=f"{PROC}/wdi_inflation.parquet",
+        **RELEASE_PANEL_INPUTS,
     output:
         csv=f"{RES}/referee_checks.csv",
         png=report(f"{RES}/figures/leave_one_out.png", caption="../../workflow/report/leave_one_out.rst", category="Figures"),
         pdf=f"{RES}/figures/leave_one_out.pdf",
     params:
         releases=COMPARISON_RELEASES,
-        samples={r: rel.release_sample(config, r) for r in COMPARISON_RELEASES},
+        samples=COMPARISON_SAMPLES,
         kof_vintage=str(config["kof_vintage"]),
         # sorted keys: the same settings however the config files were merged (Snakemake compares the params' repr)
         settings=dict(sorted(config.get("referee_checks", {}).items())),

@@ -297,8 +297,8 @@ def leave_one_out(d: Design, column: int = 0) -> pd.DataFrame:
     rows = []
     for c in range(g):
         keep = np.arange(g) != c
-        beta = np.linalg.solve(m[keep].sum(axis=0), r[keep].sum(axis=0))
-        a = np.linalg.solve(m[keep].sum(axis=0), np.eye(k)[column])
+        sol = np.linalg.solve(m[keep].sum(axis=0), np.column_stack([r[keep].sum(axis=0), np.eye(k)[column]]))
+        beta, a = sol[:, 0], sol[:, 1]  # the coefficients and the row `column` of the inverse
         scores = r[keep] @ a - np.einsum("gkl,l->gk", m[keep], beta) @ a
         n = int(n_c[keep].sum())
         factor = (g - 1) / (g - 2) * (n - 1) / (n - (k + 1)) if g > 2 else float("nan")

@@ -257,7 +257,8 @@ def check_release(
         y = spec.depvar
         base = {"release": release, "years": years, "table": spec.table, "column": spec.column, "depvar": y, "sample": spec.sample}
         cell = f"{spec.table}.{spec.column}"
-        out += _fe_rows(data, y, ["TBI"], x, base, "baseline", settings, {}, bootstrap=False)
+        (baseline,) = _fe_rows(data, y, ["TBI"], x, base, "baseline", settings, {}, bootstrap=False)
+        out.append(baseline)
         why = _skip(data, x)
         if why:
             out += [_row(base, c, "TBI", note=why) for c in CHECKS[1:]]
@@ -286,8 +287,7 @@ def check_release(
         out += _fe_rows_fd(fd, f"d_{y}", fd_terms, base)
         # influence (the leave-one-out estimates the CRV3 jackknife is built from)
         loo = leave_one_out(design(data, y, ["TBI", *x]), column=0)
-        fit = fit_fe(data, y, ["TBI", *x])
-        b_full, p_full = float(fit.coefs.loc["TBI", "coef"]), float(fit.coefs.loc["TBI", "pvalue"])
+        b_full, p_full = float(baseline["coef"]), float(baseline["pvalue"])  # type: ignore[arg-type]
         for r in loo.itertuples(index=False):
             flags = [f for f, hit in (("changes the sign", np.sign(r.coef) != np.sign(b_full)), ("changes the 5 % significance", (r.pvalue < 0.05) != (p_full < 0.05))) if hit]
             out.append(_row(base, "leave one out", f"without {r.country}", coef=float(r.coef), se=float(r.se), pvalue=float(r.pvalue), nobs=int(r.nobs),

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -611,10 +611,9 @@ def specification_curve(
         paths, release_files, samples, kof_vintage=kof_vintage, io_release=io_release, curve=curve,
         developed_alternatives=developed_alternatives, not_candidates=not_candidates, not_available=not_available,
     )  # fmt: skip
-    specs, panels, lists, defaults, choices, definitions, sample = ci.specs, ci.panels, ci.developed_lists, ci.defaults, ci.choices, ci.definitions, ci.sample
+    defaults, choices, definitions, sample = ci.defaults, ci.choices, ci.definitions, ci.sample
     built = time.perf_counter()
-    groups = sc.curve_groups(specs, panels, developed_lists=lists, control_names=ci.control_names, defaults=defaults)
-    out = _observed_curve(ci, groups, io_release)
+    _, out = estimated_curve(ci, io_release)
     # The configured specification of each paper column: Tables 3–6 and the DVA columns at the configured choices.
     configured = np.ones(len(out), dtype=bool)
     for name in choices:
@@ -655,15 +654,17 @@ def specification_curve(
     return out
 
 
-def _observed_curve(ci: CurveInputs, groups: Sequence[_Group], io_release: str) -> pd.DataFrame:
-    """The curve's estimates (in the order of ``ci.specs``) with each release's ``years``."""
+def estimated_curve(ci: CurveInputs, io_release: str) -> tuple[list[_Group], pd.DataFrame]:
+    """The curve's designs (:func:`.speccurve.curve_groups`, which its joint test reuses) and its estimates in the order
+    of ``ci.specs``, with each release's ``years``."""
     from . import speccurve as sc
     from .releases import year_span
 
+    groups = sc.curve_groups(ci.specs, ci.panels, developed_lists=ci.developed_lists, control_names=ci.control_names, defaults=ci.defaults)
     out = sc.curve_estimates(ci.specs, groups)
     release_of = out["io_release"] if "io_release" in out.columns else pd.Series(io_release, index=out.index)
     out["years"] = release_of.map({r: year_span(y) for r, y in ci.years.items()})
-    return out
+    return groups, out
 
 
 def specification_curve_test(
@@ -671,31 +672,21 @@ def specification_curve_test(
     release_files: Mapping[str, Mapping[str, Sequence[str | Path]]],
     samples: Mapping[str, Mapping[str, object]],
     *,
-    kof_vintage: str,
-    io_release: str,
-    curve: Mapping[str, object],
-    developed_alternatives: Mapping[str, Sequence[str]] | None,
-    not_candidates: Sequence[str],
-    not_available: Mapping[str, Mapping[str, str]] | None = None,
     draws: int,
     rerun_draws: int,
     seed: int,
     processes: int,
     outputs: Mapping[str, str | Path],
+    **curve_args: Any,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The curve's joint test and variance decomposition per release (:func:`curve_test`) on the curve's specifications,
-    built as :func:`specification_curve` builds them (the same arguments). Every KOF vintage of the curve is in it, so
-    ``kof_vintage`` matters only when the curve has no ``kof_vintage`` dimension; the rule passes the configured vintage
-    only then. ``outputs``: ``test``, ``variance`` (CSV), ``png``, ``pdf`` (the decomposition's figure)."""
-    from . import speccurve as sc
-
-    ci = curve_inputs(
-        paths, release_files, samples, kof_vintage=kof_vintage, io_release=io_release, curve=curve,
-        developed_alternatives=developed_alternatives, not_candidates=not_candidates, not_available=not_available,
-    )  # fmt: skip
-    groups = sc.curve_groups(ci.specs, ci.panels, developed_lists=ci.developed_lists, control_names=ci.control_names, defaults=ci.defaults)
-    observed = _observed_curve(ci, groups, io_release)
-    return curve_test(ci, groups, observed, io_release, draws=draws, seed=seed, outputs=outputs, rerun_draws=rerun_draws, processes=processes)
+    built as :func:`specification_curve` builds them (``curve_args``: the keyword arguments of :func:`curve_inputs`). Every
+    KOF vintage of the curve is in it, so its ``kof_vintage`` matters only when the curve has no ``kof_vintage``
+    dimension; the rule passes the configured vintage only then. ``outputs``: ``test``, ``variance`` (CSV), ``png``,
+    ``pdf`` (the decomposition's figure)."""
+    ci = curve_inputs(paths, release_files, samples, **curve_args)
+    groups, observed = estimated_curve(ci, curve_args["io_release"])
+    return curve_test(ci, groups, observed, curve_args["io_release"], draws=draws, seed=seed, outputs=outputs, rerun_draws=rerun_draws, processes=processes)
 
 
 def curve_test(
@@ -795,6 +786,11 @@ def compare_releases(
     save_figure(table1_scatter_figure(out["table1"]), outputs["table1_png"], outputs["table1_pdf"])
     log.info("releases compared: %s in %.1f s", ", ".join(tbi), time.perf_counter() - start)
     return out
+
+
+def release_va_paths(inputs: Mapping[str, object], releases: Sequence[str]) -> dict[str, list[str]]:
+    """Each release's per-year ``va_absorbed`` files from a rule's named inputs ``va_<release>`` (one file or several)."""
+    return {r: [str(inputs[f"va_{r}"])] if isinstance(inputs[f"va_{r}"], str) else [str(f) for f in inputs[f"va_{r}"]] for r in releases}  # type: ignore[attr-defined]
 
 
 def release_tbi(va_paths: Mapping[str, Sequence[str | Path]]) -> dict[str, pd.DataFrame]:

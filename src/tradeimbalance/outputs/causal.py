@@ -18,12 +18,13 @@ The rules behind the sentences, stated in the report:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..release import period_word
+from .comparison import markdown_table
 
 #: The specification the sentences and verdicts are about: Table 3 column 3 (KOFGIdj with controls).
 MAIN = ("3", 3)
@@ -174,7 +175,7 @@ def verdict(rows: pd.DataFrame) -> str:
             "within what an observational panel can show")  # fmt: skip
 
 
-def causal_section(checks: pd.DataFrame, markdown_table: Callable[..., str], releases: Sequence[str] | None = None) -> list[str]:
+def causal_section(checks: pd.DataFrame, releases: Sequence[str] | None = None) -> list[str]:
     """The report section (Markdown lines)."""
     order = list(releases) if releases is not None else list(dict.fromkeys(checks["release"]))
     lines = [

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..release import year_span
+from .comparison import markdown_table
 
 #: Significance level of the verdicts.
 ALPHA = 0.05
@@ -151,7 +151,7 @@ def glance_frame(
         within = computed & ((m["coef"] - m["coef_published"]).abs() <= REL_TOLERANCE * m["coef_published"].abs())
         out.append({
             "release": release,
-            "years": str(first["years"].iloc[0]) if len(first) and "years" in first.columns else year_span(mine.get("year", [])),
+            "years": str(first["years"].iloc[0]) if len(first) else "",
             "countries": int(first["nclusters"].iloc[0]) if len(first) else 0,
             "nobs": int(first["nobs"].iloc[0]) if len(first) else 0,
             "table1_on_hand": len(t1), "table1_equal_4dp": agree,
@@ -174,7 +174,7 @@ def size_frame(estimates: pd.DataFrame, releases: Sequence[str] | None = None, c
 
 
 def glance_lines(
-    glance: pd.DataFrame, claims: pd.DataFrame, size: pd.DataFrame, info: Mapping[str, Mapping[str, object]], markdown_table
+    glance: pd.DataFrame, claims: pd.DataFrame, size: pd.DataFrame, info: Mapping[str, Mapping[str, object]]
 ) -> list[str]:
     """The report's "Replication at a glance" section (Markdown lines). ``info``: release → ``label``, ``paper`` (the
     paper's own data), ``configured`` (the run's io_release)."""

@@ -225,7 +225,6 @@ def report_step(
     The first screen, "Replication at a glance" (:mod:`.glance`), needs the comparison's files, the published
     coefficients and ``release_info`` (release → ``label``, ``paper``, ``configured``): the paper's own data lead."""
     from .glance import claim_verdicts, glance_frame, glance_lines, size_frame
-    from .comparison import markdown_table
     from .report import releases_section, replication_report, robustness_section, to_html
 
     robustness: list[str] = []
@@ -250,7 +249,7 @@ def report_step(
         order = [r for r in order if r in set(by_release["release"])]
         claims = claim_verdicts(by_release, curve, order)
         glance = glance_lines(
-            glance_frame(by_release, pd.read_csv(published_coefficients), pd.read_csv(releases["table1"]), order), claims, size_frame(by_release, order), info, markdown_table
+            glance_frame(by_release, pd.read_csv(published_coefficients), pd.read_csv(releases["table1"]), order), claims, size_frame(by_release, order), info
         )  # fmt: skip
         for r in claims.itertuples():
             log.info("claim %d on %s: %s (clustered p), %s (wild bootstrap p)", r.claim, r.release, r.verdict, r.verdict_wcr)
@@ -258,7 +257,7 @@ def report_step(
         from .causal import causal_section
 
         checks = pd.read_csv(referee_csv, dtype={"table": str})
-        causal = causal_section(checks, markdown_table, [r for r in order if r in set(checks["release"])] if order is not None else None)
+        causal = causal_section(checks, [r for r in order if r in set(checks["release"])] if order is not None else None)
     else:
         causal = []
     if releases is not None:
@@ -277,7 +276,7 @@ def report_step(
         diagnostics=pd.read_csv(diagnostics_csv, dtype={"table": str}),
         choices=choices,
         data_note="Data: " + data_note(panel_path) + " The paper uses the WIOD 2016 release, 2000–2014"
-        + ("; these are its data." if (release_info or {}).get(configured, {}).get("paper") else "; differences include the data release."),
+        + ("; these are its data." if info.get(configured, {}).get("paper") else "; differences include the data release."),
         robustness=[*robustness, *causal],
         glance=glance,
         release=configured,
