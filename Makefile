@@ -7,7 +7,12 @@
 # RAW_DIR is remembered: `make reproduce RAW_DIR=...` writes it to workflow/local.yaml (not committed), which
 # Snakemake and later make commands read, so that a plain `snakemake --cores 4 --config kof_vintage=2025`
 # works on the same raw files afterwards.
-PYTHON ?= python3
+# The Python that makes the environment: the first of python3.13, python3.12, python3.11, python3 that is 3.11 or newer
+# (pyproject.toml's requires-python); `make PYTHON=/path/to/python3.12 ...` picks one by hand.
+PYTHON_CANDIDATES := python3.13 python3.12 python3.11 python3
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >/dev/null 2>&1 && $(p) -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && echo $(p))))
+endif
 VENV ?= .venv
 CORES ?= 4
 BIN := $(VENV)/bin
@@ -24,6 +29,11 @@ REMEMBER_RAW_DIR := yes
 endif
 
 $(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ] || ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; then \
+	  found=$$( ($(or $(PYTHON),python3) --version) 2>&1 | head -n 1); \
+	  echo "make: this package needs Python 3.11 or newer, and $(or $(PYTHON),python3) is '$${found:-not installed}' (looked for $(PYTHON_CANDIDATES)): install Python 3.11+ (Debian/Ubuntu: apt install python3.11 python3.11-venv) or run make PYTHON=/path/to/python3.11" >&2; \
+	  exit 1; \
+	fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

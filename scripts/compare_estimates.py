@@ -1,4 +1,4 @@
-"""Snakemake entry point: our Tables 3–4 coefficients beside the published ones."""
+"""Snakemake entry point: our Tables 3–6 coefficients beside the published ones."""
 
 from tradeimbalance.provenance import setup_logging
 from tradeimbalance.outputs.steps import compare_estimates

@@ -16,6 +16,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/synthetic.py, tests/worlds.py
 
 
+#: How to run the tests a skip leaves out (said in every skip for want of raw data, and once at the end of the run).
+FULL_SUITE = "the full suite runs with the raw files: make test RAW_DIR=/path/to/raw (layout: data/raw/README.md)"
+#: Why a test of the full WIOD 2016 tables skips where they are not (make reproduce downloads them on a machine with internet).
+AWAITED = "the full WIOD 2016 tables are not in this raw folder (make reproduce downloads them, 641 MB, where there is internet)"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One closing line when tests were skipped for want of the raw data: how to run them."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    wanting = [r for r in skipped if "not present under" in str(getattr(r, "longrepr", ""))]
+    if wanting and "RAW_DIR" not in os.environ:
+        terminalreporter.write_line(f"{len(wanting)} test(s) skipped because the raw data are not in {raw_dir()}: {FULL_SUITE}.")
+
+
 def raw_dir() -> Path:
     """The raw-data directory the real-data tests read (``RAW_DIR``, default ``data/raw``)."""
     return Path(os.environ.get("RAW_DIR", ROOT / "data" / "raw")).resolve()
@@ -38,8 +52,10 @@ def require_raw(*relpaths: str, awaited: bool = False) -> list[Path]:
     paths = [raw_dir() / p for p in relpaths]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        if awaited or "RAW_DIR" not in os.environ:
-            pytest.skip(f"real raw file(s) not present under {raw_dir()}: {missing}")
+        if awaited:
+            pytest.skip(f"real raw file(s) not present under {raw_dir()}: {missing}; {AWAITED}")
+        if "RAW_DIR" not in os.environ:
+            pytest.skip(f"real raw file(s) not present under {raw_dir()}: {missing}; {FULL_SUITE}")
         pytest.fail(f"RAW_DIR={os.environ['RAW_DIR']} lacks required raw file(s): {missing}")
     return paths
 

@@ -127,7 +127,9 @@ def test_absent_wiod2016_tables_without_network_stop_with_the_switch(config: dic
     assert message is not None and message.startswith("Stopped before any work")
     assert "WIOT2000_October16_ROW.RData … WIOT2014_October16_ROW.RData (15 files)" in message
     assert f"missing in {tmp_path / 'wiod'}" in message
-    assert "https://dataverse.nl/api/access/datafile/199101 cannot be reached (no network)" in message
+    assert "no source of it can be reached: https://dataverse.nl/api/access/datafile/199101 (no network)" in message
+    # then the content-addressed fallback, by the archive's checksum (workflow/downloads.yaml: download_fallbacks)
+    assert "https://archive.softwareheritage.org/api/1/content/sha1:" in message
     assert "doi:10.34894/PJ2M1C" in message
     assert "no other release's files are on hand or downloadable either" in message  # nothing else in this raw folder
     # The other releases on hand are named, the paper's own release as flows first, then WIOD 2013; never the long-run

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import zipfile
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def test_checksum_mismatch_leaves_nothing(tmp_path: Path) -> None:
     src.write_text("a,b\n1,2\n")
     spec = DownloadSpec(url=src.as_uri(), checksum="sha256:" + "0" * 64, publisher="https://publisher.example/page")
     dest = tmp_path / "raw" / "wdi" / "file.csv"
-    with pytest.raises(DownloadError, match=r"its sha256 is [0-9a-f]{64}, expected 0{64}.*save it as .*file.csv"):
+    with pytest.raises(DownloadError, match=r"whose sha256 is [0-9a-f]{64}, expected 0{64}.*save it as .*file.csv"):
         fetch(spec, dest)
     assert not dest.exists() and not list(dest.parent.glob("*"))
 
@@ -54,14 +55,14 @@ def test_unreachable_url_fails_fast_with_instructions(tmp_path: Path) -> None:
     with pytest.raises(DownloadError) as err:
         fetch(spec, dest)
     msg = str(err.value)
-    assert f"Raw file {dest} is missing and could not be downloaded from {spec.url}" in msg
+    assert f"Raw file {dest} is missing and could not be downloaded from any of its 1 sources: [1] {spec.url} (its address): cannot be reached" in msg
     assert "https://kof.example/index" in msg and "raw_dir=DIR" in msg
     assert not dest.exists()
 
 
 def test_unresolvable_host_fails_with_instructions(tmp_path: Path) -> None:
     spec = DownloadSpec(url="https://host.invalid/pwt91.dta", checksum="sha256:" + "1" * 64)
-    with pytest.raises(DownloadError, match=r"could not be downloaded from https://host.invalid/pwt91.dta"):
+    with pytest.raises(DownloadError, match=r"could not be downloaded from any of its 1 sources: \[1\] https://host.invalid/pwt91.dta"):
         fetch(spec, tmp_path / "pwt91.dta", timeout=5)
 
 
@@ -91,8 +92,11 @@ def test_every_configured_download_is_well_formed() -> None:
     config = load_config(ROOT / "workflow" / "config.yaml", ROOT / "workflow" / "downloads.yaml")
     downloads = config["downloads"]
     for relpath, spec in downloads.items():
-        s = DownloadSpec.from_mapping(relpath, spec)
+        s = DownloadSpec.from_mapping(relpath, spec, fallbacks=config["download_fallbacks"])
         assert s.url.startswith("https://") and s.publisher
+        # every entry has the content-addressed fallback of the Software Heritage archive, by its own checksum
+        algo, digest = s.algorithm_and_digest()
+        assert s.sources[-1] == f"https://archive.softwareheritage.org/api/1/content/{algo}:{digest}/raw/"
     # Every raw file the default configuration reads has a download entry.
     for vintage_file in config["kof"]["vintages"].values():
         assert f"kof/{vintage_file}" in downloads
@@ -124,3 +128,73 @@ def test_downloaded_and_written_files_get_the_users_umask(tmp_path: Path) -> Non
         assert out.stat().st_mode & 0o777 == 0o644
     finally:
         os.umask(old)
+
+
+# ------------------------------------------------------------------ sources tried in order (download_fallbacks)
+def _archive(tmp_path: Path, content: bytes, algo: str = "sha256") -> tuple[str, str]:
+    """A local content-addressed archive (``file://``) holding ``content`` under its hash, and the fallback template."""
+    digest = hashlib.new(algo, content).hexdigest()
+    where = tmp_path / "archive" / f"{algo}:{digest}"
+    where.mkdir(parents=True)
+    (where / "raw").write_bytes(content)
+    return (tmp_path / "archive").as_uri() + "/{algorithm}:{digest}/raw", digest
+
+
+def test_the_fallback_serves_when_the_address_fails(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    content = b"the pinned bytes" * 100
+    template, digest = _archive(tmp_path, content)
+    gone = (tmp_path / "deleted-repository" / "pwt91.dta").as_uri()  # the pinned copy's repository was deleted
+    spec = DownloadSpec.from_mapping("pwt/pwt91.dta", {"url": gone, "checksum": f"sha256:{digest}"}, fallbacks=[template])
+    assert spec.sources == [gone, (tmp_path / "archive").as_uri() + f"/sha256:{digest}/raw"]
+    dest = tmp_path / "raw" / "pwt" / "pwt91.dta"
+    with caplog.at_level("INFO", logger="tradeimbalance.download"):
+        fetch(spec, dest)
+    assert dest.read_bytes() == content
+    assert f"served by {spec.sources[1]} (a content-addressed fallback)" in caplog.text and "cannot be reached" in caplog.text
+    assert not list(dest.parent.glob("*.part"))
+
+
+def test_a_mirror_is_tried_before_the_fallbacks_and_sha1_entries_work(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    content = b"zip bytes"
+    template, digest = _archive(tmp_path, content, "sha1")
+    mirror = tmp_path / "mirror.zip"
+    mirror.write_bytes(content)
+    spec = DownloadSpec.from_mapping("wiod/WIOTS_in_R.zip", {"url": (tmp_path / "absent.zip").as_uri(), "checksum": f"sha1:{digest}", "mirrors": [mirror.as_uri()]},
+                                     fallbacks=[template])  # fmt: skip
+    assert spec.sources[1] == mirror.as_uri() and spec.sources[2].endswith(f"/sha1:{digest}/raw")
+    with caplog.at_level("INFO", logger="tradeimbalance.download"):
+        fetch(spec, tmp_path / "raw" / "WIOTS_in_R.zip")
+    assert f"served by {mirror.as_uri()} (a mirror)" in caplog.text
+
+
+def test_every_source_failing_lists_every_address_tried(tmp_path: Path) -> None:
+    template = (tmp_path / "archive").as_uri() + "/{algorithm}:{digest}/raw"
+    spec = DownloadSpec.from_mapping("kof/KOFGI_2025_public.xlsx", {"url": (tmp_path / "gone.xlsx").as_uri(), "checksum": "sha256:" + "a" * 64,
+                                     "publisher": "https://kof.example/index"}, fallbacks=[template])  # fmt: skip
+    dest = tmp_path / "raw" / "kof" / "KOFGI_2025_public.xlsx"
+    with pytest.raises(DownloadError) as err:
+        fetch(spec, dest)
+    msg = str(err.value)
+    assert "could not be downloaded from any of its 2 sources" in msg
+    for k, url in enumerate(spec.sources, 1):
+        assert f"[{k}] {url} (" in msg
+    assert "https://kof.example/index" in msg and not dest.exists() and not list(dest.parent.glob("*"))
+
+
+def test_a_fallback_with_wrong_bytes_is_an_error(tmp_path: Path) -> None:
+    expected = hashlib.sha256(b"the right bytes").hexdigest()
+    wrong = tmp_path / "archive" / f"sha256:{expected}"
+    wrong.mkdir(parents=True)
+    (wrong / "raw").write_bytes(b"other bytes under the right name")
+    template = (tmp_path / "archive").as_uri() + "/{algorithm}:{digest}/raw"
+    spec = DownloadSpec.from_mapping("wdi/FP.CPI.TOTL.ZG.csv", {"url": (tmp_path / "gone.csv").as_uri(), "checksum": f"sha256:{expected}"}, fallbacks=[template])
+    dest = tmp_path / "raw" / "wdi" / "FP.CPI.TOTL.ZG.csv"
+    with pytest.raises(DownloadError, match=rf"\[2\] {re.escape(spec.sources[1])} \(a content-addressed fallback\): served bytes whose sha256 is "
+                       rf"{hashlib.sha256(b'other bytes under the right name').hexdigest()}, expected {expected}"):  # fmt: skip
+        fetch(spec, dest)
+    assert not dest.exists() and not list(dest.parent.glob("*"))
+
+
+def test_a_fallback_template_without_the_digest_is_refused() -> None:
+    with pytest.raises(DownloadError, match="has no {digest}"):
+        DownloadSpec.from_mapping("x", {"url": "file:///x", "checksum": "sha256:" + "0" * 64}, fallbacks=["https://archive.example/latest"])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -21,8 +23,53 @@ def test_environment_yml_pins_match_pyproject() -> None:
 
 
 def test_ci_runs_the_readme_test_command() -> None:
+    """The README's test command is `make test`; CI runs it with the shared raw data beside the clone, the set-up the
+    README names as this repository's CI."""
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
     command = "make test RAW_DIR=../shared/data/raw"
-    assert command in readme
+    tests = readme.split("## Tests", 1)[1].split("\n## ", 1)[0]
+    assert "```sh\nmake test" in tests and command in tests and "CI" in tests
     assert [line for line in ci.splitlines() if line.startswith("make ")] == [command]
+
+
+def _fake_python(folder: Path, name: str, version: str) -> None:
+    """An executable that answers ``--version`` with ``version`` and the Makefile's version check as that version would."""
+    major, minor = (int(x) for x in version.split(".")[:2])
+    ok = (major, minor) >= (3, 11)
+    script = folder / name
+    script.write_text(f'#!/bin/sh\nif [ "$1" = "--version" ]; then echo "Python {version}"; exit 0; fi\nexit {0 if ok else 1}\n')
+    script.chmod(0o755)
+
+
+def _make_env(folder: Path) -> dict[str, str]:
+    """A PATH with the fake interpreters and only the tools the Makefile's recipe uses (sh, sed, head)."""
+    for tool in ("sh", "sed", "head"):
+        found = shutil.which(tool)
+        assert found, tool
+        (folder / tool).symlink_to(found)
+    return {"PATH": str(folder), "HOME": str(folder)}
+
+
+def test_make_stops_with_one_clear_line_without_python_3_11(tmp_path: Path) -> None:
+    """Only a Python 3.10 on PATH (Ubuntu 22.04's python3): make names it and what to install, and creates nothing."""
+    _fake_python(tmp_path, "python3", "3.10.12")
+    make = shutil.which("make")
+    assert make
+    proc = subprocess.run([make, "venv", f"VENV={tmp_path / 'venv'}"], cwd=ROOT, env=_make_env(tmp_path), capture_output=True, text=True)
+    assert proc.returncode != 0
+    first = proc.stderr.splitlines()[0]
+    assert "needs Python 3.11 or newer" in first and "python3 is 'Python 3.10.12'" in first and "apt install python3.11" in first
+    assert not (tmp_path / "venv").exists()
+
+
+def test_make_prefers_the_newest_python_it_finds(tmp_path: Path) -> None:
+    """python3.13, python3.12, python3.11, then python3: the first one that is 3.11 or newer (a dry run shows which)."""
+    _fake_python(tmp_path, "python3", "3.10.12")
+    _fake_python(tmp_path, "python3.12", "3.12.9")
+    _fake_python(tmp_path, "python3.11", "3.11.7")
+    make = shutil.which("make")
+    assert make
+    proc = subprocess.run([make, "-n", "venv", f"VENV={tmp_path / 'venv'}"], cwd=ROOT, env=_make_env(tmp_path), capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert f"python3.12 -m venv {tmp_path / 'venv'}" in proc.stdout

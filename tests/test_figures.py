@@ -286,3 +286,32 @@ def test_save_figure_failure_keeps_old_file_and_no_temporary(means: pd.DataFrame
         save_figure(Broken(), png, pdf)
     assert png.read_bytes() == b"old png" and pdf.read_bytes() == b"old pdf"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.pdf", "f.png"]
+
+
+def test_the_forest_figure_has_a_row_per_published_tbi_coefficient_and_release(tmp_path: Path) -> None:
+    """Built from the outputs: each published TBI coefficient once, each release that estimates the column beside it,
+    grouped in the order given; a release without a column has no row for it; the interval is ± 1.96 SE."""
+    from tradeimbalance.outputs.figures import FOREST_Z, forest_figure, forest_rows
+
+    published = pd.DataFrame({
+        "table": ["3", "3", "4", "3"], "column": [1, 2, 1, 1], "depvar": ["KOFGIdj", "KOFEcGIdj", "KOFGIdj", "KOFGIdj"],
+        "sample": ["all", "all", "developed", "all"], "variable": ["TBI", "TBI", "TBI", "const"], "coef": [11.5, 17.9, 1.8, 78.9], "se": [3.5, 8.1, 2.4, 0.7],
+    })  # fmt: skip
+    ours = pd.DataFrame({
+        "release": ["a", "a", "a", "b", "b"], "table": ["3", "3", "4", "3", "2sls"], "column": [1, 2, 1, 1, 1], "stage": "second",
+        "variable": ["TBI"] * 5, "coef": [12.0, 20.0, 2.0, 4.0, 7.0], "se": [3.0, 8.0, 2.0, 5.0, 4.0],
+    })  # fmt: skip
+    rows = forest_rows(ours, published, [("Claim 1", [("3", 1), ("3", 2)])])
+    assert rows.groupby("source").size().to_dict() == {"published": 3, "a": 3, "b": 1}  # 3 published TBI; b lacks 3.2 and 4.1
+    assert rows.drop_duplicates(["table", "column"])["group"].tolist() == ["Claim 1", "Claim 1", "other"]
+    pub31 = rows[(rows["source"] == "published") & (rows["table"] == "3") & (rows["column"] == 1)].iloc[0]
+    assert (pub31["low"], pub31["high"]) == pytest.approx((11.5 - FOREST_Z * 3.5, 11.5 + FOREST_Z * 3.5))
+    assert not (rows["table"] == "2sls").any()  # the paper publishes no 2SLS numbers
+    fig = forest_figure(rows)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Table 3 col. 1: KOFGIdj, all", "Table 3 col. 2: KOFEcGIdj, all", "Table 4 col. 1: KOFGIdj, developed"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["published", "a", "b"]
+    save_figure(fig, tmp_path / "f.png", tmp_path / "f.pdf")
+    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="no published TBI coefficient"):
+        forest_figure(rows.iloc[0:0])

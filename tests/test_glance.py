@@ -9,42 +9,49 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradeimbalance.outputs.glance import CLAIMS, claim_verdicts, glance_frame, glance_lines, size_frame, verdict
+from tradeimbalance.outputs.glance import CLAIMS, claim_verdicts, glance_frame, glance_lines, size_frame, unavailable_tables, verdict
 
 CELLS = [("3", c) for c in (1, 2, 3, 4)] + [("4", c) for c in (1, 2, 3, 4)] + [("5", c) for c in (1, 2, 3)] + [("6", c) for c in range(1, 7)]
+ROBUSTNESS = [("2sls", c) for c in (1, 2, 3, 4)] + [("dva", c) for c in (1, 2, 3, 4)]
 DEPVAR = {("3", 1): "KOFGIdj", ("3", 2): "KOFEcGIdj", ("3", 3): "KOFGIdj", ("3", 4): "KOFEcGIdj", ("4", 1): "KOFGIdj", ("4", 2): "KOFEcGIdj",
           ("4", 3): "KOFGIdj", ("4", 4): "KOFEcGIdj", ("5", 1): "KOFTrGIdj", ("5", 2): "KOFFiGIdj", ("5", 3): "KOFPoGIdj",
-          ("6", 1): "KOFTrGIdj", ("6", 2): "KOFFiGIdj", ("6", 3): "KOFPoGIdj", ("6", 4): "KOFTrGIdj", ("6", 5): "KOFFiGIdj", ("6", 6): "KOFPoGIdj"}  # fmt: skip
+          ("6", 1): "KOFTrGIdj", ("6", 2): "KOFFiGIdj", ("6", 3): "KOFPoGIdj", ("6", 4): "KOFTrGIdj", ("6", 5): "KOFFiGIdj", ("6", 6): "KOFPoGIdj",
+          **{(t, c): ("KOFGIdj", "KOFEcGIdj")[(c - 1) % 2] for t in ("2sls", "dva") for c in (1, 2, 3, 4)}}  # fmt: skip
 SAMPLE = {("4", 1): "developed", ("4", 2): "developed", ("4", 3): "developing", ("4", 4): "developing", ("6", 1): "developed",
           ("6", 2): "developed", ("6", 3): "developed", ("6", 4): "developing", ("6", 5): "developing", ("6", 6): "developing"}  # fmt: skip
 
 
-def estimates(release: str, coef: dict[tuple[str, int], float], pvalue: dict[tuple[str, int], float], nobs: int = 205) -> pd.DataFrame:
+def estimates(release: str, coef: dict[tuple[str, int], float], pvalue: dict[tuple[str, int], float], nobs: int = 205, *,
+              cells: list[tuple[str, int]] | None = None, kp_lm_p: float = 0.001, kp_f: float = 50.0) -> pd.DataFrame:  # fmt: skip
     rows = []
-    for cell in CELLS:
+    for cell in CELLS + ROBUSTNESS if cells is None else cells:
         b, p = coef.get(cell, 1.0), pvalue.get(cell, 0.5)
+        iv = cell[0] == "2sls"
         rows.append({
             "release": release, "table": cell[0], "column": cell[1], "stage": "second", "variable": "TBI", "depvar": DEPVAR[cell],
             "sample": SAMPLE.get(cell, "all"), "coef": b, "pvalue": p, "stars": int((p < 0.1) + (p < 0.05) + (p < 0.01)),
             "p_wcr_rademacher": min(1.0, 2 * p), "p_crv3": min(1.0, 1.5 * p), "nobs": nobs, "nclusters": 41, "years": "2002, 2005",
             "sd_within_tbi": 0.05, "sd_within_outcome": 2.0, "effect_1sd": 0.05 * b, "effect_share": 0.05 * b / 2.0,
+            "kp_lm_pvalue": kp_lm_p if iv else np.nan, "kp_wald_f": kp_f if iv else np.nan,
         })  # fmt: skip
     return pd.DataFrame(rows)
 
 
 def planted() -> pd.DataFrame:
     """Release ``holds``: every claim holds by construction (every expected-positive coefficient positive with p = 0.001,
-    the developed countries' economic response Table 4 column 2 null); release ``fails``: none does (negative
-    coefficients, large p); release ``half``: Table 3 half significant."""
-    holds = estimates("holds", {c: 10.0 for c in CELLS}, {**{c: 0.001 for c in CELLS}, ("4", 2): 0.6})
-    fails = estimates("fails", {c: -3.0 for c in CELLS}, {c: 0.7 for c in CELLS}, nobs=456)
-    half = estimates("half", {c: 5.0 for c in CELLS}, {("3", 1): 0.01, ("3", 2): 0.3, ("3", 3): 0.02, ("3", 4): 0.4})
+    the developed countries' economic response Table 4 column 2 null, a strong instrument); release ``fails``: none does
+    (negative coefficients, large p); release ``half``: Table 3 half significant."""
+    every = CELLS + ROBUSTNESS
+    holds = estimates("holds", {c: 10.0 for c in every}, {**{c: 0.001 for c in every}, ("4", 2): 0.6})
+    fails = estimates("fails", {c: -3.0 for c in every}, {c: 0.7 for c in every}, nobs=456)
+    half = estimates("half", {c: 5.0 for c in every}, {("3", 1): 0.01, ("3", 2): 0.3, ("3", 3): 0.02, ("3", 4): 0.4})
     return pd.concat([holds, fails, half], ignore_index=True)
 
 
 def test_claim_verdicts_follow_the_stated_rule_on_planted_releases() -> None:
     est = planted()
     out = claim_verdicts(est, None, ["holds", "fails", "half"]).set_index(["claim", "release"])
+    assert [c.number for c in CLAIMS] == [1, 2, 3, 4, 5]
     for claim in CLAIMS:
         assert out.loc[(claim.number, "holds"), "verdict"] == "supported", claim.number
         assert out.loc[(claim.number, "fails"), "verdict"] == "not supported", claim.number
@@ -55,46 +62,87 @@ def test_claim_verdicts_follow_the_stated_rule_on_planted_releases() -> None:
     both = estimates("both", {c: 10.0 for c in CELLS}, {c: 0.001 for c in CELLS})
     assert verdict(both, CLAIMS[2]) == "mixed"
     assert "3.1 10.00 (p 0.001; WCR 0.002; CRV3 0.002)" in out.loc[(1, "holds"), "cells"]
+    assert "2SLS 1 10.00 (p 0.001; WCR 0.002; CRV3 0.002; KP LM p 0.001; KP F 50.0)" in out.loc[(4, "holds"), "cells"]
     # a release without a claim's table cannot be judged
     assert verdict(est[(est["release"] == "holds") & (est["table"] != "5")], CLAIMS[1]) == "not estimable"
 
 
+def test_claim_4_needs_the_identification_tests_as_well() -> None:
+    """The 2SLS coefficients positive and significant, but the instrument weak (KP F 10 or below: Staiger–Stock) or the
+    equation under-identified (KP LM p ≥ 0.05): the claim is not supported; one of four columns weak: mixed."""
+    every = CELLS + ROBUSTNESS
+    strong = estimates("strong", {c: 10.0 for c in every}, {c: 0.001 for c in every})
+    weak = estimates("weak", {c: 10.0 for c in every}, {c: 0.001 for c in every}, kp_f=9.9)
+    unidentified = estimates("unidentified", {c: 10.0 for c in every}, {c: 0.001 for c in every}, kp_lm_p=0.2)
+    assert verdict(strong, CLAIMS[3]) == "supported"
+    assert verdict(weak, CLAIMS[3]) == "not supported" and verdict(unidentified, CLAIMS[3]) == "not supported"
+    one_weak = strong.copy()
+    one_weak.loc[(one_weak["table"] == "2sls") & (one_weak["column"] == 2), "kp_wald_f"] = 4.0
+    assert verdict(one_weak, CLAIMS[3]) == "mixed"
+    # the wild bootstrap verdict uses the bootstrap p (of the Anderson–Rubin test) with the same identification rule
+    assert verdict(weak, CLAIMS[3], "p_wcr_rademacher") == "not supported"
+
+
+def test_claim_5_is_not_available_with_the_reason_where_the_release_has_no_dva() -> None:
+    flows = estimates("flows", {c: 10.0 for c in CELLS + ROBUSTNESS[:4]}, {c: 0.001 for c in CELLS + ROBUSTNESS[:4]}, cells=CELLS + ROBUSTNESS[:4])
+    skipped = pd.DataFrame({"release": ["flows"], "what": ["KWW/DVA-based TBI"], "reason": ["needs a full input–output table"]})
+    why = unavailable_tables(skipped)
+    assert why == {"flows": {"dva": "flows cannot give the KWW/DVA-based TBI: it needs a full input–output table"}}
+    out = claim_verdicts(flows, None, ["flows"], why).set_index("claim")
+    assert out.loc[5, "verdict"] == "not available" and out.loc[5, "verdict_wcr"] == "not available"
+    assert out.loc[5, "reason"] == why["flows"]["dva"] and out.loc[4, "verdict"] == "supported" and out.loc[4, "reason"] == ""
+    # a release that could give the DVA columns but lacks them is not estimable, not "not available"
+    assert claim_verdicts(flows, None, ["flows"]).set_index("claim").loc[5, "verdict"] == "not estimable"
+    text = "\n".join(glance_lines(glance_frame(flows, pd.DataFrame(columns=["table", "column", "variable", "coef", "stars"]), pd.DataFrame(), ["flows"]),
+                                   out.reset_index(), size_frame(flows, ["flows"]), {"flows": {"paper": True}}))  # fmt: skip
+    assert "| flows (the paper's own data) | not available | not available | – | not available: flows cannot give the KWW/DVA-based TBI" in text
+
+
 def test_claim_curve_share_counts_the_claims_outcomes_and_samples() -> None:
     curve = pd.DataFrame({
-        "io_release": ["holds"] * 4 + ["fails"] * 2,
-        "outcome": ["KOFGIdj", "KOFEcGIdj", "KOFTrGIdj", "KOFGIdj", "KOFGIdj", "KOFGIdj"],
-        "sample": ["all", "all", "all", "developed", "all", "all"],
-        "coef": [1.0, 2.0, 3.0, 4.0, -1.0, 1.0], "pvalue": [0.01, 0.2, 0.01, 0.01, 0.01, 0.01],
+        "io_release": ["holds"] * 5 + ["fails"] * 2,
+        "outcome": ["KOFGIdj", "KOFEcGIdj", "KOFTrGIdj", "KOFGIdj", "KOFGIdj", "KOFGIdj", "KOFGIdj"],
+        "sample": ["all", "all", "all", "developed", "all", "all", "all"],
+        "tbi": ["va_absorbed", "va_absorbed", "va_absorbed", "va_absorbed", "dva", "va_absorbed", "va_absorbed"],
+        "coef": [1.0, 2.0, 3.0, 4.0, 5.0, -1.0, 1.0], "pvalue": [0.01, 0.2, 0.01, 0.01, 0.01, 0.01, 0.01],
     })  # fmt: skip
     out = claim_verdicts(planted(), curve, ["holds", "fails"]).set_index(["claim", "release"])
-    assert out.loc[(1, "holds"), "curve_share"] == pytest.approx(0.5) and out.loc[(1, "holds"), "curve_specifications"] == 2
+    assert out.loc[(1, "holds"), "curve_share"] == pytest.approx(2 / 3) and out.loc[(1, "holds"), "curve_specifications"] == 3
     assert out.loc[(1, "fails"), "curve_share"] == pytest.approx(0.5)  # one negative, one positive and significant
     assert out.loc[(2, "holds"), "curve_specifications"] == 1
+    # claim 5: the DVA-based TBI definitions only; claim 4: the curve has no 2SLS
+    assert out.loc[(5, "holds"), "curve_specifications"] == 1 and out.loc[(5, "holds"), "curve_share"] == 1.0
+    assert out.loc[(4, "holds"), "curve_specifications"] == 0
 
 
 def test_the_glance_table_counts_what_replicates_per_release() -> None:
     est = planted()
+    const = est[(est["table"] == "3") & (est["column"] == 1)].assign(variable="const", coef=80.0, stars=3)
+    est = pd.concat([est, const], ignore_index=True)
     published = pd.DataFrame([
         {"table": 3, "column": 1, "variable": "TBI", "coef": 10.5, "stars": 3}, {"table": 3, "column": 2, "variable": "TBI", "coef": 20.0, "stars": 3},
-        {"table": 4, "column": 1, "variable": "TBI", "coef": -1.0, "stars": 0}, {"table": 3, "column": 1, "variable": "const", "coef": 80.0, "stars": 3},
+        {"table": 4, "column": 1, "variable": "TBI", "coef": -1.0, "stars": 0}, {"table": 3, "column": 1, "variable": "const", "coef": 78.0, "stars": 3},
     ])  # fmt: skip
     table1 = pd.DataFrame({"release": ["holds"] * 3 + ["fails"] * 2, "agrees_4dp": [True, True, False, False, False]})
     g = glance_frame(est, published, table1, ["holds", "fails", "half"]).set_index("release")
-    assert g.loc["holds", "published_coefficients"] == 3  # the TBI rows only
+    assert g.loc["holds", "tbi_published"] == 3 and g.loc["holds", "all_published"] == 4  # TBI rows; every coefficient
     # holds: 10 (***) against 10.5 (***) within 10 % with the stars; 10 against 20: sign and stars, not within 10 %;
-    # 10 (***) against -1.0 (no stars): neither
-    assert (g.loc["holds", "sign_match"], g.loc["holds", "sign_and_stars"], g.loc["holds", "within_10pct"]) == (2, 2, 1)
+    # 10 (***) against -1.0 (no stars): neither; the constant 80 (***) against 78 (***): within 10 % with the stars
+    assert (g.loc["holds", "tbi_sign"], g.loc["holds", "tbi_sign_and_stars"], g.loc["holds", "tbi_within_10pct"]) == (2, 2, 1)
+    assert (g.loc["holds", "all_sign"], g.loc["holds", "all_sign_and_stars"], g.loc["holds", "all_within_10pct"]) == (3, 3, 2)
     assert (g.loc["holds", "table1_equal_4dp"], g.loc["holds", "table1_on_hand"], g.loc["half", "table1_on_hand"]) == (2, 3, 0)
-    assert (g.loc["fails", "nobs"], g.loc["fails", "countries"]) == (456, 41) and g.loc["fails", "sign_match"] == 1
+    assert (g.loc["fails", "nobs"], g.loc["fails", "countries"]) == (456, 41) and g.loc["fails", "tbi_sign"] == 1
     lines = glance_lines(
         g.reset_index(), claim_verdicts(est, None, ["holds", "fails", "half"]), size_frame(est, ["holds", "fails", "half"]),
-        {"holds": {"paper": True, "configured": True}, "fails": {}, "half": {}},
+        {"holds": {"paper": True, "configured": True}, "fails": {}, "half": {}}, forest="figures/forest_tbi.png",
     )  # fmt: skip
     text = "\n".join(lines)
     assert text.startswith("## Replication at a glance")
-    assert "| holds (the paper's own data; the tables below) | 2002, 2005; 41 countries; N = 205 | 2 of 3 | 2 of 3 | 1 of 3 |" in text
-    assert "| fails | 2002, 2005; 41 countries; N = 456 | 0 of 2 | 1 of 3 | 0 of 3 |" in text
+    assert "| holds (the paper's own data; the tables below) | 2002, 2005; 41 countries; N = 205 | 2 of 3 | 2 of 3 | 1 of 3 | 3 of 4 | 2 of 4 |" in text
+    assert "| fails | 2002, 2005; 41 countries; N = 456 | 0 of 2 | 1 of 3 | 0 of 3 | 2 of 4 | 1 of 4 |" in text
     assert "*Claim 3: Developed countries respond politically, developing countries economically (Tables 4 and 6).*" in text
+    assert "*Claim 4: The 2SLS with the lagged TBI as instrument" in text and "Staiger and Stock (1997)" in text
+    assert "![The published TBI coefficients beside each release's](figures/forest_tbi.png)" in text and "withh" not in text
     # numbers right-aligned, text left-aligned (carried into the HTML)
     assert "|:---|---:|---:|---:|---:|---:|" in text
 

@@ -184,7 +184,7 @@ def test_a_bad_setting_stops_before_any_job_naming_the_key(tmp_path: Path, setti
 def test_absent_paper_tables_without_network_stop_before_any_job(tmp_path: Path) -> None:
     """The default (io_release: wiod2016) with neither the tables nor a way to download them: no job runs."""
     override = tmp_path / "downloads.yaml"  # an address that cannot be reached, on any machine
-    override.write_text(yaml.safe_dump({"downloads": {"wiod/WIOTS_in_R.zip": {"url": (tmp_path / "offline.zip").as_uri(), "checksum": "sha1:" + "0" * 40, "publisher": "https://www.rug.nl/ggdc/valuechain/wiod/wiod-2016-release"}}}))
+    override.write_text(yaml.safe_dump({"download_fallbacks": [], "downloads": {"wiod/WIOTS_in_R.zip": {"url": (tmp_path / "offline.zip").as_uri(), "checksum": "sha1:" + "0" * 40, "publisher": "https://www.rug.nl/ggdc/valuechain/wiod/wiod-2016-release"}}}))
     raw = symlinked_raw(tmp_path / "raw")  # every other source present
     # the other releases on hand (the stop only looks at which files exist): the paper's flows and WIOD 2013
     for name in ["wiod2016_icio/dva_gtrade.dta", *(f"wiod2013/wiot_{y}.RData" for y in range(1995, 2012))]:
@@ -199,7 +199,7 @@ def test_absent_paper_tables_without_network_stop_before_any_job(tmp_path: Path)
     assert not (tmp_path / "processed").exists()
     # What `make reproduce` runs first prints the same, as its first lines.
     env = {**os.environ, "TRADEIMBALANCE_LOCAL_CONFIG": str(tmp_path / "none.yaml")}
-    pre = subprocess.run([sys.executable, "-m", "tradeimbalance.preflight", f"raw_dir={raw}", f"downloads={{wiod/WIOTS_in_R.zip: {{url: '{(tmp_path / 'offline.zip').as_uri()}', checksum: 'sha1:{'0' * 40}'}}}}"], cwd=ROOT, env=env, capture_output=True, text=True)
+    pre = subprocess.run([sys.executable, "-m", "tradeimbalance.preflight", f"raw_dir={raw}", f"downloads={{wiod/WIOTS_in_R.zip: {{url: '{(tmp_path / 'offline.zip').as_uri()}', checksum: 'sha1:{'0' * 40}'}}}}", "download_fallbacks=[]"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert pre.returncode == 1 and pre.stderr.startswith("Stopped before any work")
 
 

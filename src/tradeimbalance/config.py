@@ -23,7 +23,7 @@ import yaml
 from .provenance import file_digest
 from .release import BASIC_PRICES, Release, io_years, raw_dir
 
-__all__ = ["ConfigError", "Config", "validate", "load_config", "check_config", "source_file", "kof_file", "downloads", "raw_digest", "raw_dir"]
+__all__ = ["ConfigError", "Config", "validate", "load_config", "check_config", "source_file", "kof_file", "downloads", "download_spec", "raw_digest", "raw_dir"]
 
 Config = Mapping[str, Any]
 
@@ -200,6 +200,14 @@ def kof_file(config: Config, vintage: str) -> Path:
 def downloads(config: Config) -> dict[str, dict[str, str]]:
     """Download specifications keyed by path relative to the raw-data directory."""
     return dict(config.get("downloads") or {})
+
+
+def download_spec(config: Config, relpath: str) -> Any:
+    """The :class:`tradeimbalance.download.DownloadSpec` of one raw file: its entry of ``downloads`` with the
+    content-addressed ``download_fallbacks``."""
+    from .download import DownloadSpec
+
+    return DownloadSpec.from_mapping(relpath, downloads(config)[relpath], fallbacks=list(config.get("download_fallbacks") or []))
 
 
 def raw_digest(path: str | Path, cache_file: str | Path | None = None) -> str:

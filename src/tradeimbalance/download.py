@@ -1,8 +1,16 @@
-"""Fetching a missing raw file from its download location, with a checksum check.
+"""Fetching a missing raw file from its download sources, with a checksum check.
 
-Used by the workflow's download rule only when a raw file is absent from the
-raw-data directory. Without network access it fails at once with a message
-saying which file is missing, where to get it and where to put it.
+Used by the workflow's download rule only when a raw file is absent from the raw-data directory. A file has several
+sources, tried in order (:attr:`DownloadSpec.sources`): its ``url`` (the exact bytes the checksum certifies; most are
+copies pinned by commit in other people's public repositories, since the publishers serve only their current vintage),
+then its ``mirrors`` (other addresses of the same bytes, if any are listed), then the content-addressed fallbacks of
+``download_fallbacks`` in ``workflow/downloads.yaml``: addresses built from the checksum itself, such as the Software
+Heritage archive's ``https://archive.softwareheritage.org/api/1/content/sha256:<hash>/raw/``, which keeps public
+repository content and serves it by its hash, so the same bytes stay reachable after a repository is deleted.
+
+Whichever source answers, the bytes must match the checksum: a source that cannot be reached or serves other bytes is
+noted and the next one tried; the log names the source that served. When every source fails, the error lists every
+address tried with its reason, and says where to put a copy got by hand.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,20 +36,38 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DownloadSpec:
-    """Where a raw file comes from: ``url`` (the bytes ``checksum`` certifies) and the publisher's page."""
+    """Where a raw file comes from: ``url`` (the bytes ``checksum`` certifies), other addresses of the same bytes
+    (``mirrors``), the content-addressed fallbacks (``fallbacks``: templates with ``{algorithm}`` and ``{digest}``,
+    config ``download_fallbacks``) and the publisher's page."""
 
     url: str
     checksum: str  # "sha256:<hex>" (or "sha1:<hex>" where the publisher gives only that)
     publisher: str = ""
+    mirrors: tuple[str, ...] = ()
+    fallbacks: tuple[str, ...] = ()
 
     @classmethod
-    def from_mapping(cls, relpath: str, spec: Mapping[str, str]) -> DownloadSpec:
+    def from_mapping(cls, relpath: str, spec: Mapping[str, object], fallbacks: Sequence[str] = ()) -> DownloadSpec:
         missing = [k for k in ("url", "checksum") if not spec.get(k)]
         if missing:
             raise DownloadError(f"downloads entry {relpath!r} lacks {missing} (workflow/downloads.yaml)")
-        out = cls(url=spec["url"], checksum=spec["checksum"], publisher=spec.get("publisher", ""))
+        out = cls(
+            url=str(spec["url"]), checksum=str(spec["checksum"]), publisher=str(spec.get("publisher", "")),
+            mirrors=tuple(str(m) for m in spec.get("mirrors", ()) or ()), fallbacks=tuple(str(f) for f in fallbacks),  # type: ignore[union-attr]
+        )  # fmt: skip
         out.algorithm_and_digest()  # validate early
+        for template in out.fallbacks:
+            if "{digest}" not in template:
+                raise DownloadError(f"download_fallbacks entry {template!r} has no {{digest}}: a content-addressed address names the file by its hash (workflow/downloads.yaml)")
         return out
+
+    @property
+    def sources(self) -> list[str]:
+        """Every address to try, in order: the url, the mirrors, then each fallback with this file's checksum filled in
+        (a fallback that names no algorithm the archive knows is still tried: the checksum check decides)."""
+        algo, digest = self.algorithm_and_digest()
+        out = [self.url, *self.mirrors, *(t.format(algorithm=algo, digest=digest) for t in self.fallbacks)]
+        return list(dict.fromkeys(out))
 
     def algorithm_and_digest(self) -> tuple[str, str]:
         algo, _, digest = self.checksum.partition(":")
@@ -81,41 +107,58 @@ def _hint(spec: DownloadSpec, dest: Path) -> str:
     )
 
 
-def fetch(spec: DownloadSpec, dest: str | Path, timeout: float = 60.0) -> Path:
-    """Download ``spec.url`` to ``dest``, verify its checksum, and move it into place atomically.
-
-    ``file://`` URLs work too (used by the tests). Raises :class:`DownloadError`
-    with instructions when the URL cannot be reached or the checksum differs;
-    no partial file is left at ``dest``.
-    """
-    dest = Path(dest)
-    algo, expected = spec.algorithm_and_digest()
-    dest.parent.mkdir(parents=True, exist_ok=True)
+def _fetch_one(url: str, dest: Path, algo: str, timeout: float) -> tuple[Path, str]:
+    """Download ``url`` next to ``dest`` (a temporary file) and return it with its digest; an unreachable address raises
+    :class:`DownloadError` with the reason (no partial file is left)."""
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     tmp = Path(tmp_name)
     h = hashlib.new(algo)
     try:
-        try:
-            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(spec.url, timeout=timeout) as resp:  # noqa: S310 (configured URLs)
-                progress = _Progress(dest.name, int(resp.headers.get("Content-Length") or 0))
-                while block := resp.read(1 << 20):
-                    h.update(block)
-                    out.write(block)
-                    progress.add(len(block))
-                progress.done()
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise DownloadError(f"Raw file {dest} is missing and could not be downloaded from {spec.url} ({reason}). {_hint(spec, dest)}") from exc
-        got = h.hexdigest()
-        if got != expected:
-            raise DownloadError(
-                f"Downloaded {spec.url} for {dest}, but its {algo} is {got}, expected {expected}: "
-                f"the file at that address is not the pinned version. {_hint(spec, dest)}"
-            )
-        replace_with_umask(tmp, dest)
-    finally:
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 (configured URLs)
+            progress = _Progress(dest.name, int(resp.headers.get("Content-Length") or 0))
+            while block := resp.read(1 << 20):
+                h.update(block)
+                out.write(block)
+                progress.add(len(block))
+            progress.done()
+    except (urllib.error.URLError, OSError, ValueError) as exc:
         tmp.unlink(missing_ok=True)
-    return dest
+        raise DownloadError(str(getattr(exc, "reason", exc))) from exc
+    return tmp, h.hexdigest()
+
+
+def fetch(spec: DownloadSpec, dest: str | Path, timeout: float = 60.0) -> Path:
+    """Download the file to ``dest`` from the first of ``spec.sources`` that serves bytes with the expected checksum,
+    and move it into place atomically; the log names the source that served.
+
+    ``file://`` URLs work too (used by the tests). Raises :class:`DownloadError` when no source serves the file: the
+    message lists every address tried, each with why it failed (unreachable, or other bytes than the checksum's), and
+    how to get the file by hand. No partial file is left at ``dest``.
+    """
+    dest = Path(dest)
+    algo, expected = spec.algorithm_and_digest()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tried: list[str] = []
+    for i, url in enumerate(spec.sources):
+        role = "its address" if i == 0 else "a mirror" if url in spec.mirrors else "a content-addressed fallback"
+        try:
+            tmp, got = _fetch_one(url, dest, algo, timeout)
+        except DownloadError as exc:
+            tried.append(f"{url} ({role}): cannot be reached ({exc})")
+            log.warning("%s: %s (%s) cannot be reached (%s); trying the next source", dest.name, url, role, exc)
+            continue
+        try:
+            if got != expected:
+                tried.append(f"{url} ({role}): served bytes whose {algo} is {got}, expected {expected} (not the pinned version)")
+                log.warning("%s: %s (%s) served other bytes (%s %s, expected %s); trying the next source", dest.name, url, role, algo, got, expected)
+                continue
+            replace_with_umask(tmp, dest)
+        finally:
+            tmp.unlink(missing_ok=True)
+        log.info("%s: served by %s (%s), %s verified", dest.name, url, role, spec.checksum)
+        return dest
+    listing = "; ".join(f"[{k}] {t}" for k, t in enumerate(tried, 1))
+    raise DownloadError(f"Raw file {dest} is missing and could not be downloaded from any of its {len(tried)} sources: {listing}. {_hint(spec, dest)}")
 
 
 def extract_member(archive: str | Path, member: str, dest: str | Path) -> Path:

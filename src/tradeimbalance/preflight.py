@@ -30,8 +30,9 @@ def _span(names: list[str]) -> str:
 
 
 def reachable(url: str, timeout: float = 8.0) -> tuple[bool, str]:
-    """Can ``url`` be fetched? ``(False, reason)`` when no connection can be made (an HTTP error status means a
-    server answered: reachable). ``file://`` URLs: whether the file exists."""
+    """Can ``url`` be fetched? ``(False, reason)`` when no connection can be made or the server says the file is not
+    there (HTTP 404 or 410: a content-addressed archive answers so for a hash it does not hold); another HTTP error
+    status means a server answered (some refuse HEAD requests): reachable. ``file://`` URLs: whether the file exists."""
     parsed = urlparse(url)
     if parsed.scheme == "file":
         path = Path(urllib.request.url2pathname(parsed.path))
@@ -39,8 +40,8 @@ def reachable(url: str, timeout: float = 8.0) -> tuple[bool, str]:
     try:
         with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout):  # noqa: S310 (configured URLs)
             return True, ""
-    except urllib.error.HTTPError:
-        return True, ""
+    except urllib.error.HTTPError as exc:
+        return (False, f"HTTP {exc.code}: not there") if exc.code in (404, 410) else (True, "")
     except (urllib.error.URLError, OSError, ValueError) as exc:
         return False, str(getattr(exc, "reason", exc))
 
@@ -66,8 +67,13 @@ def availability(config: Mapping[str, Any], release: Release, years: list[int], 
     needed = [k for k in keys if k in downloads]
     if not needed:
         return Availability(missing, [], False, "no download address is configured (workflow/downloads.yaml)")
-    ok, why = probe(downloads[needed[0]]["url"])
-    return Availability(missing, needed, ok, "" if ok else f"{downloads[needed[0]]['url']} cannot be reached ({why})")
+    reasons = []
+    for url in cfg.download_spec(config, needed[0]).sources:  # the address, the mirrors, the content-addressed fallbacks
+        ok, why = probe(url)
+        if ok:
+            return Availability(missing, needed, True, "")
+        reasons.append(f"{url} ({why})")
+    return Availability(missing, needed, False, "no source of it can be reached: " + "; ".join(reasons))
 
 
 def switches(config: Mapping[str, Any], probe: Any = reachable) -> list[str]:

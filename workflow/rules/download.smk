@@ -49,6 +49,7 @@ if MISSING_DOWNLOADS:
             relpath="|".join(re.escape(k) for k in MISSING_DOWNLOADS),
         params:
             spec=lambda w: DOWNLOADS[w.relpath],
+            fallbacks=lambda w: config.get("download_fallbacks") or [],  # a function: the templates hold {algorithm} and {digest}
         log:
             f"{LOGS}/download/{{relpath}}.log",
         script:

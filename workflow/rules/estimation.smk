@@ -233,11 +233,23 @@ RELEASE_PANEL_INPUTS = {
 COMPARISON_SAMPLES = {r: rel.release_sample(config, r) for r in COMPARISON_RELEASES}
 
 
+# The DVA-based TBI of each compared tables release (its sample years): the DVA robustness columns per release.
+RELEASE_DVA_INPUTS = {
+    f"dva_{r}": expand(f"{PROC}/kww/{r}/{{year}}_dva.parquet", year=COMPARISON_SAMPLES[r]["years"])
+    for r in COMPARISON_RELEASES
+    if RELEASES[r].gives(rel.DVA) and COMPARISON_SAMPLES[r]["years"]
+}
+
+
 rule compare_releases:
-    # Every release side by side: TBI, the main specifications with few-cluster p-values, pairs on shared country-years.
+    # Every release side by side: TBI, every regression of the paper with few-cluster p-values and the published
+    # coefficient beside each, pairs on shared country-years.
     input:
         **RELEASE_PANEL_INPUTS,
+        **RELEASE_DVA_INPUTS,
         published=f"{config['published_dir']}/table1_tbi.csv",
+        published_coefficients=f"{config['published_dir']}/published_coefficients.csv",
+        published_stats=f"{config['published_dir']}/published_column_stats.csv",
     output:
         tbi=f"{RES}/tables/tbi_by_release.csv",
         estimates=f"{RES}/estimates_by_release.csv",

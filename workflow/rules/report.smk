@@ -89,6 +89,23 @@ rule sensitivity:
         rules.kof_sensitivity.output,
 
 
+rule forest_figure:
+    # The report's first figure: every published TBI coefficient beside each release's.
+    input:
+        estimates=f"{RES}/estimates_by_release.csv",
+        published=f"{config['published_dir']}/published_coefficients.csv",
+    output:
+        png=report(f"{RES}/figures/forest_tbi.png", caption="../../workflow/report/forest_tbi.rst", category="Figures"),
+        pdf=f"{RES}/figures/forest_tbi.pdf",
+        csv=f"{RES}/figures/forest_tbi.csv",
+    log:
+        f"{LOGS}/forest_figure.log",
+    benchmark:
+        f"{LOGS}/benchmarks/forest_figure.tsv",
+    script:
+        "../../scripts/forest_figure.py"
+
+
 rule report:
     input:
         table1=f"{RES}/tables/table1_comparison.csv",
@@ -114,6 +131,7 @@ rule report:
         releases_table1=f"{RES}/tables/table1_by_release.csv",
         releases_figure=f"{RES}/figures/tbi_by_release.png",
         published=f"{config['published_dir']}/published_coefficients.csv",
+        forest=rules.forest_figure.output.png,
         table_set=f"{RES}/tables/table_set.csv",
         referee=f"{RES}/referee_checks.csv",
         referee_figure=f"{RES}/figures/leave_one_out.png",

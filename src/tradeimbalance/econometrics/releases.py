@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ..release import DVA as DVA_NEED
 from ..release import year_span
 from .panel import SampleDesign
 
@@ -34,12 +35,25 @@ log = logging.getLogger(__name__)
 
 #: The specifications compared across releases: every two-way FE column of Tables 3–6 (the paper's three claims).
 MAIN_TABLES = ("3", "4", "5", "6")
+#: Words for a robustness table in the skip log.
+TABLE_WORDS = {"dva": "DVA robustness", "2sls": "2SLS"}
 
 
 def main_specifications(outcomes: Sequence[str]) -> list:
+    """The two-way FE columns of Tables 3–6 (the columns every pair of releases is compared on)."""
     from .specifications import paper_specifications
 
     return [s for s in paper_specifications(outcomes[:2], outcomes[2:5]) if s.table in MAIN_TABLES]
+
+
+def release_specifications(outcomes: Sequence[str], not_available: Mapping[str, str]) -> tuple[list, dict[str, str]]:
+    """Every regression of the paper a release is estimated on: Tables 3–6, the 2SLS and, where the release gives the
+    DVA-based TBI, the DVA robustness columns; and the tables it cannot give (table id → reason)."""
+    from ..release import TABLE_NEEDS
+    from .specifications import paper_specifications
+
+    skipped = {t: f"needs the {need}, which the release cannot give: it {not_available[need]}" for t, need in TABLE_NEEDS.items() if need in not_available}
+    return paper_specifications(outcomes[:2], outcomes[2:5], skip=skipped), skipped
 
 
 def design_of(sample: Mapping[str, object]) -> tuple[SampleDesign, list[int]]:
@@ -48,31 +62,45 @@ def design_of(sample: Mapping[str, object]) -> tuple[SampleDesign, list[int]]:
     return d, [int(y) for y in sample["years"]]  # type: ignore[union-attr]
 
 
-def release_panel(tbi: pd.DataFrame, kof: pd.DataFrame, sources: Mapping[str, pd.DataFrame], sample: Mapping[str, object], kof_vintage: str, cache: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A release's panel on its own years and sample (no DVA-based TBI: the comparison uses the TBI only)."""
+def release_panel(
+    tbi: pd.DataFrame, kof: pd.DataFrame, sources: Mapping[str, pd.DataFrame], sample: Mapping[str, object], kof_vintage: str, cache: dict,
+    tbi_dva: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+    """A release's panel on its own years and sample; ``tbi_dva``: its DVA-based TBI (``iso3, year, tbi_dva``), or None
+    (``TBI_DVA`` then missing, excluding no country-year)."""
     from .panel import assemble_panel
 
     d, years = design_of(sample)
     return assemble_panel(
-        tbi, None, kof, sources, countries=d.countries, first_year=min(years), last_year=max(years), kof_vintage=kof_vintage,
+        tbi, tbi_dva, kof, sources, countries=d.countries, first_year=min(years), last_year=max(years), kof_vintage=kof_vintage,
         outcomes=d.outcomes, controls=d.controls, excluded_countries=d.excluded_countries, developed=d.developed,
         control_cache=cache, years=years, periods=d.periods,
     )  # fmt: skip
 
 
 def _fit_rows(
-    panel: pd.DataFrame, specs: Sequence, controls: Sequence[str], tbi_col: str, settings, with_inference: bool, stream: str = ""
-) -> tuple[list[dict], list[dict]]:
+    panel: pd.DataFrame, specs: Sequence, controls: Sequence[str], tbi_col: str, settings, with_inference: bool, stream: str = "",
+    instrument_label: str = "",
+) -> tuple[list[dict], list[dict]]:  # fmt: skip
     """Each spec's coefficient rows (estimates.csv columns) and, for the TBI, the few-cluster p-values; a spec that
     cannot be estimated on this panel is returned as a skip with the reason. ``stream``: the prefix of the cells'
-    bootstrap streams (the release)."""
-    from .estimation import fit_fe
-    from .inference import fe_inference
+    bootstrap streams (the release). ``tbi_col`` is the TBI regressor of the fixed-effects columns of Tables 3–6 (a
+    pair's comparison passes the other release's); a DVA column uses ``TBI_DVA`` and a 2SLS column instruments the TBI
+    with its previous period (``L_TBI``, described by ``instrument_label``), as :func:`.estimation.estimate` does. A 2SLS
+    TBI row also carries the identification statistics (Kleibergen–Paap rk LM and its p, KP and Cragg–Donald Wald F)."""
+    from .estimation import fit_2sls, fit_fe
+    from .inference import fe_inference, iv_inference
     from .specifications import sample_rows
 
     rows, skipped = [], []
     for spec in specs:
         data = sample_rows(panel, spec.sample)
+        if spec.estimator == "2sls":
+            data = data.dropna(subset=[spec.instrument])
+        tbi = spec.tbi if spec.tbi != "TBI" else tbi_col
+        if tbi not in data.columns or data[tbi].isna().all():
+            skipped.append({"table": spec.table, "column": spec.column, "depvar": spec.depvar, "sample": spec.sample, "reason": f"the panel has no {tbi}"})
+            continue
         x = list(controls) if spec.controls else []
         g, t = data["iso3"].nunique(), data["year"].nunique()
         reason = ""
@@ -85,18 +113,28 @@ def _fit_rows(
         if reason:
             skipped.append({"table": spec.table, "column": spec.column, "depvar": spec.depvar, "sample": spec.sample, "reason": reason})
             continue
-        fit = fit_fe(data, spec.depvar, [tbi_col, *x])
-        inf = fe_inference(data, spec.depvar, tbi_col, x, settings, stream=f"{stream}/{spec.table}.{spec.column}") if with_inference else {}
+        cell = f"{stream}/{spec.table}.{spec.column}"
+        extra: dict[str, object] = {}
+        if spec.estimator == "2sls":
+            ivfit = fit_2sls(data, spec.depvar, tbi, spec.instrument, x)
+            fit = ivfit.second
+            diag = ivfit.diagnostics
+            extra = {"instrument": instrument_label, **{k: diag[k] for k in IV_STATISTICS}}
+            inf = iv_inference(data, spec.depvar, tbi, spec.instrument, x, settings, stream=cell) if with_inference else {}
+        else:
+            fit = fit_fe(data, spec.depvar, [tbi, *x])
+            inf = fe_inference(data, spec.depvar, tbi, x, settings, stream=cell) if with_inference else {}
         for var, r in fit.coefs.iterrows():
             row = {
                 "table": spec.table, "column": spec.column, "stage": "second", "depvar": spec.depvar, "sample": spec.sample,
-                "controls": spec.controls, "variable": "TBI" if var == tbi_col else str(var), "coef": float(r["coef"]),
+                "controls": spec.controls, "variable": "TBI" if var == tbi else str(var), "coef": float(r["coef"]),
                 "se": float(r["se"]), "pvalue": float(r["pvalue"]), "stars": int(r["stars"]), "nobs": fit.nobs, "r2": fit.r2,
-                "nclusters": fit.nclusters, "estimator": "fe", "years": year_span(data["year"]),
+                "nclusters": fit.nclusters, "estimator": spec.estimator, "years": year_span(data["year"]),
             }  # fmt: skip
-            if var == tbi_col:
+            if var == tbi:
                 row.update({k: inf.get(k, np.nan) for k in INFERENCE_P})
-                row.update(economic_size(data, spec.depvar, tbi_col, float(r["coef"])))
+                row.update(extra)
+                row.update(economic_size(data, spec.depvar, tbi, float(r["coef"])))
             rows.append(row)
     return rows, skipped
 
@@ -121,11 +159,14 @@ PAIR_COLUMNS = [
 ]  # fmt: skip
 EFFECT_COLUMNS = ["pair", "tbi_of", "table", "column", "depvar", "sample", "controls", "coef", "se", "pvalue", "stars", "nobs", "nclusters", "years"]
 
-#: The few-cluster columns carried into estimates_by_release.csv (TBI rows; see results/inference_tbi.csv).
+#: The few-cluster columns carried into estimates_by_release.csv (TBI rows; see results/inference_tbi.csv). For a 2SLS
+#: column the wild bootstrap is that of the Anderson–Rubin test (the reduced form), and ``p_ar`` the AR test's p.
 INFERENCE_P = (
     "p_wcr_rademacher", "mcse_wcr_rademacher", "undecided_wcr_rademacher", "p_wcr_webb", "mcse_wcr_webb", "undecided_wcr_webb",
-    "se_crv3", "p_crv3", "se_dk", "p_dk", "se_twoway", "p_twoway",
+    "se_crv3", "p_crv3", "se_dk", "p_dk", "se_twoway", "p_twoway", "p_ar",
 )  # fmt: skip
+#: The identification statistics carried on a 2SLS TBI row (:func:`.estimation.fit_2sls`).
+IV_STATISTICS = ("kp_lm", "kp_lm_pvalue", "kp_wald_f", "cd_wald_f")
 
 
 def within_corr(a: pd.Series, b: pd.Series, groups: pd.Series) -> float:
@@ -218,22 +259,35 @@ def release_summary(estimates: pd.DataFrame) -> pd.DataFrame:
 
 def compare(
     tbi: Mapping[str, pd.DataFrame], samples: Mapping[str, Mapping[str, object]], not_available: Mapping[str, Mapping[str, str]], kof: pd.DataFrame,
-    sources: Mapping[str, pd.DataFrame], kof_vintage: str, settings,
+    sources: Mapping[str, pd.DataFrame], kof_vintage: str, settings, tbi_dva: Mapping[str, pd.DataFrame | None] | None = None,
 ) -> dict[str, pd.DataFrame]:  # fmt: skip
     """Every output of the comparison as frames (see the module docstring); ``not_available``: release → what it cannot
-    give and why (:attr:`tradeimbalance.release.Release.not_available`), listed in ``skipped``."""
-    specs = main_specifications(next(iter(samples.values()))["outcomes"])  # type: ignore[arg-type]
+    give and why (:attr:`tradeimbalance.release.Release.not_available`), listed in ``skipped``; ``tbi_dva``: release → its
+    DVA-based TBI (``iso3, year, tbi_dva``) where it gives one. Each release is estimated on every regression of the paper
+    it can give (:func:`release_specifications`): Tables 3–6, the 2SLS with the previous period's TBI as the instrument,
+    and the DVA columns; pairs of releases are compared on the fixed-effects columns of Tables 3–6."""
+    from ..release import lag_description
+
+    outcomes = next(iter(samples.values()))["outcomes"]
+    specs = main_specifications(outcomes)  # type: ignore[arg-type]
     cache: dict = {}
     est_rows, skipped, exclusions = [], [], []
     for release, t in tbi.items():
         s = samples[release]
-        panel, excl = release_panel(t, kof, sources, s, kof_vintage, cache)
+        own = (tbi_dva or {}).get(release)
+        panel, excl = release_panel(t, kof, sources, s, kof_vintage, cache, tbi_dva=own)
         exclusions.append(excl.assign(release=release))
         log.info("%s: panel of %d country-years, %d countries, years %s", release, len(panel), panel["iso3"].nunique(), year_span(panel["year"]))
-        rows, skips = _fit_rows(panel, specs, list(s["controls"]), "TBI", settings, with_inference=True, stream=release)  # type: ignore[arg-type]
+        cannot = dict(not_available.get(release, {}))
+        if own is None and DVA_NEED not in cannot:
+            cannot[DVA_NEED] = "was not given a DVA-based TBI"
+        every, tables_skipped = release_specifications(outcomes, cannot)  # type: ignore[arg-type]
+        rows, skips = _fit_rows(panel, every, list(s["controls"]), "TBI", settings, with_inference=True, stream=release,  # type: ignore[arg-type]
+                                instrument_label=lag_description(s["periods"]))  # type: ignore[arg-type]
         est_rows += [{"release": release, **r} for r in rows]
         skipped += [{"release": release, "what": f"Table {k['table']} column {k['column']} ({k['depvar']}, {k['sample']})", "reason": k["reason"]} for k in skips]
         skipped += [{"release": release, "what": what, "reason": why} for what, why in not_available.get(release, {}).items()]
+        skipped += [{"release": release, "what": f"the {TABLE_WORDS.get(t_, t_)} columns", "reason": why} for t_, why in tables_skipped.items() if t_ != "dva" or DVA_NEED not in not_available.get(release, {})]
         dropped = sorted(set(next(iter(samples.values()))["controls"]) - set(s["controls"]))  # type: ignore[arg-type]
         if dropped and release != next(iter(samples)):
             skipped.append({"release": release, "what": f"control(s) {', '.join(dropped)}", "reason": "not in this release's control set (config io_releases." + release + ".sample.controls)"})

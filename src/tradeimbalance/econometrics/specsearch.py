@@ -13,16 +13,17 @@ means:
 * ``reghdfe`` (or any estimator normalising the absorbed effects to mean zero)
   reports ``_cons = ȳ − b'x̄`` over all years.
 
-For every published column (Tables 3 and 4: four full-sample columns, two
-developed, two developing) the published ``_cons`` and coefficients are known;
+For every published column (Tables 3–6: seven full-sample columns, five
+developed, five developing) the published ``_cons`` and coefficients are known;
 the means of the outcome and the controls can be computed for any candidate
 choice of KOF vintage, country set, developed list and control variables. The
-only unknown is the mean TBI, whose 2016-release values are not here: it is
-left free, one parameter for the developed and one for the developing
-countries (the full-sample mean is their country-weighted average), and
-fitted by least squares across the eight equations. The root-mean-square
-residual of the eight identities ranks the candidates; the fitted TBI means
-can be compared with those of the release on hand.
+only unknown is the mean TBI of the base year 2000, which no release on hand
+has (the WIOD 2016 flows begin in 2002): it is left free, one parameter for
+the developed and one for the developing countries (the full-sample mean is
+their country-weighted average), and fitted by least squares across the
+equations (17 with the published Tables 3–6). The root-mean-square residual
+of the identities ranks the candidates; the fitted TBI means can be compared
+with those of the release on hand.
 
 Published numbers enter only as data read from ``data/published``.
 """

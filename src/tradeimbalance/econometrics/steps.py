@@ -757,11 +757,15 @@ def compare_releases(
     table1_countries: Sequence[str],
     figure_first_year: int,
     outputs: Mapping[str, str | Path],
+    dva_paths: Mapping[str, Sequence[str | Path]] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Every release side by side (:mod:`.releases`): TBI, main specifications with few-cluster p-values, pairs and the
+    """Every release side by side (:mod:`.releases`): TBI, every regression of the paper with few-cluster p-values and,
+    beside each coefficient, the published one (:func:`tradeimbalance.outputs.comparison.with_published`), pairs and the
     release effect, the Table 1 comparison, what each release cannot give, and two figures.
 
-    ``va_paths``: release → its per-year ``va_absorbed`` files; ``paths``: ``kof, pwt, wgi, wdi, published``;
+    ``va_paths``: release → its per-year ``va_absorbed`` files; ``dva_paths``: release → its per-year bilateral DVA
+    files (a tables release: the DVA robustness columns); ``paths``: ``kof, pwt, wgi, wdi, published`` (Table 1),
+    ``published_coefficients``, ``published_stats``;
     ``samples``: release → :func:`tradeimbalance.release.release_sample`; ``not_available``: release → what it cannot give and why (:attr:`tradeimbalance.release.Release.not_available`).
     """
     import time
@@ -770,11 +774,17 @@ def compare_releases(
     from . import releases as rel
     from .inference import InferenceSettings
 
+    from ..io.tbi import tbi_dva_panel
+    from ..outputs.comparison import with_published
+
     start = time.perf_counter()
     tbi = release_tbi(va_paths)
+    tbi_dva = {r: tbi_dva_panel(pd.concat([read_frame(p, schemas.DVA_BILATERAL) for p in files], ignore_index=True), "as in the release")
+               for r, files in (dva_paths or {}).items() if files}  # fmt: skip
     kof = read_frame(paths["kof"], source_schemas.KOF_PANEL)
     sources = _sources(paths["pwt"], paths["wgi"], paths["wdi"])
-    out = rel.compare(tbi, samples, not_available, kof, sources, kof_vintage, InferenceSettings.from_config(dict(settings)))
+    out = rel.compare(tbi, samples, not_available, kof, sources, kof_vintage, InferenceSettings.from_config(dict(settings)), tbi_dva=tbi_dva)
+    out["estimates"] = with_published(out["estimates"], pd.read_csv(paths["published_coefficients"]), pd.read_csv(paths["published_stats"]))
     published = pd.read_csv(paths["published"])
     out["table1"] = rel.table1_by_release(tbi, published)
     for key, fmt in (("tbi", "%.10g"), ("estimates", "%.10g"), ("pairs", "%.6f"), ("effect", "%.10g"), ("skipped", None), ("exclusions", None), ("table1", "%.6f")):
@@ -788,9 +798,17 @@ def compare_releases(
     return out
 
 
-def release_va_paths(inputs: Mapping[str, object], releases: Sequence[str]) -> dict[str, list[str]]:
-    """Each release's per-year ``va_absorbed`` files from a rule's named inputs ``va_<release>`` (one file or several)."""
-    return {r: [str(inputs[f"va_{r}"])] if isinstance(inputs[f"va_{r}"], str) else [str(f) for f in inputs[f"va_{r}"]] for r in releases}  # type: ignore[attr-defined]
+def release_va_paths(inputs: Mapping[str, object], releases: Sequence[str], prefix: str = "va") -> dict[str, list[str]]:
+    """Each release's per-year files from a rule's named inputs ``<prefix>_<release>`` (one file or several): ``va`` its
+    value added absorbed (every release must have it), ``dva`` its bilateral DVA (the releases that give one)."""
+    keys = set(inputs.keys())  # type: ignore[attr-defined]
+    missing = [r for r in releases if f"{prefix}_{r}" not in keys]
+    if prefix == "va" and missing:
+        raise KeyError(f"the rule's inputs lack va_{missing[0]} (the value added absorbed of release {missing[0]})")
+    return {
+        r: [str(inputs[k])] if isinstance(inputs[k], str) else [str(f) for f in inputs[k]]  # type: ignore[index, union-attr]
+        for r in releases if (k := f"{prefix}_{r}") in keys
+    }  # fmt: skip
 
 
 def release_tbi(va_paths: Mapping[str, Sequence[str | Path]]) -> dict[str, pd.DataFrame]:

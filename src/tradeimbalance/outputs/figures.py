@@ -456,6 +456,84 @@ def table1_scatter_figure(comparison: pd.DataFrame) -> Figure:
     return fig
 
 
+#: The forest figure's z of a 95 % interval (estimate ± 1.96 SE, the same rule for the published and our estimates).
+FOREST_Z = 1.959963984540054
+
+
+def forest_rows(estimates: pd.DataFrame, published: pd.DataFrame, groups: Sequence[tuple[str, Sequence[tuple[str, int]]]]) -> pd.DataFrame:
+    """The forest figure's data: one row per published TBI coefficient (Tables 3–6) and source (``published``, then each
+    release of ``estimates`` in its order), with ``group`` (the claim the column belongs to), ``label``, ``coef``, ``se``,
+    ``low``, ``high`` (± :data:`FOREST_Z` SE). ``groups``: (group title, [(table, column), …]) in display order; a published
+    column in no group is put in a last group, ``other``. A release without the column has no row for it."""
+    pub = published[published["variable"] == "TBI"].assign(table=lambda d: d["table"].astype(str), column=lambda d: d["column"].astype(int))
+    ours = estimates[(estimates["variable"] == "TBI") & (estimates.get("stage", "second") == "second")]
+    ours = ours.assign(table=ours["table"].astype(str), column=ours["column"].astype(int))
+    order: list[tuple[str, str, int]] = [(title, str(t), int(c)) for title, cells in groups for t, c in cells]
+    seen = {(t, c) for _, t, c in order}
+    order += [("other", t, c) for t, c in zip(pub["table"], pub["column"]) if (t, c) not in seen]
+    rows = []
+    releases = list(dict.fromkeys(ours["release"].astype(str))) if "release" in ours.columns else []
+    for group, table, column in order:
+        p = pub[(pub["table"] == table) & (pub["column"] == column)]
+        if p.empty:
+            continue
+        p = p.iloc[0]
+        label = f"Table {table} col. {column}: {p['depvar']}, {p['sample']}"
+        sources = [("published", float(p["coef"]), float(p["se"]))]
+        for release in releases:
+            o = ours[(ours["release"] == release) & (ours["table"] == table) & (ours["column"] == column)]
+            if len(o):
+                sources.append((release, float(o["coef"].iloc[0]), float(o["se"].iloc[0])))
+        for source, b, se in sources:
+            rows.append({"group": group, "table": table, "column": column, "label": label, "source": source, "coef": b, "se": se,
+                         "low": b - FOREST_Z * se, "high": b + FOREST_Z * se})  # fmt: skip
+    return pd.DataFrame(rows, columns=["group", "table", "column", "label", "source", "coef", "se", "low", "high"])
+
+
+def forest_figure(rows: pd.DataFrame) -> Figure:
+    """The published TBI coefficients (black) with their 95 % intervals and each release's beside them (one colour per
+    release), one row per table column, grouped (``rows``: :func:`forest_rows`)."""
+    if rows.empty:
+        raise ValueError("forest_figure: no published TBI coefficient to draw")
+    sources = list(dict.fromkeys(rows["source"]))
+    releases = [s for s in sources if s != "published"]
+    cells = list(dict.fromkeys(zip(rows["group"], rows["label"])))
+    groups = list(dict.fromkeys(g for g, _ in cells))
+    colours = matplotlib.colormaps["tab10"]
+    colour = {"published": "black", **{r: colours(i) for i, r in enumerate(releases)}}
+    offset = {s: (i - (len(sources) - 1) / 2) * 0.8 / max(len(sources), 1) for i, s in enumerate(sources)}
+    # y positions top-down, with a gap and a heading between groups
+    y_of: dict[tuple[str, str], float] = {}
+    heads: list[tuple[float, str]] = []
+    y = 0.0
+    for g in groups:
+        heads.append((y, g))
+        y -= 1.0
+        for cell in [c for c in cells if c[0] == g]:
+            y_of[cell] = y
+            y -= 1.0
+        y -= 0.4
+    with _style():
+        fig = Figure(figsize=(8.0, 0.34 * (len(cells) + 1.4 * len(groups)) + 1.4), layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.subplots()
+        ax.axvline(0.0, color="0.4", lw=0.7, ls=":")
+        for source in sources:
+            s = rows[rows["source"] == source]
+            ys = np.array([y_of[(g, lab)] for g, lab in zip(s["group"], s["label"])]) + offset[source]
+            ax.errorbar(s["coef"], ys, xerr=[s["coef"] - s["low"], s["high"] - s["coef"]], fmt="o" if source == "published" else "s",
+                        ms=3.5, color=colour[source], elinewidth=1.0, capsize=0, label=source)  # fmt: skip
+        ax.set_yticks([y_of[c] for c in cells], [lab for _, lab in cells], fontsize=7)
+        for yh, g in heads:
+            ax.text(0.0, yh, g, transform=ax.get_yaxis_transform(), ha="left", va="center", fontsize=7.5, fontweight="bold")
+        ax.set_ylim(y + 0.4, 0.8)
+        ax.set_xlabel("TBI coefficient (95 % interval: estimate ± 1.96 SE)")
+        ax.grid(True, axis="x", color="0.9", linewidth=0.6)
+        ax.legend(fontsize=7, frameon=False, loc="lower right")
+        ax.set_title("The paper's TBI coefficients (published) and each release's, Tables 3–6", fontsize=9)
+    return fig
+
+
 def leave_one_out_figure(checks: pd.DataFrame, cell: tuple[str, int] = ("3", 3)) -> Figure:
     """The TBI coefficient of one specification (Table 3 column 3) with each country dropped, sorted, one panel per
     release, with the full-sample estimate and its 95 % interval (t(G − 1)); a country whose removal changes the sign or

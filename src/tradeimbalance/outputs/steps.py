@@ -7,6 +7,7 @@ is imported only by the Figure 1 step, the LaTeX encoder only by the table steps
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def compare_estimates(
     stats_csv: str | Path,
     report_md: str | Path,
 ) -> pd.DataFrame:
-    """Our Tables 3–4 coefficients beside the published ones (CSV + Markdown report)."""
+    """Our Tables 3–6 coefficients beside the published ones, and N and R² of every column (CSV + Markdown report)."""
     estimates = pd.read_csv(estimates_csv, dtype={"table": str})
     comparison = compare_coefficients(estimates, pd.read_csv(published_coefficients))
     stats = compare_column_stats(estimates, pd.read_csv(published_stats))
@@ -218,13 +219,14 @@ def report_step(
     published_coefficients: str | Path | None = None,
     table_set_csv: str | Path | None = None,
     referee_csv: str | Path | None = None,
+    forest_png: str | Path | None = None,
 ) -> str:
     """results/report.md and results/report.html (with the robustness section when the inference and curve files are
     given, and the releases section when ``releases`` names the comparison's files: estimates, pairs, effect, skipped, table1).
 
     The first screen, "Replication at a glance" (:mod:`.glance`), needs the comparison's files, the published
     coefficients and ``release_info`` (release → ``label``, ``paper``, ``configured``): the paper's own data lead."""
-    from .glance import claim_verdicts, glance_frame, glance_lines, size_frame
+    from .glance import claim_verdicts, glance_frame, glance_lines, size_frame, unavailable_tables
     from .report import releases_section, replication_report, robustness_section, to_html
 
     robustness: list[str] = []
@@ -247,9 +249,11 @@ def report_step(
     if releases is not None and order is not None and published_coefficients is not None:
         by_release = pd.read_csv(releases["estimates"], dtype={"table": str})
         order = [r for r in order if r in set(by_release["release"])]
-        claims = claim_verdicts(by_release, curve, order)
+        claims = claim_verdicts(by_release, curve, order, unavailable_tables(pd.read_csv(releases["skipped"])))
+        forest = os.path.relpath(forest_png, Path(md_out).parent) if forest_png is not None else ""
         glance = glance_lines(
-            glance_frame(by_release, pd.read_csv(published_coefficients), pd.read_csv(releases["table1"]), order), claims, size_frame(by_release, order), info
+            glance_frame(by_release, pd.read_csv(published_coefficients), pd.read_csv(releases["table1"]), order), claims, size_frame(by_release, order), info,
+            forest=Path(forest).as_posix() if forest else "",
         )  # fmt: skip
         for r in claims.itertuples():
             log.info("claim %d on %s: %s (clustered p), %s (wild bootstrap p)", r.claim, r.release, r.verdict, r.verdict_wcr)
@@ -275,8 +279,9 @@ def report_step(
         estimates=pd.read_csv(estimates_csv, dtype={"table": str}),
         diagnostics=pd.read_csv(diagnostics_csv, dtype={"table": str}),
         choices=choices,
-        data_note="Data: " + data_note(panel_path) + " The paper uses the WIOD 2016 release, 2000–2014"
-        + ("; these are its data." if info.get(configured, {}).get("paper") else "; differences include the data release."),
+        data_note="Data: " + data_note(panel_path) + " The paper uses the WIOD 2016 release, 2000–2014, "
+        + ("and these are its data" + ("" if len(read_frame(panel_path)["year"].unique()) >= 15 else " on the years on hand") + "."
+           if info.get(configured, {}).get("paper") else "so differences include the data release."),
         robustness=[*robustness, *causal],
         glance=glance,
         release=configured,
@@ -296,3 +301,21 @@ def analysis_data(panel_path: str | Path, controls: Mapping[str, Mapping[str, st
     frame = write_analysis_data(panel_path, dta_out, csv_out, controls)
     log.info("analysis data: %d country-years, %d variables → %s, %s", len(frame), frame.shape[1], dta_out, csv_out)
     return frame
+
+
+def forest_step(estimates_csv: str | Path, published_coefficients: str | Path, *, png_out: str | Path, pdf_out: str | Path, csv_out: str | Path) -> pd.DataFrame:
+    """The report's first figure: every published TBI coefficient of Tables 3–6 with its 95 % interval, each release's
+    estimate beside it, one row per table column, grouped by the claim it rests on (:mod:`.glance`); its data as CSV."""
+    from .figures import forest_figure, forest_rows, save_figure
+    from .glance import CLAIMS
+
+    estimates = pd.read_csv(estimates_csv, dtype={"table": str})
+    published = pd.read_csv(published_coefficients, dtype={"table": str})
+    groups = [(f"Claim {c.number}: {c.text}", [*c.positive, *c.null]) for c in CLAIMS]
+    rows = forest_rows(estimates, published, groups)
+    rows["group"] = rows["group"].replace({"other": "Columns no claim rests on"})
+    save_figure(forest_figure(rows), png_out, pdf_out)
+    Path(csv_out).parent.mkdir(parents=True, exist_ok=True)
+    rows.to_csv(csv_out, index=False, float_format="%.10g", lineterminator="\n")
+    log.info("forest figure: %d published TBI coefficients, %d sources (%s)", rows[["table", "column"]].drop_duplicates().shape[0], rows["source"].nunique(), ", ".join(dict.fromkeys(rows["source"])))
+    return rows

@@ -40,10 +40,19 @@ def data_note(panel_path: str | Path) -> str:
     meta = read_metadata(panel_path)
     panel = read_frame(panel_path)
     release = str(meta.get("release", ""))
+    va = str(meta.get("value_added", ""))
     return (
-        f"TBI from the {release_label(release)} ({str(meta.get('value_added', '')).replace('_', ' ')} value added); "
+        f"TBI from the {release_label(release)}, {VALUE_ADDED_WORDS.get(va, va.replace('_', ' ') + ' value added')}; "
         f"KOF vintage {meta.get('kof_vintage')}; {year_span(panel['year']).replace('–', '-')}."
     )
+
+
+#: The value-added definitions of the panel's metadata, in words (config ``value_added``; a flows release's own).
+VALUE_ADDED_WORDS = {
+    "primary_inputs": "value added as gross output less intermediate inputs",
+    "basic_prices": "value added at basic prices",
+    "icio_dva": "value added as Stata's icio traces it",
+}
 
 
 def instrument_note(diagnostics: pd.DataFrame) -> str:
