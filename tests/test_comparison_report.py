@@ -124,14 +124,19 @@ def test_undecided_bootstrap_p_values_are_counted_apart_and_the_curve_test_is_st
     })  # fmt: skip
     out = curve_test_lines(pd.DataFrame([row]), variance)
     assert out[0].startswith("The test is two-sided by each draw's dominant direction")
-    assert "a median estimate as far above zero as the observed 10.430 would arise with p = 0.006 (MC SE 0.001, B = 5000)" in out[1]
-    assert "27.2 % of the specifications are significant with the positive sign (p = 0.048† (MC SE 0.003, B = 5000))" in out[1]
+    assert "a median estimate as far above zero as the observed 10.430 would arise with p = 0.006 (MC SE 0.001, B = 5,000)" in out[1]
+    assert "27.2 % of the specifications are significant with the positive sign (p = 0.048† (MC SE 0.003, B = 5,000))" in out[1]
     assert "One-sided, in the paper's (positive) direction: median p = 0.003" in out[1]
     assert out[2] == (  # only the share test changes its verdict (the Stouffer test rejects at 5 % either way)
         "Counting each distinct regression once changes a verdict on **r**: the share test gives p = 0.118 counting the grid's duplicates "
         "(does not reject the null) and p = 0.048 counting each distinct regression once (rejects the null at 5 %; still within two Monte Carlo "
         "SEs of 0.05 after 5000 draws: too close to call)."
     )
-    assert "1040 of the 12000000 resampled estimates" in out[3] and "exactly identified" in out[3]
-    assert out[4].startswith("What moves the estimate on **r**, each dimension given the others (Shapley share of R², type-II share beside): outcome 26 % (type II 25 %), developed_list (within sample) 5 % (type II 7 %)")
-    assert out[4].endswith("all main effects together 54 %, and the interaction outcome × sample a further 11 %.")
+    assert "1040 of the 12,000,000 resampled estimates of the 5,000 draws the p-values used" in out[3] and "exactly identified" in out[3]
+    assert out[4].startswith("What moves the estimate on **r**, each dimension given the others: its Shapley share of R² (these add up to the additive model's R²)")
+    assert "not a partition" in out[4] and "outcome 26.0 % (type II 25.0 %), developed_list (within sample) 5.0 % (type II 7.0 %)" in out[4]
+    assert out[4].endswith("all main effects together 54.0 %; the largest gain of an interaction over all main effects is outcome × sample's, 11.0 %; "
+                           "the rest, 35.0 %, is in the other interactions.")
+    # a p at its attainable minimum is written "<", never 0.000
+    low = {**row, "p_median": 1 / 5001, "mcse_median": np.sqrt((1 / 5001) * (1 - 1 / 5001) / 5000)}
+    assert "would arise with p < 0.0002 (B = 5,000)" in curve_test_lines(pd.DataFrame([low]), variance)[1]

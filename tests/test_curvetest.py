@@ -180,13 +180,13 @@ def test_an_exactly_identified_null_design_is_undefined_never_significant() -> N
     p = _one_design(2, controls=True)
     w = np.array([[1.0, 1.0, 2.0, 0.0], [1.0, 1.0, 1.0, 1.0]])  # 3 distinct countries: exactly identified; all 4
     coef, se, _, codes = ct._draw(p, w)
-    assert codes[0, 0] == 2 and codes[1, 0] == 0
+    assert codes[0, 0] == 1 << (2 - 1) and codes[1, 0] == 0  # reason 2 (REASONS): its bit
     assert np.isnan(coef[0, 0]) and np.isnan(se[0, 0]) and np.isfinite(se[1, 0])
     stats = ct._statistics(np.where(codes == 0, coef, np.nan)[:1], np.where(codes == 0, coef / se, np.nan)[:1], np.full((1, 1), 2.0))
     assert np.isnan(stats["share"][0]) and np.isnan(stats["stouffer"][0])  # nothing defined: an undefined draw, not "significant"
     q = _one_design(4, controls=False)
     coef, se, _, codes = ct._draw(q, np.array([[2.0, 2.0, 0.0, 0.0]]))
-    assert codes[0, 0] == 3 and np.isnan(se[0, 0])
+    assert codes[0, 0] == 1 << (3 - 1) and np.isnan(se[0, 0])
 
 
 def test_a_draw_with_extreme_t_statistics_has_a_finite_statistic() -> None:
@@ -252,10 +252,49 @@ def test_a_p_value_near_a_threshold_is_computed_again_on_the_same_stream_drawn_o
     """The longer run continues the first run's stream: a p drawn again with B = 499 equals the p of a first run of
     499 draws; one still near its threshold after it is flagged undecided."""
     curve, groups = curve_of(null_world(4))
-    monkeypatch.setattr(ct, "THRESHOLDS", tuple(np.round(np.linspace(0.0, 1.0, 201), 3)))  # every p is near one
+    from tradeimbalance.econometrics import montecarlo
+
+    monkeypatch.setattr(montecarlo, "THRESHOLDS", tuple(np.round(np.linspace(0.0, 1.0, 201), 3)))  # every p is near one
     again = ct.joint_test(groups, len(curve), draws=99, seed=np.random.SeedSequence(9), rerun_draws=499)
     longer = ct.joint_test(groups, len(curve), draws=499, seed=np.random.SeedSequence(9))
-    for stat in ("median", "share", "stouffer", "median_positive"):
+    for stat in ("median", "share", "stouffer", "median_positive", "share_grid"):  # every p the same treatment
         assert again[f"draws_{stat}"] == 499 and again[f"p_{stat}"] == longer[f"p_{stat}"], stat
         assert np.isfinite(again[f"undecided_{stat}"])
-    assert again["draws_share_grid"] == 99  # the grid's p-values are not drawn again
+    # the undefined counts cover every draw a reported p-value used: the longer run's
+    assert again["undefined_over_draws"] == 499 and again["undefined_estimates"] == longer["undefined_estimates"]
+
+
+def _euro_design() -> tuple[ct._Pieces, dict[str, int]]:
+    """Six countries × four years, one control (an exchange rate) that is the same for the three euro-area countries in
+    every year (it moves with the year effects there) and differs elsewhere."""
+    rng = np.random.default_rng(3)
+    rows = [{"iso3": c, "year": 2000 + t} for c in ("AUT", "BEL", "DEU", "GBR", "JPN", "USA") for t in range(4)]
+    d = pd.DataFrame(rows)
+    euro_rate = {2000 + t: v for t, v in enumerate(rng.normal(size=4))}
+    d["lnEXR"] = [euro_rate[y] if c in ("AUT", "BEL", "DEU") else rng.normal() for c, y in zip(d["iso3"], d["year"])]
+    d["TBI"] = rng.normal(size=len(d))
+    d["KOF"] = d["TBI"] + rng.normal(size=len(d))
+    g = sc._Group("r", d[["TBI", "lnEXR"]].to_numpy(), d[["KOF"]].to_numpy(), d["iso3"].to_numpy(), d["year"].to_numpy(), np.array([0]))
+    universe = {c: i for i, c in enumerate(sorted(d["iso3"].unique()))}
+    return ct._pieces(g, universe), universe
+
+
+def test_a_draw_of_euro_area_countries_only_is_rank_deficient_and_undefined() -> None:
+    """lnEXR is collinear with the year effects when only the euro-area countries are drawn: the inverse would give a
+    huge estimate; the rank check leaves it undefined, counted with that reason. With a non-euro country drawn too,
+    the design is full rank."""
+    from tradeimbalance.econometrics.groups import RANK_TOLERANCE, scaled_eigen_ratio
+
+    p, universe = _euro_design()
+    euro = np.zeros((1, len(universe)))
+    euro[0, [universe["AUT"], universe["BEL"], universe["DEU"]]] = [2.0, 1.0, 1.0]
+    coef, se, _, codes = ct._draw(p, euro)
+    assert codes[0, 0] & (1 << (4 - 1)) and np.isnan(coef[0, 0]) and np.isnan(se[0, 0])
+    a_mat = np.tensordot(euro[0], p.m, axes=1)
+    assert scaled_eigen_ratio(a_mat) <= RANK_TOLERANCE < 1e-8 < scaled_eigen_ratio(np.tensordot(np.ones(len(universe)), p.m, axes=1))
+    mixed = euro.copy()
+    mixed[0, universe["USA"]] = 1.0
+    coef, se, _, codes = ct._draw(p, mixed)
+    assert codes[0, 0] == 0 and np.isfinite(coef[0, 0])
+    counts = ct._count_reasons(np.array([[8], [8 | 4], [0]], dtype=np.int8))
+    assert counts[4] == 2 and counts[3] == 1 and counts[0] == 1  # an estimate is counted under every reason it has

@@ -172,15 +172,20 @@ def test_each_cell_and_weight_type_has_its_own_stream() -> None:
 
 
 def test_monte_carlo_flag_fires_near_a_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A p within two Monte Carlo SEs of 0.05 is drawn again with rerun_draws; still that close, it is undecided."""
-    assert inf.near_threshold(0.052, inf.mc_se(0.052, 999)) == 0.05
-    assert np.isnan(inf.near_threshold(0.30, inf.mc_se(0.30, 999)))
-    assert inf.near_threshold(0.0995, inf.mc_se(0.0995, 9999)) == 0.10
+    """A p within two Monte Carlo SEs of 0.05 is drawn again with rerun_draws on the same stream; still that close, it is
+    undecided (the package's one rule, tradeimbalance.econometrics.montecarlo)."""
+    from tradeimbalance.econometrics.montecarlo import near_threshold
+
+    assert near_threshold(0.052, 999) == 0.05
+    assert np.isnan(near_threshold(0.30, 999))
+    assert near_threshold(0.0995, 9999) == 0.10
     calls: list[int] = []
+    seeds: list[object] = []
 
     def fake(values: list[float]):
-        def run(*args: object, draws: int, **kwargs: object) -> float:
+        def run(*args: object, draws: int, seed: object, **kwargs: object) -> float:
             calls.append(draws)
+            seeds.append(tuple(np.random.default_rng(seed).integers(0, 1 << 30, 3)))
             return values[len(calls) - 1]
 
         return run
@@ -190,6 +195,7 @@ def test_monte_carlo_flag_fires_near_a_threshold(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(inf, "wild_bootstrap_pvalue", fake([0.049, 0.0502]))
     r = inf.bootstrap_p(x, x[:, 0], np.arange(4), column=0, settings=cfg, stream="c", weights="webb")
     assert calls == [999, 99999] and r.draws == 99999 and r.undecided == 0.05 and r.pvalue == 0.0502
+    assert seeds[0] == seeds[1]  # the longer run is on the same stream
     calls.clear()
     monkeypatch.setattr(inf, "wild_bootstrap_pvalue", fake([0.049, 0.031]))
     r = inf.bootstrap_p(x, x[:, 0], np.arange(4), column=0, settings=cfg, stream="c", weights="webb")
@@ -317,10 +323,13 @@ def test_compiling_the_bootstrap_once_changes_no_number() -> None:
         data = np.load(sys.argv[1])
         x, y, cl = data["x"], data["y"], data["cl"]
         out = {}
+        values = {"rademacher": np.array([-1.0, 1.0]), "webb": np.concatenate([-np.sqrt(np.array([3.0, 2.0, 1.0]) / 2), np.sqrt(np.array([1.0, 2.0, 3.0]) / 2)])}
+        g = np.unique(cl).size
         for w in ("rademacher", "webb"):
             r = np.zeros(x.shape[1]); r[0] = 1.0
             b = WildboottestCL(X=x, Y=y, cluster=cl, R=r, B=999, seed=3, parallel=False)
-            b.get_scores(bootstrap_type="11", impose_null=True); b.get_weights(weights_type=w)
+            # the weights draw by draw, as the package draws them (a longer run extends a shorter one)
+            b.get_scores(bootstrap_type="11", impose_null=True); b.get_weights(weights_type=lambda n, rng, v=values[w]: rng.choice(v, size=(999, g)).T.reshape(-1))
             b.get_numer(); b.get_denom(); b.get_tboot(); b.get_vcov(); b.get_tstat(); b.get_pvalue(pval_type="two-tailed")
             out[w] = float(b.pvalue)
         print(json.dumps(out))
@@ -342,3 +351,18 @@ def test_a_bandwidth_beyond_the_years_names_the_config_key() -> None:
         inf.fe_inference(d, "y", "x", ["w"], inf.InferenceSettings(bootstrap_draws=99, dk_bandwidth=7))
     with pytest.raises(ValueError, match="config inference.driscoll_kraay_bandwidth=7"):
         inf.iv_inference(d, "y", "x", "L_x", ["w"], inf.InferenceSettings(bootstrap_draws=99, dk_bandwidth=7))
+
+
+def test_the_longer_bootstrap_run_extends_the_shorter_one() -> None:
+    """The weights are drawn draw by draw, so B' > B draws on the same seed begin with the B draws: the same weight
+    matrix's first columns (what makes the second run a longer run of the same stream)."""
+    draw = inf._draw_by_draw(inf.WEIGHT_VALUES["webb"], 7, 50)
+    longer = inf._draw_by_draw(inf.WEIGHT_VALUES["webb"], 7, 400)
+    short = draw(7 * 50, np.random.default_rng(11)).reshape(7, 50)
+    long = longer(7 * 400, np.random.default_rng(11)).reshape(7, 400)
+    np.testing.assert_array_equal(short, long[:, :50])
+    assert set(np.round(np.unique(long), 6)) == set(np.round(inf.WEIGHT_VALUES["webb"], 6))
+    d = panel(beta=0.02)
+    des = inf.design(d, "y", ["x", "w"])
+    p = inf.wild_bootstrap_pvalue(des.x, des.y, des.entity, column=0, draws=999, seed=inf.stream_seed(3, "c", "webb"), weights="webb")
+    assert 0 < p <= 1 and p == inf.wild_bootstrap_pvalue(des.x, des.y, des.entity, column=0, draws=999, seed=inf.stream_seed(3, "c", "webb"), weights="webb")

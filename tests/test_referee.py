@@ -15,8 +15,11 @@ from tradeimbalance.econometrics.referee import (
     check_release,
     first_difference,
     long_difference,
+    admissible_assignments,
+    assignment_groups,
     permutation_p,
 )
+from tradeimbalance.econometrics.montecarlo import format_p
 
 OUTCOMES = ["KOFGIdj", "KOFEcGIdj", "KOFTrGIdj", "KOFFiGIdj", "KOFPoGIdj"]
 
@@ -73,11 +76,72 @@ def test_randomization_inference_has_its_size_and_power() -> None:
     """Under the null (TBI unrelated to KOF) each scheme rejects at 5 % about 5 % of the time over 200 panels (binomial
     SE 1.5 points; B = 99, so p ≤ 0.05 means at most 4 draws as extreme); a planted effect is detected."""
     for scheme in ("within_year", "country_paths"):
-        p = np.array([permutation_p(world(100 + s, g=20, t=8), "KOFGIdj", ["w"], scheme, 99, np.random.SeedSequence(s))[0] for s in range(200)])
+        p = np.array([permutation_p(world(100 + s, g=20, t=8), "KOFGIdj", ["w"], scheme, 99, np.random.SeedSequence(s))[0].pvalue for s in range(200)])
         assert 0.01 <= float(np.mean(p <= 0.05)) <= 0.10, scheme
         assert 0.4 <= float(np.mean(p)) <= 0.6, scheme
-        planted, mcse, draws, b = permutation_p(world(7, beta=0.8), "KOFGIdj", ["w"], scheme, 199, np.random.SeedSequence(1))
-        assert planted == pytest.approx(1 / 200) and draws == 199 and mcse == pytest.approx(np.sqrt(planted * (1 - planted) / 199)) and b > 0.5
+        planted, b, admissible = permutation_p(world(7, beta=0.8), "KOFGIdj", ["w"], scheme, 199, np.random.SeedSequence(1))
+        assert planted.pvalue == pytest.approx(1 / 200) and planted.draws == 199 and b > 0.5 and admissible > 10**10
+        assert planted.mcse == pytest.approx(np.sqrt(planted.pvalue * (1 - planted.pvalue) / 199)) and not planted.exact
+        assert format_p(planted.pvalue, planted.draws, planted.mcse) == "≤ 0.005 (B = 199)"  # never shown below its attainable minimum
+
+
+def _spans(spans: dict[str, list[int]], seed: int = 0) -> pd.DataFrame:
+    """A panel in which each country has the years given (an unbalanced design, as the long-run era's developing countries)."""
+    rng = np.random.default_rng(seed)
+    rows = [{"iso3": c, "year": y, "group": "developing"} for c, years in spans.items() for y in years]
+    d = pd.DataFrame(rows)
+    d["TBI"] = rng.normal(size=len(d))
+    d["w"] = rng.normal(size=len(d))
+    d["KOFGIdj"] = 0.5 * d["TBI"] + rng.normal(size=len(d))
+    return d
+
+
+def test_randomization_with_two_admissible_assignments_is_undefined_with_the_reason() -> None:
+    """Five countries with four different year spans: only two of the 120 path assignments fit (the two countries that
+    share a span may swap); the smallest attainable p is 1/2 > 0.05, so the p is undefined, not 1.000 with MC SE 0."""
+    spans = {"A": list(range(1970, 1980)), "B": list(range(1970, 1980)), "C": list(range(1972, 1980)), "D": list(range(1974, 1980)), "E": list(range(1975, 1980))}
+    d = _spans(spans)
+    assert admissible_assignments(assignment_groups(d, "country_paths")) == 2
+    mc, b, admissible = permutation_p(d, "KOFGIdj", ["w"], "country_paths", 1999, np.random.SeedSequence(0))
+    assert admissible == 2 and np.isnan(mc.pvalue) and mc.exact and mc.draws == 2
+    assert mc.undefined.startswith("only 2 admissible assignments: the smallest attainable p is 1/2 = 0.500 > 0.05")
+    assert format_p(mc.pvalue, mc.draws, mc.mcse) == "–"
+
+
+def test_randomization_with_few_admissible_assignments_is_enumerated_exactly() -> None:
+    """Five countries, one year span: 120 path assignments < 199 draws, all enumerated; the p is exact (no Monte Carlo
+    error), a multiple of 1/120, and the same whatever the seed; it equals a brute-force count over the permutations."""
+    d = _spans({c: list(range(2000, 2006)) for c in "ABCDE"}, seed=3)
+    mc, b, admissible = permutation_p(d, "KOFGIdj", ["w"], "country_paths", 199, np.random.SeedSequence(0))
+    again, _, _ = permutation_p(d, "KOFGIdj", ["w"], "country_paths", 199, np.random.SeedSequence(99))
+    assert admissible == 120 and mc.exact and mc.mcse == 0 and mc.draws == 120 and mc.pvalue == again.pvalue
+    assert round(mc.pvalue * 120) == pytest.approx(mc.pvalue * 120)
+    # brute force: reassign whole paths, re-estimate with fit_fe's clustered t
+    import itertools
+
+    base = fit_fe(d, "KOFGIdj", ["TBI", "w"]).coefs.loc["TBI"]
+    t_obs = base["coef"] / base["se"]
+    countries = sorted(d["iso3"].unique())
+    paths = {c: d[d["iso3"] == c].sort_values("year")["TBI"].to_numpy() for c in countries}
+    hits = 0
+    for perm in itertools.permutations(countries):
+        e = d.sort_values(["iso3", "year"]).copy()
+        e["TBI"] = np.concatenate([paths[p] for p in perm])
+        c = fit_fe(e, "KOFGIdj", ["TBI", "w"]).coefs.loc["TBI"]
+        hits += abs(c["coef"] / c["se"]) >= abs(t_obs) - 1e-9
+    assert mc.pvalue == pytest.approx(hits / 120)
+
+
+def test_a_randomization_p_near_a_threshold_is_drawn_on_the_same_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every p near a threshold (here: every p) is computed again on the longer run of the same stream, which extends the
+    shorter one: the p equals a first run of the longer length."""
+    from tradeimbalance.econometrics import montecarlo
+
+    monkeypatch.setattr(montecarlo, "THRESHOLDS", tuple(np.round(np.linspace(0.0, 1.0, 201), 3)))
+    d = world(5, g=12, t=6)
+    again, _, _ = permutation_p(d, "KOFGIdj", ["w"], "within_year", 99, np.random.SeedSequence(4), rerun_draws=499)
+    longer, _, _ = permutation_p(d, "KOFGIdj", ["w"], "within_year", 499, np.random.SeedSequence(4))
+    assert again.redrawn and again.draws == 499 and again.pvalue == longer.pvalue
 
 
 def test_leave_one_out_equals_reestimation_without_each_country() -> None:

@@ -91,9 +91,18 @@ def test_enumerate_drops_choices_that_cannot_matter() -> None:
 def test_country_sets_follow_the_search_ranking() -> None:
     ranking = pd.DataFrame({"dropped": ["ROU", "ROU", "BGR", "ROU", "SVK", "BGR", "LUX"]})
     sets = sc.country_sets(ranking, {"TWN": "no KOF data", "ROU": "code mismatch"}, ["TWN"], 2)
-    assert [s.label for s in sets] == ["configured", "drop BGR", "drop SVK"]
-    assert dict(sets[1].excluded)["TWN"] == "no KOF data" and "BGR" in sets[1].excluded and "ROU" not in sets[1].excluded
+    assert [s.label for s in sets] == ["configured", "drop BGR instead of ROU", "drop SVK instead of ROU"]
+    # a swap means the same on every release: its own excluded countries, with ROU let back in and BGR left out
+    paper = {"TWN": "no KOF data", "ROU": "code mismatch"}
+    swapped = sets[1].excluded(paper, ["BGR", "ROU", "TWN", "USA"])
+    assert swapped["TWN"] == "no KOF data" and "BGR" in swapped and "ROU" not in swapped
+    assert sets[1].excluded({"TWN": "no KOF"}, ["TWN", "USA"]) == {"TWN": "no KOF"}  # a release without BGR or ROU: unchanged
+    assert sets[0].excluded(paper, ["BGR", "ROU", "TWN"]) == paper
     assert len(sc.country_sets(ranking, {"TWN": "x", "ROU": "y"}, ["TWN"], 0)) == 1
+    # an addition keeps the configured choice and leaves another country out as well
+    more = sc.country_sets(ranking, paper, ["TWN"], 1, additions=1)
+    assert [s.label for s in more] == ["configured", "drop BGR instead of ROU", "also drop BGR"]
+    assert set(more[2].excluded(paper, ["BGR", "ROU", "TWN"])) == {"TWN", "ROU", "BGR"}
 
 
 @pytest.mark.parametrize(

@@ -325,17 +325,19 @@ def comparison_releases(config: Config) -> list[str]:
 
 
 def curve_releases(config: Config) -> list[str]:
-    """The releases of the specification curve: the configured one, then each other one of
-    ``specification_curve.dimensions.io_release`` (``present``: the compared releases) whose raw files are present."""
+    """The releases of the specification curve, in config order (``io_releases``), whichever is configured, so that a
+    release's curve and its place in it do not depend on the configured release: the configured one and each other one
+    of ``specification_curve.dimensions.io_release`` (``present``: the compared releases) whose raw files are present."""
     listed = (config.get("specification_curve") or {}).get("dimensions", {}).get("io_release", [config["io_release"]])
     if listed == "present":
-        return comparison_releases(config)
-    out = [config["io_release"]]
-    for name in listed:
-        years = release_sample(config, name)["years"]  # the curve reads a release's sample years only
-        if name not in out and years and Release.from_config(config, name).present(years):
-            out.append(name)
-    return out
+        chosen = set(comparison_releases(config))
+    else:
+        chosen = {config["io_release"]}
+        for name in listed:
+            years = release_sample(config, name)["years"]  # the curve reads a release's sample years only
+            if years and Release.from_config(config, name).present(years):
+                chosen.add(name)
+    return [name for name in config["io_releases"] if name in chosen]
 
 
 def table_years(config: Config, name: str, compared: list[str] | None = None) -> list[int]:

@@ -168,6 +168,8 @@ CURVE_PARAMS = dict(
     developed_alternatives=config["specification_search"].get("developed_alternatives"),
     not_candidates=config["specification_search"]["not_candidates"],
     not_available={r: RELEASES[r].not_available for r in CURVE_RELEASES},
+    # the country-set choices are changes to the paper's excluded countries, the same on every release
+    paper_excluded=PAPER["sample"]["excluded_countries"],
 )
 
 

@@ -21,9 +21,9 @@ the null — and it keeps the test's size (tested on simulated null curves). Bes
 direction of the paper's claim (a positive TBI effect: every statistic measured in the positive direction, in the
 observed curve and in every draw) answer the narrower question the paper asks. Each p-value is
 ``(1 + #{draws at least as extreme}) / (1 + B)`` over the draws in which the statistic is defined, with its Monte Carlo
-SE ``√(p(1−p)/B)``; a p-value within two Monte Carlo SEs of 0.05 or 0.10 is computed again on ``rerun_draws`` draws (the
-same stream drawn on: the first run's draws and more) and flagged undecided if it is still that close, as in
-:mod:`tradeimbalance.econometrics.inference`.
+SE ``√(p(1−p)/B)``; a p-value within two Monte Carlo SEs of 0.01, 0.05 or 0.10 is computed again on ``rerun_draws`` draws
+(the same stream drawn on: the first run's draws and more) and flagged undecided if it is still that close: the
+package's one rule for simulated p-values (:mod:`tradeimbalance.econometrics.montecarlo`).
 The same draws also give the p-values the grid's duplicates would have given (each distinct regression weighted by the
 number of grid specifications it stands for: ``*_grid``), to show what counting each analysis once changes.
 
@@ -31,9 +31,12 @@ number of grid specifications it stands for: ``*_grid``), to show what counting 
 a drawn country, at least three distinct countries are drawn (with year effects the clustered scores of two countries
 are mirror images that cancel, so their SE is zero), the residual degrees of freedom are positive (the drawn
 countries' rows net of their means exceed the parameters: an exactly identified design has zero residuals and a zero
-SE), the cross-product matrix is not singular, and the clustered SE is finite and not collapsed (at least
-:data:`COLLAPSE` times the observed SE of that specification). Otherwise it is undefined, counted with its reason, and
-left out of that draw's statistics: the median and the share are over the draw's defined estimates, the Stouffer Z over
+SE), the within-transformed regressors are not collinear in the draw (the rank check of
+:func:`tradeimbalance.econometrics.groups.rank_deficient`: a draw of euro-area countries only makes lnEXR collinear
+with the year effects, and an inverse of such a matrix gives estimates in the thousands), and the clustered SE is
+finite and not collapsed (at least :data:`COLLAPSE` times the observed SE of that specification). Otherwise it is
+undefined, counted under each reason that applies (:data:`REASONS`) over every draw a reported p-value used, and left
+out of that draw's statistics: the median and the share are over the draw's defined estimates, the Stouffer Z over
 them too (``√S`` with S the number defined). A draw with no defined estimate is undefined as a whole and leaves the
 p-value's draws. The Stouffer pieces ``Φ⁻¹(1 − p)`` are computed from the smaller tail, so they are finite whatever the
 t statistic (at most about ±37.5, where the tail reaches the smallest double): no draw's statistic is NaN by accident.
@@ -79,15 +82,16 @@ ALPHA = 0.05
 COLLAPSE = 1e-6
 #: Draws processed at once.
 CHUNK = 1000
-#: p-values this close (two Monte Carlo SEs) to one of these are drawn again, then flagged if still undecided.
-THRESHOLDS = (0.05, 0.10)
-#: Why a null estimate is undefined, by code (0: defined).
+#: Why a null estimate is undefined, by code (0: defined). An estimate is counted under every reason that applies, except
+#: that a design with a year no drawn country has is not counted again as rank-deficient (its year dummy is empty), and a
+#: collapsed SE is looked for only where the design is defined otherwise.
 REASONS = (
     "defined",
     "a year with no drawn country",
     "no residual degrees of freedom (exactly identified)",
     "fewer than three distinct countries drawn (with year effects, two countries' clustered scores cancel: a zero SE)",
-    "singular design",
+    "rank-deficient design (the within-transformed regressors are collinear in the draw, e.g. lnEXR with the year effects "
+    "when only euro-area countries are drawn; tolerance: groups.RANK_TOLERANCE)",
     "collapsed or non-finite clustered SE",
 )
 STATISTICS = ("median", "share", "stouffer")
@@ -120,23 +124,29 @@ def _pieces(group: _Group, universe: Mapping[str, int]) -> _Pieces:
 
 
 def _draw(p: _Pieces, w: np.ndarray, se_ref: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """TBI coefficients, SEs, cluster counts and the reason code (:data:`REASONS`) of every column under the
-    multiplicities ``w`` (B × G); coefficient and SE are nan where the estimate is undefined. ``se_ref``: the observed
-    SE of each column, against which a collapsed SE is judged."""
+    """TBI coefficients, SEs, cluster counts and the reasons each estimate is undefined (a bit per code of
+    :data:`REASONS`: bit ``1 << (code − 1)``; 0 where defined) of every column under the multiplicities ``w`` (B × G);
+    coefficient and SE are nan where the estimate is undefined. ``se_ref``: the observed SE of each column, against which
+    a collapsed SE is judged."""
+    from .groups import rank_deficient
+
     g, k, cols = p.r.shape
     b = w.shape[0]
     drawn = w > 0
-    reason = np.zeros(b, dtype=np.int8)
-    reason[~((drawn.astype(float) @ p.years.astype(float) > 0).all(axis=1))] = 1  # every year has a drawn country
-    reason[(reason == 0) & ~((drawn * (p.n_c - 1)).sum(axis=1) > k)] = 2  # residual degrees of freedom > 0
-    reason[(reason == 0) & (drawn.sum(axis=1) < 3)] = 3  # three distinct countries at least (module docstring)
+    flags = np.zeros(b, dtype=np.int8)
+    no_year = ~((drawn.astype(float) @ p.years.astype(float) > 0).all(axis=1))
+    flags[no_year] |= 1  # every year has a drawn country
+    flags[~((drawn * (p.n_c - 1)).sum(axis=1) > k)] |= 2  # residual degrees of freedom > 0
+    flags[drawn.sum(axis=1) < 3] |= 4  # three distinct countries at least (module docstring)
     a_mat = (w @ p.m.reshape(g, k * k)).reshape(b, k, k)
     rhs = (w @ p.r.reshape(g, k * cols)).reshape(b, k, cols)
     n = w @ p.n_c
     clusters = w.sum(axis=1)
-    a_mat = np.where((reason == 0)[:, None, None], a_mat, np.eye(k))
+    flags[~no_year & rank_deficient(a_mat)] |= 8  # collinear regressors (groups.RANK_TOLERANCE)
+    usable = flags == 0
+    a_mat = np.where(usable[:, None, None], a_mat, np.eye(k))
     # The inverse once per draw (the batched products below are einsum's: numpy's batched matmul is slow for small
-    # matrices); a singular draw is inverted draw by draw, leaving the singular ones out.
+    # matrices); a draw that still fails to invert is rank-deficient too.
     try:
         inv = np.linalg.inv(a_mat)
     except np.linalg.LinAlgError:
@@ -145,11 +155,8 @@ def _draw(p: _Pieces, w: np.ndarray, se_ref: np.ndarray | None = None) -> tuple[
             try:
                 inv[i] = np.linalg.inv(a_mat[i])
             except np.linalg.LinAlgError:
-                reason[i] = 4
+                flags[i] |= 8
     a = inv[:, :, 0]  # the TBI row (and column: A is symmetric) of the inverse
-    # a nearly singular matrix inverts with a large residual: left out too
-    resid = np.abs(np.einsum("bkl,bl->bk", a_mat, a) - np.eye(k)[0]).max(axis=1)
-    reason[(reason == 0) & ~(resid <= 1e-8 * np.maximum(np.abs(a_mat).max(axis=(1, 2)) * np.abs(a).max(axis=1), 1.0))] = 4
     beta = np.einsum("bkl,blc->bkc", inv, rhs, optimize=True)
     ar = np.einsum("bk,gkc->bgc", a, p.r, optimize=True)
     am = np.einsum("bk,gkl->bgl", a, p.m, optimize=True)
@@ -159,15 +166,24 @@ def _draw(p: _Pieces, w: np.ndarray, se_ref: np.ndarray | None = None) -> tuple[
     with np.errstate(invalid="ignore", divide="ignore"):
         factor = clusters / (clusters - 1) * (n - 1) / (n - kk)
         se = np.sqrt(factor[:, None] * meat)
-    codes = np.broadcast_to(reason[:, None], (b, cols)).copy()
+    codes = np.broadcast_to(flags[:, None], (b, cols)).copy()
     collapsed = ~np.isfinite(se) | (se <= 0)
     if se_ref is not None:
         collapsed |= se < COLLAPSE * se_ref[None, :]
-    codes[(codes == 0) & collapsed] = 5
+    codes[(codes == 0) & collapsed] = 16
     coef = beta[:, 0, :].copy()
     coef[codes != 0] = np.nan
     se[codes != 0] = np.nan
     return coef, se, clusters, codes
+
+
+def _count_reasons(codes: np.ndarray) -> np.ndarray:
+    """Estimates in total (index 0: defined) and under each reason of :data:`REASONS` (an estimate may have several)."""
+    out = np.zeros(len(REASONS), dtype=np.int64)
+    out[0] = int((codes == 0).sum())
+    for code in range(1, len(REASONS)):
+        out[code] = int(((codes & (1 << (code - 1))) != 0).sum())
+    return out
 
 
 #: The table of Φ⁻¹(1 − P(T_df ≥ t)): a grid uniform in log(1 + t), up to t = 1e12 (:func:`_stouffer_pieces`).
@@ -278,12 +294,6 @@ def _p_value(stat: np.ndarray, observed: float) -> tuple[float, int]:
     return float((1 + np.sum(stat[ok] >= observed - 1e-12)) / (1 + b)), b
 
 
-def _near(p: float, b: int) -> float:
-    se = math.sqrt(p * (1 - p) / max(b, 1))
-    close = [t for t in THRESHOLDS if abs(p - t) <= 2 * se]
-    return float(min(close, key=lambda t: abs(p - t))) if close else float("nan")
-
-
 class _Release:
     """One release's curve reduced for the joint test: the pieces, the observed estimates, and the grid's weights."""
 
@@ -309,14 +319,15 @@ class _Release:
     def chunk(self, counts: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """The statistics of the draws ``counts`` (B × the release's countries), and the undefined estimates by reason."""
         size = counts.shape[0]
-        reasons = np.zeros(len(REASONS), dtype=np.int64)
+        reasons = np.zeros(len(REASONS) + 1, dtype=np.int64)  # per reason (REASONS), then the undefined in total
         b_coef, b_t, b_df = np.full((size, self.n), np.nan), np.full((size, self.n), np.nan), np.ones((size, self.n))
         for p, cols in zip(self.pieces, self.cols):
             cb, sb, gb, codes = _draw(p, counts[:, p.countries], self.se[cols])
             null = cb - self.coef[cols]  # the null imposed: each specification's own estimate removed
             with np.errstate(invalid="ignore", divide="ignore"):
                 b_coef[:, cols], b_t[:, cols], b_df[:, cols] = null, null / sb, np.maximum(gb - 1, 1)[:, None]
-            reasons += np.bincount(codes.ravel(), minlength=len(REASONS))
+            reasons[: len(REASONS)] += _count_reasons(codes)
+            reasons[-1] += int((codes != 0).sum())
         return _statistics(b_coef, b_t, b_df, self.weights), reasons
 
     def null(self, draws: int, rng: np.random.Generator, processes: int = 1) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -363,41 +374,48 @@ def joint_test(
     """The joint test of one release's curve (module docstring): ``groups`` are its designs
     (:func:`tradeimbalance.econometrics.speccurve.curve_groups`), ``n_specs`` its number of specifications,
     ``weights`` how many grid specifications each one stands for (default 1). ``rerun_draws``: a p-value within two
-    Monte Carlo SEs of 0.05 or 0.10 is computed again on ``rerun_draws`` draws of the same stream (the first ``draws`` and
-    more; 0: never). ``processes``: worker processes for the draws (the result does not depend on it)."""
+    Monte Carlo SEs of 0.01, 0.05 or 0.10 is computed again on ``rerun_draws`` draws of the same stream (the first
+    ``draws`` and more; 0: never), the package's one rule (:func:`.montecarlo.redrawn`). The undefined null estimates are
+    counted over every draw a reported p-value used (``undefined_over_draws``). ``processes``: worker processes for the
+    draws (the result does not depend on it)."""
+    from .montecarlo import redrawn
+
     rel = _Release(groups, n_specs, weights)
     obs = rel.observed()
     rng = np.random.default_rng(seed)
-    stats, reasons = rel.null(draws, rng, processes)
+    state: dict[str, object] = {}
+    state["stats"], state["reasons"] = rel.null(draws, rng, processes)
+    state["drawn"] = draws
+
+    def extend(b: int) -> dict[str, np.ndarray]:
+        """The statistics of the first ``b`` draws of the stream, drawing on where fewer have been drawn."""
+        if b > int(state["drawn"]):  # type: ignore[call-overload]
+            log.info("joint test: a p-value within two Monte Carlo SEs of a threshold with B = %d; drawn on to B = %d on the same stream", draws, b)
+            more, more_reasons = rel.null(b - int(state["drawn"]), rng, processes)  # type: ignore[call-overload]
+            state["stats"] = {k: np.concatenate([v, more[k]]) for k, v in state["stats"].items()}  # type: ignore[union-attr]
+            state["reasons"] = state["reasons"] + more_reasons  # type: ignore[operator]
+            state["drawn"] = b
+        return {k: v[:b] for k, v in state["stats"].items()}  # type: ignore[union-attr]
+
     out: dict[str, object] = {
         "specifications": n_specs, "grid_specifications": int(rel.weights.sum()), "draws": draws,
         "dominant_sign": "positive" if obs["sign"] > 0 else "negative", "median_coef": obs["median_signed"], "share_significant": obs["share"],
         "stouffer_z": obs["stouffer"], "share_significant_positive": obs["share_positive"], "stouffer_z_positive": obs["stouffer_positive"],
         "median_coef_grid": obs["sign_grid"] * obs["median_grid"], "share_significant_grid": obs["share_grid"], "stouffer_z_grid": obs["stouffer_grid"],
     }  # fmt: skip
-    longer: tuple[dict[str, np.ndarray], np.ndarray] | None = None
     for stat in STATISTICS:
         for suffix in ("", "_positive", "_grid"):
             key = f"{stat}{suffix}"
-            p, b = _p_value(stats[key], obs[key])
-            near = _near(p, b)
-            if np.isfinite(near) and rerun_draws > draws and suffix != "_grid":
-                if longer is None:  # the same stream drawn on: the first run's draws and rerun_draws − draws more
-                    log.info("joint test: a p-value within two Monte Carlo SEs of %g with B = %d; drawn again with B = %d", near, draws, rerun_draws)
-                    more, more_reasons = rel.null(rerun_draws - draws, rng, processes)
-                    longer = ({k: np.concatenate([stats[k], more[k]]) for k in stats}, reasons + more_reasons)
-                p, b = _p_value(longer[0][key], obs[key])
-                near = _near(p, b)
-            out[f"p_{key}"] = p
-            out[f"mcse_{key}"] = math.sqrt(p * (1 - p) / max(b, 1))
-            out[f"draws_{key}"] = b
-            out[f"undecided_{key}"] = near
+            mc = redrawn(lambda b, key=key: _p_value(extend(b)[key], obs[key]), draws, rerun_draws)
+            out.update({f"p_{key}": mc.pvalue, f"mcse_{key}": mc.mcse, f"draws_{key}": mc.draws, f"undecided_{key}": mc.undecided})
+    stats, reasons, drawn = extend(draws), np.asarray(state["reasons"]), int(state["drawn"])  # type: ignore[call-overload]
     out["null_median_p95"] = float(np.nanquantile(stats["median"], 0.95))
     out["null_share_p95"] = float(np.nanquantile(stats["share"], 0.95))
-    total = int(reasons.sum())
-    out["undefined_estimates"] = int(total - reasons[0])
-    out["undefined_share"] = (total - reasons[0]) / max(total, 1)
-    out["undefined_draws"] = int(draws - np.isfinite(stats["median"]).sum())
+    undefined = int(reasons[-1])
+    out["undefined_over_draws"] = drawn
+    out["undefined_estimates"] = undefined
+    out["undefined_share"] = undefined / max(drawn * n_specs, 1)
+    out["undefined_draws"] = int(drawn - np.isfinite(state["stats"]["median"]).sum())  # type: ignore[index]
     for code, why in enumerate(REASONS[1:], 1):
         out[f"undefined_{code}"] = int(reasons[code])
     out["undefined_reasons"] = "; ".join(f"{why}: {int(reasons[c])}" for c, why in enumerate(REASONS) if c and reasons[c])
@@ -466,8 +484,10 @@ def variance_decomposition(curve: pd.DataFrame, dimensions: Sequence[str]) -> pd
     """The share of the variance of ``curve["coef"]`` each dimension with several choices accounts for (module
     docstring): one row per dimension (``kind: dimension``) with ``type2``, ``shapley``, ``eta2`` (marginal) and
     ``nested_in``; then ``all main effects`` (the additive model's R², ``kind: additive``), the pairwise interaction
-    that adds most over the additive model (``kind: interaction``) and the rest (``kind: residual``). ``share`` is the
-    type-II share for a dimension and the value itself for the other rows."""
+    that adds most over the full additive model (``kind: interaction``: its cells' dummies added to every dimension's, so
+    a nesting already coded in the additive model adds nothing) and the rest (``kind: residual``: 1 − additive − that
+    gain). ``share`` is the Shapley share (the partition of the additive R²) for a dimension and the value itself for the
+    other rows; ``note`` says what each row is: the type-II shares are not a partition and need not add up."""
     y = curve["coef"].to_numpy(float)
     dims = [d for d in dimensions if d in curve.columns and curve[d].astype(str).nunique() > 1]
     parents = nesting(curve, dims)
@@ -504,18 +524,26 @@ def variance_decomposition(curve: pd.DataFrame, dimensions: Sequence[str]) -> pd
         rows.append({"term": d, "kind": "dimension", "nested_in": parents.get(d, ""), "type2": max(type2, 0.0), "shapley": shapley[d], "eta2": eta2})
     best = None
     codes = {d: pd.factorize(curve[d].astype(str), sort=True)[0] for d in dims}
+    everything = [blocks[d] for d in dims]
     for a, b in itertools.combinations(dims, 2):
+        # the gain of the pair's cells over the full additive model (a nesting coded in the additive model adds nothing)
         cells = pd.factorize(pd.Series(codes[a]).astype(str) + "|" + pd.Series(codes[b]).astype(str))[0]
-        gain = _r2(y, [_dummies(cells)]) - _r2(y, [_dummies(codes[a]), _dummies(codes[b])])
+        gain = _r2(y, [*everything, _dummies(cells)]) - additive
         if best is None or gain > best[0] + 1e-12:
             best = (gain, f"{a} × {b}")
-    rows.append({"term": "all main effects", "kind": "additive", "type2": additive, "shapley": additive})
+    rows.append({"term": "all main effects", "kind": "additive", "type2": additive, "shapley": additive,
+                 "note": "the additive model's R²: the dimensions' Shapley shares add up to it; their type-II shares need not"})  # fmt: skip
     inter = max(best[0], 0.0) if best is not None else 0.0
     if best is not None:
-        rows.append({"term": best[1], "kind": "interaction", "type2": inter, "shapley": inter})
+        rows.append({"term": best[1], "kind": "interaction", "type2": inter, "shapley": inter,
+                     "note": "the R² this pair's interaction adds to the full additive model (the largest of any pair)"})  # fmt: skip
     rest = max(1.0 - additive - inter, 0.0)
-    rows.append({"term": "rest (other interactions)", "kind": "residual", "type2": rest, "shapley": rest})
-    out = pd.DataFrame(rows).reindex(columns=["term", "kind", "nested_in", "type2", "shapley", "eta2"])
+    rows.append({"term": "rest (other interactions)", "kind": "residual", "type2": rest, "shapley": rest,
+                 "note": "1 − the additive R² − the largest pairwise gain: the other interactions"})  # fmt: skip
+    out = pd.DataFrame(rows).reindex(columns=["term", "kind", "nested_in", "type2", "shapley", "eta2", "note"])
     out["nested_in"] = out["nested_in"].fillna("")
-    out["share"] = out["type2"]
+    out["note"] = out["note"].fillna("")
+    dims_rows = out["kind"] == "dimension"
+    out.loc[dims_rows, "note"] = "type II: the R² it adds to all the others (overlap is counted in no one's: they need not add up); Shapley: its part of the additive R²"
+    out["share"] = out["shapley"]
     return out

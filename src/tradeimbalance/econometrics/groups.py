@@ -24,3 +24,30 @@ def demean(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
     counts = np.bincount(codes).astype(float)
     out = v - (group_sums(v, codes, counts.size) / counts[:, None])[codes]
     return out if values.ndim == 2 else out[:, 0]
+
+
+#: A design is rank-deficient when the smallest eigenvalue of its scaled cross-product (each regressor scaled to unit
+#: length: a correlation-type matrix, whose eigenvalues lie in [0, k]) is at most this share of the largest: a condition
+#: number of the scaled regressors above 10⁶. Exact collinearity (lnEXR collinear with the year effects in a draw of
+#: euro-area countries only) leaves about 1e-17; the observed designs of the specification curve on the three releases on
+#: hand stay above 3e-5 (their smallest ratio is logged by the curve).
+RANK_TOLERANCE = 1e-12
+
+
+def scaled_eigen_ratio(cross: np.ndarray) -> np.ndarray:
+    """``λ_min / λ_max`` of each cross-product matrix ``X'X`` (``k × k`` or a stack ``… × k × k``) after scaling the
+    regressors to unit length; 0 where a regressor has no variation at all (a zero column)."""
+    a = np.asarray(cross, dtype=float)
+    d = np.diagonal(a, axis1=-2, axis2=-1)
+    ok = (d > 0).all(axis=-1)
+    s = np.where(d > 0, 1.0 / np.sqrt(np.where(d > 0, d, 1.0)), 0.0)
+    scaled = a * s[..., :, None] * s[..., None, :]
+    scaled = np.where(ok[..., None, None], scaled, np.eye(a.shape[-1]))
+    lam = np.linalg.eigvalsh(scaled)
+    ratio = lam[..., 0] / np.maximum(lam[..., -1], np.finfo(float).tiny)
+    return np.where(ok, ratio, 0.0)
+
+
+def rank_deficient(cross: np.ndarray, tol: float = RANK_TOLERANCE) -> np.ndarray:
+    """Whether each design whose cross-product is ``cross`` is rank-deficient (:data:`RANK_TOLERANCE`)."""
+    return scaled_eigen_ratio(cross) <= tol

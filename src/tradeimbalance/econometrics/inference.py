@@ -37,8 +37,10 @@ convention of ``xtreg, fe vce(cluster)``, ``reghdfe`` and ``xtscc``).
 Every bootstrap p-value has its own random stream, derived from the config seed
 and the name of the cell and the weight type (:func:`stream_seed`), and comes with
 its Monte Carlo standard error ``√(p(1−p)/B)``. A p-value within two Monte Carlo
-SEs of 0.01, 0.05 or 0.10 is drawn again with ``inference.rerun_draws`` draws
-(its own stream); if it is still that close it is flagged undecided.
+SEs of 0.01, 0.05 or 0.10 is computed again on ``inference.rerun_draws`` draws of
+the same stream (its first B draws and more); if it is still that close it is
+flagged undecided: the package's one rule for simulated p-values
+(:mod:`tradeimbalance.econometrics.montecarlo`).
 * For **2SLS**: the cluster-robust **Anderson–Rubin** test of β_TBI = β₀ (the
   excluded instrument's coefficient in the regression of y − β₀·TBI on the
   instrument, the controls and the effects, with the CR1 factor and F(1, G − 1)),
@@ -69,8 +71,6 @@ log = logging.getLogger(__name__)
 WEIGHTS = ("rademacher", "webb")
 #: Two-way clustering conventions (module docstring).
 TWOWAY_CONVENTIONS = ("reghdfe", "cgm")
-#: Significance levels near which a bootstrap p-value is drawn again, and flagged if still undecided.
-THRESHOLDS = (0.01, 0.05, 0.10)
 
 
 @dataclass(frozen=True)
@@ -196,19 +196,47 @@ def _compile_bootstrap_once() -> None:
     wb._tradeimbalance_compile_once = True  # type: ignore[attr-defined]
 
 
+#: The values of each weight distribution, drawn with equal probability (as ``wildboottest.weights``).
+WEIGHT_VALUES: dict[str, np.ndarray] = {
+    "rademacher": np.array([-1.0, 1.0]),
+    "webb": np.concatenate([-np.sqrt(np.array([3.0, 2.0, 1.0]) / 2), np.sqrt(np.array([1.0, 2.0, 3.0]) / 2)]),
+}
+
+
+def _draw_by_draw(values: np.ndarray, clusters: int, draws: int):  # noqa: ANN202 (a wildboottest weight function)
+    """A weight function for ``wildboottest`` that draws the weights draw by draw (one row of ``clusters`` weights per
+    draw) from the library's generator and hands them over in the library's layout (clusters × draws): a longer run on
+    the same seed begins with the shorter one's draws, so a second run extends the first (:mod:`.montecarlo`)."""
+
+    def draw(n: int, rng: np.random.Generator) -> np.ndarray:
+        if n != clusters * draws:
+            raise ValueError(f"wildboottest asked for {n} weights; {clusters} clusters × {draws} draws expected")
+        return rng.choice(values, size=(draws, clusters)).T.reshape(-1)
+
+    return draw
+
+
+def full_enumeration(clusters: int, draws: int, weights: str) -> bool:
+    """Whether ``wildboottest`` enumerates every Rademacher sign vector instead of drawing (2^G < B): the p is exact."""
+    return weights == "rademacher" and 2**clusters < draws
+
+
 def wild_bootstrap_pvalue(
     x: np.ndarray, y: np.ndarray, clusters: np.ndarray, *, column: int, draws: int, seed: int | np.random.SeedSequence, weights: str
 ) -> float:
     """WCR bootstrap p-value (two-tailed, symmetric) of H0: coefficient ``column`` = 0 (``wildboottest``, type 11);
-    ``seed`` is handed to ``numpy.random.default_rng`` (an integer or a :func:`stream_seed`)."""
+    ``seed`` is handed to ``numpy.random.default_rng`` (an integer or a :func:`stream_seed`). The weights are drawn draw
+    by draw (:func:`_draw_by_draw`), so the first ``B`` draws of a longer run on the same seed are this run's; with
+    Rademacher weights and 2^G < B every sign vector is enumerated instead (the library's full enumeration)."""
     from wildboottest.wildboottest import WildboottestCL
 
     _compile_bootstrap_once()
     r = np.zeros(x.shape[1])
     r[column] = 1.0
+    g = int(np.unique(clusters).size)
     boot = WildboottestCL(X=x, Y=y, cluster=clusters, R=r, B=draws, seed=seed, parallel=False)
     boot.get_scores(bootstrap_type="11", impose_null=True)
-    boot.get_weights(weights_type=weights)
+    boot.get_weights(weights_type=weights if full_enumeration(g, draws, weights) else _draw_by_draw(WEIGHT_VALUES[weights], g, draws))
     boot.get_numer()
     boot.get_denom()
     boot.get_tboot()
@@ -226,21 +254,10 @@ def stream_seed(seed: int, *names: str) -> np.random.SeedSequence:
     return np.random.SeedSequence(entropy=int(seed), spawn_key=(key,))
 
 
-def mc_se(p: float, draws: int) -> float:
-    """Monte Carlo standard error of a bootstrap p-value, √(p(1−p)/B)."""
-    return float(np.sqrt(p * (1 - p) / draws))
-
-
-def near_threshold(p: float, se: float, thresholds: Sequence[float] = THRESHOLDS) -> float:
-    """The threshold (0.01, 0.05, 0.10) that ``p`` lies within two Monte Carlo SEs of, or nan."""
-    close = [t for t in thresholds if abs(p - t) <= 2 * se]
-    return float(min(close, key=lambda t: abs(p - t))) if close else float("nan")
-
-
 @dataclass(frozen=True)
 class BootstrapP:
-    """A bootstrap p-value with its Monte Carlo error: ``undecided`` is the threshold it is still within two
-    Monte Carlo SEs of after the second run (nan: decided)."""
+    """A bootstrap p-value with its Monte Carlo error (:class:`.montecarlo.MonteCarloP`): ``undecided`` is the threshold
+    it is still within two Monte Carlo SEs of after the longer run (nan: decided)."""
 
     pvalue: float
     mcse: float
@@ -252,17 +269,25 @@ class BootstrapP:
 
 
 def bootstrap_p(x: np.ndarray, y: np.ndarray, clusters: np.ndarray, *, column: int, settings: InferenceSettings, stream: str, weights: str) -> BootstrapP:
-    """WCR p-value on the stream ``stream``/``weights``, drawn again with ``settings.rerun_draws`` (stream ``…/rerun``)
-    when it lies within two Monte Carlo SEs of a threshold."""
-    draws = settings.bootstrap_draws
-    p = wild_bootstrap_pvalue(x, y, clusters, column=column, draws=draws, seed=stream_seed(settings.seed, stream, weights), weights=weights)
-    near = near_threshold(p, mc_se(p, draws))
-    if np.isfinite(near) and settings.rerun_draws:
-        draws = settings.rerun_draws
-        p = wild_bootstrap_pvalue(x, y, clusters, column=column, draws=draws, seed=stream_seed(settings.seed, stream, weights, "rerun"), weights=weights)
-        log.info("%s, %s weights: p within two Monte Carlo SEs of %g with B = %d; drawn again with B = %d: p = %.5f", stream, weights, near, settings.bootstrap_draws, draws, p)
-        near = near_threshold(p, mc_se(p, draws))
-    return BootstrapP(float(p), mc_se(p, draws), int(draws), near)
+    """WCR p-value on the stream ``stream``/``weights``, under the package's one rule for simulated p-values
+    (:func:`.montecarlo.redrawn`): within two Monte Carlo SEs of 0.01, 0.05 or 0.10 it is computed again on
+    ``settings.rerun_draws`` draws of the same stream. An enumerated p (Rademacher, 2^G < B) is exact."""
+    from .montecarlo import exact, redrawn
+
+    seed = stream_seed(settings.seed, stream, weights)
+    g = int(np.unique(clusters).size)
+    if full_enumeration(g, settings.bootstrap_draws, weights):
+        mc = exact(wild_bootstrap_pvalue(x, y, clusters, column=column, draws=settings.bootstrap_draws, seed=seed, weights=weights), 2**g)
+        return BootstrapP(mc.pvalue, mc.mcse, mc.draws, mc.undecided)
+
+    def p_of(draws: int) -> tuple[float, int]:
+        return wild_bootstrap_pvalue(x, y, clusters, column=column, draws=draws, seed=seed, weights=weights), draws
+
+    mc = redrawn(p_of, settings.bootstrap_draws, settings.rerun_draws)
+    if mc.redrawn:
+        log.info("%s, %s weights: p within two Monte Carlo SEs of a threshold with B = %d; drawn again on the same stream with B = %d: p = %.5f",
+                 stream, weights, settings.bootstrap_draws, mc.draws, mc.pvalue)  # fmt: skip
+    return BootstrapP(mc.pvalue, mc.mcse, mc.draws, mc.undecided)
 
 
 def crv3_se(x: np.ndarray, y: np.ndarray, clusters: np.ndarray, *, column: int) -> float:

@@ -29,19 +29,27 @@ benchmark years (the WIOD 2016 flows: three years).
   within-country variance grows and its coefficient shrinks — and the studentized statistic keeps the test's size where
   the raw coefficient would not. p = (1 + #{|t*| ≥ |t|}) / (1 + B) with its Monte Carlo SE, B from config, each on its
   own seeded stream (:func:`.inference.stream_seed` of the seed, ``"referee"``, the release, the cell and the scheme).
+  Where a scheme admits fewer assignments than B (the long-run era's five developing countries have four different
+  year spans: 2 admissible path assignments), every one is enumerated and the p is exact; if its smallest attainable
+  value exceeds 0.05 the test cannot reject and its p is undefined, with the count of admissible assignments as the
+  reason. Every simulated p near 0.01, 0.05 or 0.10 (the permutations' and the timing checks' bootstraps alike) is
+  computed again on a longer run of the same stream (:mod:`.montecarlo`).
   Each permuted coefficient is the FWL slope of the fixed outcome on the permuted TBI, both residualised on the fixed
   regressors (controls, year dummies, country means), with the CR1 SE of :func:`.estimation.fit_fe`.
 * **Size.** ``size``: one within-country SD of TBI in outcome points, and as a share of the outcome's within-country SD
   (:func:`.releases.economic_size`).
 
 Every row of ``results/referee_checks.csv``: ``release, years, table, column, depvar, sample, check, term, coef, se,
-pvalue, p_wcr, mcse, draws, nobs, nclusters, note`` (``mcse``: the Monte Carlo SE of the simulated p, the WCR p of a
-timing row or the permutation p of a randomization row); a check that cannot be run on a release (too few countries or
-periods) is a row with the reason in ``note`` and no estimate.
+pvalue, p_wcr, mcse, draws, undecided, exact, admissible, nobs, nclusters, note`` (``mcse``: the Monte Carlo SE of the
+simulated p, the WCR p of a timing row or the permutation p of a randomization row; ``undecided``: the threshold it is
+still within two Monte Carlo SEs of after the longer run; ``exact``: every admissible assignment enumerated;
+``admissible``: how many assignments the randomization scheme admits); a check that cannot be run on a release (too few
+countries or periods) is a row with the reason in ``note`` and no estimate.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 from collections.abc import Mapping, Sequence
@@ -55,14 +63,15 @@ from ..release import previous_years, year_span
 from .estimation import fit_fe
 from .groups import demean, group_sums
 from .inference import InferenceSettings, bootstrap_p, design, leave_one_out, stream_seed
+from .montecarlo import MonteCarloP
 from .releases import economic_size
 from .specifications import Specification, paper_specifications, sample_rows
 
 log = logging.getLogger(__name__)
 
 COLUMNS = [
-    "release", "years", "table", "column", "depvar", "sample", "check", "term", "coef", "se", "pvalue", "p_wcr", "mcse", "draws",
-    "nobs", "nclusters", "note",
+    "release", "years", "table", "column", "depvar", "sample", "check", "term", "coef", "se", "pvalue", "p_wcr", "mcse", "draws", "undecided",
+    "exact", "admissible", "nobs", "nclusters", "note",
 ]  # fmt: skip
 CHECKS = (
     "baseline", "lead", "lag", "lagged outcome", "long difference", "first difference", "leave one out", "randomization (within year)",
@@ -79,6 +88,9 @@ class RefereeSettings:
     permutation_draws: int = 1999
     bootstrap_draws: int = 9999
     seed: int = 20210901
+    #: the longer runs of a simulated p near 0.01, 0.05 or 0.10 (:mod:`.montecarlo`; 0: none)
+    permutation_rerun_draws: int = 19999
+    bootstrap_rerun_draws: int = 99999
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, object], seed: int) -> RefereeSettings:
@@ -87,6 +99,8 @@ class RefereeSettings:
             permutation_draws=int(cfg.get("permutation_draws", cls.permutation_draws)),  # type: ignore[call-overload]
             bootstrap_draws=int(cfg.get("bootstrap_draws", cls.bootstrap_draws)),  # type: ignore[call-overload]
             seed=int(seed),
+            permutation_rerun_draws=int(cfg.get("permutation_rerun_draws", cls.permutation_rerun_draws)),  # type: ignore[call-overload]
+            bootstrap_rerun_draws=int(cfg.get("bootstrap_rerun_draws", cls.bootstrap_rerun_draws)),  # type: ignore[call-overload]
         )
 
 
@@ -144,9 +158,9 @@ def _fe_rows(data: pd.DataFrame, y: str, terms: Sequence[str], x: Sequence[str],
         extra: dict[str, object] = {}
         if bootstrap:
             d = design(data, y, [term, *[o for o in terms if o != term], *x])
-            inf = InferenceSettings(bootstrap_draws=settings.bootstrap_draws, seed=settings.seed, weights=("rademacher",), rerun_draws=0)
+            inf = InferenceSettings(bootstrap_draws=settings.bootstrap_draws, seed=settings.seed, weights=("rademacher",), rerun_draws=settings.bootstrap_rerun_draws)
             bp = bootstrap_p(d.x, d.y, d.entity, column=0, settings=inf, stream="|".join(["referee", str(base["release"]), f"{base['table']}.{base['column']}", check, term]), weights="rademacher")
-            extra = {"p_wcr": bp.pvalue, "mcse": bp.mcse, "draws": bp.draws}
+            extra = {"p_wcr": bp.pvalue, "mcse": bp.mcse, "draws": bp.draws, "undecided": bp.undecided}
         rows.append(_row(base, check, labels.get(term, term), coef=float(c["coef"]), se=float(c["se"]), pvalue=float(c["pvalue"]), nobs=fit.nobs, nclusters=fit.nclusters, note=note, **extra))
     return rows
 
@@ -202,11 +216,60 @@ def _residualise(data: pd.DataFrame, y: str, x: Sequence[str]) -> tuple[np.ndarr
     return yd - q @ (q.T @ yd), q, e, t
 
 
-def permutation_p(data: pd.DataFrame, y: str, x: Sequence[str], scheme: str, draws: int, seed: np.random.SeedSequence) -> tuple[float, float, int, float]:
-    """Randomization inference on the TBI coefficient (module docstring): ``(p, Monte Carlo SE, draws, observed b)``.
-    ``scheme``: ``within_year`` or ``country_paths``; the statistic is the clustered t."""
+def assignment_groups(data: pd.DataFrame, scheme: str) -> list[np.ndarray]:
+    """The rows (of ``data`` sorted by country and year) whose TBI values a scheme shuffles among themselves:
+    ``within_year``: each year's rows (TBI permuted across countries within each year); ``country_paths``: for each set
+    of countries with the same years, one row index per country and year (``countries × periods``: whole paths are
+    permuted among countries that have the same years, so that every path fits)."""
     d = data.sort_values(["iso3", "year"]).reset_index(drop=True)
-    y_res, q, e, t = _residualise(d, y, x)
+    if scheme == "within_year":
+        t = pd.factorize(d["year"], sort=True)[0]
+        return [np.flatnonzero(t == year) for year in np.unique(t)]
+    if scheme == "country_paths":
+        years_of = d.groupby("iso3")["year"].apply(lambda s: tuple(sorted(s)))
+        out = []
+        for _, members in years_of.groupby(years_of):  # countries with the same years swap whole paths
+            out.append(np.stack([np.flatnonzero(d["iso3"].to_numpy() == c) for c in members.index]))
+        return out
+    raise ValueError(f"unknown permutation scheme {scheme!r}")
+
+
+def admissible_assignments(groups: Sequence[np.ndarray]) -> int:
+    """How many assignments a scheme admits (the observed one among them): the product of ``n!`` over its groups
+    (``n`` the countries of a year, or the countries sharing a year span)."""
+    return math.prod(math.factorial(len(g)) for g in groups)
+
+
+def _permuted(tbi: np.ndarray, groups: Sequence[np.ndarray], orders: Sequence[np.ndarray]) -> np.ndarray:
+    """The permuted TBI columns (n × B): in each group, the group's values in the order ``orders[i]`` (B × n_i)."""
+    out = np.empty((tbi.size, orders[0].shape[0]))
+    for rows, order in zip(groups, orders):
+        if rows.ndim == 1:  # within a year: a row per country
+            out[rows, :] = tbi[rows][order].T
+        else:  # whole paths: a row per country of row indices per period
+            paths = tbi[rows]  # countries × periods
+            for i in range(rows.shape[0]):
+                out[rows[i], :] = paths[order[:, i]].T
+    return out
+
+
+def permutation_p(
+    data: pd.DataFrame, y: str, x: Sequence[str], scheme: str, draws: int, seed: np.random.SeedSequence, rerun_draws: int = 0,
+) -> tuple[MonteCarloP, float, int]:  # fmt: skip
+    """Randomization inference on the TBI coefficient (module docstring): the p-value (:class:`.montecarlo.MonteCarloP`),
+    the observed coefficient and the number of admissible assignments. ``scheme``: ``within_year`` or ``country_paths``;
+    the statistic is the clustered t.
+
+    With fewer admissible assignments than ``draws``, every one is enumerated and the p is exact,
+    ``#{|t*| ≥ |t|}/M`` over the M assignments (the observed one among them); when its smallest attainable value 1/M exceeds
+    0.05 the test cannot reject and the p is undefined, with the count as the reason (:func:`.montecarlo.attainable`).
+    Otherwise assignments are drawn, each group from a stream of its own derived from ``seed`` (so that a longer run of
+    the stream begins with the shorter one's draws), ``p = (1 + #{|t*| ≥ |t|})/(1 + B)``, and a p within two Monte Carlo
+    SEs of 0.01, 0.05 or 0.10 is computed again on ``rerun_draws`` draws (:func:`.montecarlo.redrawn`)."""
+    from .montecarlo import attainable, exact, redrawn, undefined
+
+    d = data.sort_values(["iso3", "year"]).reset_index(drop=True)
+    y_res, q, e, _ = _residualise(d, y, x)
     tbi = d["TBI"].to_numpy(float)
     n, g = len(d), int(e.max()) + 1
     k = q.shape[1] + 2  # TBI, the nuisance regressors, the constant (the country effects are nested in the clusters)
@@ -221,27 +284,25 @@ def permutation_p(data: pd.DataFrame, y: str, x: Sequence[str], scheme: str, dra
         return b, b / np.sqrt(factor * (scores**2).sum(axis=0) / sxx**2)
 
     b_obs, t_obs = (float(v[0]) for v in t_stats(tbi[:, None]))
-    rng = np.random.default_rng(seed)
-    perm = np.empty((len(d), draws))
-    if scheme == "within_year":
-        for year in np.unique(t):
-            rows = np.flatnonzero(t == year)
-            order = np.argsort(rng.random((draws, rows.size)), axis=1)  # one permutation of the year's countries per draw
-            perm[rows, :] = tbi[rows][order].T
-    elif scheme == "country_paths":
-        years_of = d.groupby("iso3")["year"].apply(lambda s: tuple(sorted(s)))
-        for _, members in years_of.groupby(years_of):  # countries with the same years swap whole paths
-            names = list(members.index)
-            rows = [np.flatnonzero(d["iso3"].to_numpy() == c) for c in names]
-            paths = np.stack([tbi[r] for r in rows])  # countries × periods
-            order = np.argsort(rng.random((draws, len(names))), axis=1)
-            for i, r in enumerate(rows):
-                perm[r, :] = paths[order[:, i]].T
-    else:
-        raise ValueError(f"unknown permutation scheme {scheme!r}")
-    _, t_perm = t_stats(perm)
-    p = float((1 + np.sum(np.abs(t_perm) >= abs(t_obs) - 1e-12)) / (1 + draws))
-    return p, math.sqrt(p * (1 - p) / draws), draws, b_obs
+    groups = assignment_groups(d, scheme)
+    size = [len(grp) for grp in groups]
+    m = admissible_assignments(groups)
+    if m <= draws:  # every admissible assignment, the observed one included
+        why = attainable(m)
+        if why:
+            return undefined(why, m), b_obs, m
+        perms = list(itertools.product(*(itertools.permutations(range(k_)) for k_ in size)))
+        orders = [np.array([p[i] for p in perms]) for i in range(len(size))]
+        _, t_all = t_stats(_permuted(tbi, groups, orders))
+        return exact(float(np.sum(np.abs(t_all) >= abs(t_obs) - 1e-12) / m), m), b_obs, m
+    seeds = [np.random.SeedSequence(entropy=seed.entropy, spawn_key=(*seed.spawn_key, i)) for i in range(len(groups))]
+
+    def p_of(b: int) -> tuple[float, int]:
+        orders = [np.argsort(np.random.default_rng(s_).random((b, k_)), axis=1) for s_, k_ in zip(seeds, size)]  # one permutation per draw
+        _, t_perm = t_stats(_permuted(tbi, groups, orders))
+        return float((1 + np.sum(np.abs(t_perm) >= abs(t_obs) - 1e-12)) / (1 + b)), b
+
+    return redrawn(p_of, draws, rerun_draws), b_obs, m
 
 
 def check_release(
@@ -294,9 +355,13 @@ def check_release(
                             nclusters=int(r.nclusters), note="; ".join(flags)))  # fmt: skip
         # randomization inference
         for scheme, check in (("within_year", "randomization (within year)"), ("country_paths", "randomization (country paths)")):
-            p, mc, draws, b_obs = permutation_p(data, y, x, scheme, settings.permutation_draws, stream_seed(settings.seed, "referee", release, cell, scheme))
-            out.append(_row(base, check, "TBI", coef=b_obs, pvalue=p, mcse=mc, draws=draws, nobs=len(data), nclusters=data["iso3"].nunique(),
-                            note="p of |t*| ≥ |t| (the clustered t of TBI) under the sharp null, with its Monte Carlo SE"))  # fmt: skip
+            mc, b_obs, admissible = permutation_p(data, y, x, scheme, settings.permutation_draws, stream_seed(settings.seed, "referee", release, cell, scheme),
+                                                  settings.permutation_rerun_draws)  # fmt: skip
+            note = (mc.undefined if mc.undefined else
+                    f"p of |t*| ≥ |t| (the clustered t of TBI) under the sharp null over all {admissible:,} admissible assignments (exact)" if mc.exact else
+                    "p of |t*| ≥ |t| (the clustered t of TBI) under the sharp null, with its Monte Carlo SE" + (" (drawn on: near a threshold)" if mc.redrawn else ""))  # fmt: skip
+            out.append(_row(base, check, "TBI", coef=b_obs, pvalue=mc.pvalue, mcse=mc.mcse, draws=mc.draws, undecided=mc.undecided, exact=mc.exact,
+                            admissible=admissible, nobs=len(data), nclusters=data["iso3"].nunique(), note=note))  # fmt: skip
         # size
         size = economic_size(data, y, "TBI", b_full)
         out.append(_row(base, "size", "1 within-country SD of TBI (outcome points)", coef=size["effect_1sd"], nobs=len(data), nclusters=data["iso3"].nunique(),

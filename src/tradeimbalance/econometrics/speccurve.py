@@ -39,13 +39,14 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .groups import demean, group_sums
+from .groups import RANK_TOLERANCE, demean, group_sums, rank_deficient, scaled_eigen_ratio
 
 log = logging.getLogger(__name__)
 
@@ -69,15 +70,23 @@ def within_design(x: np.ndarray, y: np.ndarray, entity: np.ndarray, time: np.nda
     return demean(np.column_stack([x, dummies]), e), demean(y, e), e, t
 
 
-def fe_tbi_batch(x: np.ndarray, y: np.ndarray, entity: np.ndarray, time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def fe_tbi_batch(x: np.ndarray, y: np.ndarray, entity: np.ndarray, time: np.ndarray, *, ratio: list[float] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Coefficient of ``x[:, 0]`` and its country-clustered SE for every column of ``y``, two-way FE.
 
     ``x`` (n × k regressors), ``y`` (n × m outcomes); ``entity`` and ``time`` are labels of each row. Year
     effects enter as dummies (base: the first year present), country effects are swept out; SE with the factor
-    ``G/(G−1)·(N−1)/(N−K)``, ``K = k + (T − 1) + 1``, as ``xtreg, fe vce(cluster)``.
+    ``G/(G−1)·(N−1)/(N−K)``, ``K = k + (T − 1) + 1``, as ``xtreg, fe vce(cluster)``. A rank-deficient design
+    (:func:`.groups.rank_deficient`) has no estimate: nan, with a warning. ``ratio``: a list the design's eigenvalue ratio
+    (:func:`.groups.scaled_eigen_ratio`) is appended to.
     """
     d, yd, e, _ = within_design(x, y, entity, time)
     g, n = int(e.max()) + 1, x.shape[0]
+    cross = d.T @ d
+    if ratio is not None:  # the design's conditioning, for the caller's log
+        ratio.append(float(scaled_eigen_ratio(cross)))
+    if rank_deficient(cross):  # collinear regressors: no estimate (groups.RANK_TOLERANCE)
+        log.warning("a design of %d rows and %d regressors is rank-deficient: its %d estimates are undefined", n, d.shape[1], y.shape[1])
+        return np.full(y.shape[1], np.nan), np.full(y.shape[1], np.nan)
     q, r = np.linalg.qr(d)
     beta = np.linalg.solve(r, q.T @ yd)
     resid = yd - d @ beta
@@ -121,29 +130,54 @@ class TBIDefinition:
 
 @dataclass(frozen=True)
 class CountrySet:
+    """One choice of the ``country_set`` dimension, as a change to a release's own excluded countries, so that it means
+    the same on every release: ``drop`` are left out as well, ``keep`` (the configured choice a swap replaces) are let
+    back in. The configured set changes nothing."""
+
     label: str
-    excluded: Mapping[str, str]  # country → reason (written to nothing here: the curve has no exclusion log of its own)
+    drop: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()
+    reason: str = ""
+
+    def excluded(self, base: Mapping[str, str], candidates: Sequence[str]) -> dict[str, str]:
+        """A release's excluded countries (``base``, with their reasons) under this choice; only the release's own
+        candidate countries can be dropped (a country it lacks is out already)."""
+        out = {c: r for c, r in base.items() if c not in self.keep}
+        out.update({c: self.reason for c in self.drop if c in set(candidates)})
+        return out
 
 
-def country_sets(ranking: pd.DataFrame, configured_excluded: Mapping[str, str], not_candidates: Sequence[str], n_alternatives: int) -> list[CountrySet]:
-    """The configured set, then the ``n_alternatives`` best other sets of the specification search's ranking."""
-    base = {c: r for c, r in configured_excluded.items() if c in set(not_candidates)}
-    for c in not_candidates:
-        base.setdefault(c, "not a candidate (specification_search.not_candidates)")
-    configured_drop = " ".join(sorted(set(configured_excluded) - set(not_candidates)))
-    sets = [CountrySet("configured", dict(configured_excluded))]
-    seen = {configured_drop}
+def _names(countries: Sequence[str]) -> str:
+    return ", ".join(sorted(countries))
+
+
+def country_sets(
+    ranking: pd.DataFrame, paper_excluded: Mapping[str, str], not_candidates: Sequence[str], swaps: int, additions: int = 0,
+) -> list[CountrySet]:  # fmt: skip
+    """The configured set, then the ``swaps`` best other sets of the specification search's ranking as swaps for the
+    configured choice (``drop BGR instead of ROU``: the search's sets have the paper's size, 41 countries), then the
+    ``additions`` best-ranked countries left out as well (``also drop BGR``). ``paper_excluded``: the paper's excluded
+    countries (config ``sample.excluded_countries`` of the paper's design, whatever the configured release), of which
+    those that are candidates (not ``not_candidates``) are the configured choice."""
+    configured_drop = sorted(set(paper_excluded) - set(not_candidates))
+    sets = [CountrySet("configured")]
+    seen = {" ".join(configured_drop)}
+    ranked: list[tuple[int, list[str]]] = []
     for rank, dropped in enumerate(ranking["dropped"].astype(str), 1):
         key = " ".join(sorted(dropped.split()))
-        if key in seen:
-            continue
-        seen.add(key)
-        if len(sets) > n_alternatives:
-            break
-        sets.append(CountrySet(f"drop {key}", {**base, **{c: f"left out in the specification search's set (best rank {rank})" for c in key.split()}}))
-    if len(sets) <= n_alternatives:
-        log.info("the specification search ranks only %d other country set(s); %d asked for", len(sets) - 1, n_alternatives)
-    return sets[: n_alternatives + 1]
+        if key not in seen:
+            seen.add(key)
+            ranked.append((rank, key.split()))
+    for rank, key in ranked[:swaps]:
+        drop, keep = sorted(set(key) - set(configured_drop)), sorted(set(configured_drop) - set(key))
+        label = f"drop {_names(drop)} instead of {_names(keep)}" if keep else f"also drop {_names(drop)}"
+        sets.append(CountrySet(label, tuple(drop), tuple(keep), f"left out instead of {_names(keep) or 'none'} (the specification search's set of best rank {rank})"))
+    if len(ranked) < swaps:
+        log.info("the specification search ranks only %d other country set(s); %d asked for", len(ranked), swaps)
+    single = [(rank, key[0]) for rank, key in ranked if len(key) == 1 and key[0] not in configured_drop]
+    for rank, country in single[:additions]:
+        sets.append(CountrySet(f"also drop {country}", (country,), (), f"left out as well as {_names(configured_drop)} (ranked {rank} by the specification search)"))
+    return sets
 
 
 def dimension_choices(
@@ -252,12 +286,14 @@ def distinct_specifications(
     The samples are compared before anything is estimated (a dropped country the release lacks, a developing country
     dropped from the developed sample, developed lists that coincide on the release's countries give the same rows).
     Of each group the specification with the most configured choices is kept (the paper's columns survive), with
-    ``stands_for`` naming the choices it stands for (``country_set: configured = drop BGR``) and ``merged`` how many
-    grid specifications it counts for (1 + those merged into it).
+    ``stands_for`` naming the choices it stands for (``country_set: configured = drop BGR instead of ROU``) and ``merged``
+    how many grid specifications it counts for (1 + those merged into it).
 
     Returns ``(distinct, merged)``: ``distinct`` is ``specs``' kept rows (in their order) with ``stands_for`` and
-    ``merged``; ``merged`` lists each choice merged away: ``release, dimension, choice, merged_into, sample,
-    specifications, reason``.
+    ``merged``; ``merged`` lists the specifications merged away, grouped by the choices they differ in from the one they
+    were merged into (``dimension``: ``country_set`` or ``country_set + developed_list``): ``release, dimension, choice,
+    merged_into, sample, specifications, reason``. Its ``specifications`` add up to the grid's specifications less the
+    distinct ones, per release.
     """
     import hashlib
 
@@ -297,15 +333,17 @@ def distinct_specifications(
         for i in members:
             if i == rep:
                 continue
-            for c in names:
-                if str(records[i][c]) != str(records[rep][c]):
-                    varying.setdefault(c, [str(records[rep][c])])
-                    if str(records[i][c]) not in varying[c]:
-                        varying[c].append(str(records[i][c]))
-                    merged_rows.append({
-                        "release": str(records[i]["io_release"]), "dimension": c, "choice": str(records[i][c]), "merged_into": str(records[rep][c]),
-                        "sample": str(records[i]["sample"]), "reason": _merge_reason(c, records[i], records[rep], countries, developed_lists),
-                    })  # fmt: skip
+            differ = [c for c in names if str(records[i][c]) != str(records[rep][c])]
+            for c in differ:
+                varying.setdefault(c, [str(records[rep][c])])
+                if str(records[i][c]) not in varying[c]:
+                    varying[c].append(str(records[i][c]))
+            # one row per specification merged away (a specification that differs in two dimensions counts once)
+            merged_rows.append({
+                "release": str(records[i]["io_release"]), "dimension": " + ".join(differ), "choice": "; ".join(str(records[i][c]) for c in differ),
+                "merged_into": "; ".join(str(records[rep][c]) for c in differ), "sample": str(records[i]["sample"]),
+                "reason": "; ".join(_merge_reason(c, records[i], records[rep], countries, developed_lists) for c in differ),
+            })  # fmt: skip
         stands_for[rep] = "; ".join(f"{c}: {' = '.join(v)}" for c, v in varying.items())
     keep.sort()
     distinct = specs.iloc[keep].copy()
@@ -324,11 +362,11 @@ def _merge_reason(dimension: str, spec: Mapping[str, object], kept: Mapping[str,
     release, sample = str(spec["io_release"]), str(spec["sample"])
     have = countries.get(release, set())
     if dimension == "country_set":
-        dropped = {c for lab in (spec[dimension], kept[dimension]) if str(lab).startswith("drop ") for c in str(lab)[5:].split()}
-        absent = sorted(c for c in dropped if c not in have)
-        if absent and len(absent) == len(dropped):
+        moved = {c for lab in (spec[dimension], kept[dimension]) for c in re.findall(r"\b[A-Z]{3}\b", str(lab))}
+        absent = sorted(c for c in moved if c not in have)
+        if absent and len(absent) == len(moved):
             return f"the same estimation sample: {', '.join(absent)} {'is' if len(absent) == 1 else 'are'} not in {release}'s panel"
-        return f"the same estimation sample: the countries dropped ({', '.join(sorted(dropped))}) are not in the {sample} sample on {release}" + (
+        return f"the same estimation sample: the countries moved ({', '.join(sorted(moved))}) are not in the {sample} sample on {release}" + (
             f" ({', '.join(absent)} not in its panel)" if absent else ""
         )
     if dimension == "developed_list":
@@ -444,10 +482,14 @@ def curve_estimates(specs: pd.DataFrame, groups: Sequence[_Group]) -> pd.DataFra
     se = np.full(len(specs), np.nan)
     nobs = np.zeros(len(specs), dtype=np.int64)
     ncl = np.zeros(len(specs), dtype=np.int64)
+    ratios = []
     for g in groups:
-        b, s_ = fe_tbi_batch(g.x, g.y, g.entity, g.time)
+        b, s_ = fe_tbi_batch(g.x, g.y, g.entity, g.time, ratio=ratios)
         coef[g.where], se[g.where] = b, s_
         nobs[g.where], ncl[g.where] = g.x.shape[0], np.unique(g.entity).size
+    if ratios:
+        log.info("specification curve: %d designs; the smallest eigenvalue ratio of a scaled cross-product is %.3g (rank-deficient at or below %g)",
+                 len(ratios), min(ratios), RANK_TOLERANCE)  # fmt: skip
     from scipy import stats  # here, so that curve_summary (the report) does not load it
 
     out = specs.copy()

@@ -454,6 +454,7 @@ def curve_inputs(
     developed_alternatives: Mapping[str, Sequence[str]] | None,
     not_candidates: Sequence[str],
     not_available: Mapping[str, Mapping[str, str]] | None = None,
+    paper_excluded: Mapping[str, str] | None = None,
 ) -> CurveInputs:
     """The specifications and panels of the curve (:mod:`.speccurve`), read from the workflow's files.
     ``not_available``: release → what it cannot give and why (:attr:`tradeimbalance.release.Release.not_available`).
@@ -464,8 +465,12 @@ def curve_inputs(
     :func:`tradeimbalance.release.release_sample` (each release's years, countries, developed list and controls).
 
     Each release is estimated on its own sample: ``controls: with`` means the release's control set (the long-run
-    era has no regulatory quality), ``developed_list: configured`` its own developed list, and an alternative
-    country set of the specification search drops its countries from the release's own set. A TBI definition a
+    era has no regulatory quality), ``developed_list: configured`` its own developed list, and an alternative country
+    set (:class:`.speccurve.CountrySet`, built from the paper's excluded countries ``paper_excluded``: default the
+    configured release's) changes the release's own excluded countries in the same way on every release: ``drop BGR
+    instead of ROU`` lets ROU back in and leaves BGR out, ``also drop BGR`` leaves BGR out as well. The releases come in
+    the order of ``release_files`` (the workflow passes config order), and nothing of a release's curve depends on which
+    release is configured: its specifications, panels and estimates are the same whichever it is. A TBI definition a
     release cannot give (a flows release has no table, hence no KWW/DVA-based TBI and no inventories variant)
     leaves the curve for that release, listed in ``skipped`` with the reason.
     """
@@ -481,8 +486,10 @@ def curve_inputs(
     dims = dict(curve["dimensions"])  # type: ignore[call-overload]
     lists = {r: developed_lists(d.developed, developed_alternatives) for r, d in designs.items()}
     ranking = pd.read_parquet(paths["ranking"], columns=["dropped"])
-    sets = sc.country_sets(ranking, sample.excluded_countries, not_candidates, int(dims.get("country_set", 0)))
-    releases = [io_release, *[r for r in release_files if r != io_release]]
+    n_sets = dims.get("country_set", 0)
+    swaps, additions = (int(n_sets.get("instead", 0)), int(n_sets.get("also", 0))) if isinstance(n_sets, Mapping) else (int(n_sets), 0)  # type: ignore[union-attr, call-overload]
+    sets = sc.country_sets(ranking, paper_excluded if paper_excluded is not None else sample.excluded_countries, not_candidates, swaps, additions)
+    releases = list(release_files)
     choices = sc.dimension_choices(
         dims, releases=releases, vintages=sorted(kof["vintage"].unique()), developed_lists=list(lists[io_release]),
         country_set_labels=[s.label for s in sets], tbi_definitions=definitions, control_names=sample.control_names,
@@ -544,10 +551,8 @@ def curve_inputs(
         base = frames[defaults["tbi"]].assign(release=release)
         dva_tbi = frames["_dva"].rename(columns={"tbi": "tbi_dva"}) if dva is not None else None  # the panel's TBI_DVA (its exclusion rule)
         for cset in [s for s in sets if s.label in choices.get("country_set", ["configured"])]:
-            # the configured set is the release's own; an alternative drops its countries from it too
-            excluded = dict(cset.excluded) if release == io_release else {
-                **design.excluded_countries, **{c: r for c, r in cset.excluded.items() if c not in sample.excluded_countries and c in set(design.countries)}
-            }  # fmt: skip
+            # the configured set is the release's own; an alternative changes it the same way on every release
+            excluded = cset.excluded(design.excluded_countries, design.countries)
             for values in combos:
                 combo = tuple(zip([c[len("control_") :] for c in control_dims], values))
                 chosen = design
@@ -593,6 +598,7 @@ def specification_curve(
     developed_alternatives: Mapping[str, Sequence[str]] | None,
     not_candidates: Sequence[str],
     not_available: Mapping[str, Mapping[str, str]] | None = None,
+    paper_excluded: Mapping[str, str] | None = None,
     csv_out: str | Path,
     skipped_out: str | Path,
     png_out: str | Path,
@@ -609,7 +615,7 @@ def specification_curve(
     start = time.perf_counter()
     ci = curve_inputs(
         paths, release_files, samples, kof_vintage=kof_vintage, io_release=io_release, curve=curve,
-        developed_alternatives=developed_alternatives, not_candidates=not_candidates, not_available=not_available,
+        developed_alternatives=developed_alternatives, not_candidates=not_candidates, not_available=not_available, paper_excluded=paper_excluded,
     )  # fmt: skip
     defaults, choices, definitions, sample = ci.defaults, ci.choices, ci.definitions, ci.sample
     built = time.perf_counter()
@@ -617,7 +623,7 @@ def specification_curve(
     # The configured specification of each paper column: Tables 3–6 and the DVA columns at the configured choices.
     configured = np.ones(len(out), dtype=bool)
     for name in choices:
-        if name in ("outcome", "sample", "controls", "tbi"):
+        if name in ("io_release", "outcome", "sample", "controls", "tbi"):  # every release's configured choices are marked
             continue
         if name.startswith("control_"):
             var = next(c.variable for c in sample.controls if c.name == name[len("control_") :])
@@ -645,7 +651,7 @@ def specification_curve(
 
     from ..outputs.figures import save_figure, specification_curve_figure
 
-    save_figure(specification_curve_figure(out, list(choices)), png_out, pdf_out)
+    save_figure(specification_curve_figure(out, list(choices), main_release=io_release), png_out, pdf_out)
     log.info(
         "specification curve: %d specifications, %d regressions solved in %d designs; panels %.1f s, estimation %.2f s, figure %.1f s",
         len(out), len(out), out.groupby([c for c in out.columns if c in choices and c not in ("kof_vintage", "outcome")]).ngroups,
@@ -698,7 +704,7 @@ def curve_test(
     specifications (``ci``), its designs (``groups``, :func:`.speccurve.curve_groups` of ``ci.specs``) and its estimates
     (``observed``, in the order of ``ci.specs``). The countries are drawn from the stream
     ``SeedSequence(seed, "specification_curve_joint_test", release)`` (:func:`.inference.stream_seed`); a p-value within
-    two Monte Carlo SEs of 0.05 or 0.10 is computed again on ``rerun_draws`` draws of the same stream. Each
+    two Monte Carlo SEs of 0.01, 0.05 or 0.10 is computed again on ``rerun_draws`` draws of the same stream. Each
     distinct regression is weighted by the grid specifications it stands for only in the ``*_grid`` statistics. Outputs:
     ``test`` (CSV), ``variance`` (CSV), ``png``/``pdf`` (the decomposition's figure)."""
     import time
@@ -731,13 +737,13 @@ def curve_test(
             "%d of %d null estimates undefined (%s), %d draws undefined; %.1f s",
             release, res["specifications"], res["grid_specifications"], draws, res["median_coef"], res["p_median"], res["share_significant"],
             res["p_share"], res["stouffer_z"], res["p_stouffer"], res["p_median_grid"], res["p_share_grid"], res["p_stouffer_grid"],
-            res["undefined_estimates"], draws * res["specifications"], res["undefined_reasons"] or "none", res["undefined_draws"], time.perf_counter() - t0,
+            res["undefined_estimates"], res["undefined_over_draws"] * res["specifications"], res["undefined_reasons"] or "none", res["undefined_draws"], time.perf_counter() - t0,
         )  # fmt: skip
         variance.append(variance_decomposition(mine, dims).assign(release=release))
     if len(tests) > 1:
         variance.append(variance_decomposition(observed, list(ci.choices)).assign(release="all releases"))
     test = pd.DataFrame(tests)
-    var = pd.concat(variance, ignore_index=True)[["release", "term", "kind", "nested_in", "type2", "shapley", "eta2", "share"]]
+    var = pd.concat(variance, ignore_index=True)[["release", "term", "kind", "nested_in", "type2", "shapley", "eta2", "share", "note"]]
     Path(str(outputs["test"])).parent.mkdir(parents=True, exist_ok=True)
     test.to_csv(str(outputs["test"]), index=False, float_format="%.10g", lineterminator="\n")
     var.to_csv(str(outputs["variance"]), index=False, float_format="%.6f", lineterminator="\n")

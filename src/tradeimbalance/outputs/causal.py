@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..release import period_word
+from ..econometrics.montecarlo import format_p
 from .comparison import markdown_table
 
 #: The specification the sentences and verdicts are about: Table 3 column 3 (KOFGIdj with controls).
@@ -37,6 +38,17 @@ def _get(rows: pd.DataFrame, check: str, term: str) -> pd.Series | None:
     return r.iloc[0] if len(r) and pd.notna(r["coef"].iloc[0]) else None
 
 
+def _ri_passes(r: pd.Series | None) -> bool:
+    return r is not None and pd.notna(r["pvalue"]) and float(r["pvalue"]) < 0.05
+
+
+def _ri_words(check: str, r: pd.Series) -> str:
+    """Why a randomization scheme does not support the association: its p, or why it has none."""
+    if pd.isna(r["pvalue"]):
+        return f"{check} cannot reject ({str(r.get('note', '')).split(':')[0]})"
+    return f"{check} p = {_p(r)}"
+
+
 def _fmt(r: pd.Series | None, p: str = "pvalue") -> str:
     if r is None:
         return "–"
@@ -44,7 +56,15 @@ def _fmt(r: pd.Series | None, p: str = "pvalue") -> str:
 
 
 def _p(r: pd.Series | None) -> str:
-    return "–" if r is None else f"{r['pvalue']:.4f}"
+    """A randomization p as the report shows it (:func:`.montecarlo.format_p`): never below its attainable minimum;
+    exact when every admissible assignment was enumerated; "undefined" with the count where the test cannot reject."""
+    if r is None:
+        return "–"
+    if pd.isna(r.get("pvalue")):
+        n = r.get("admissible")
+        return f"undefined ({int(n)} admissible assignments)" if pd.notna(n) else "undefined"
+    draws = int(r["draws"]) if pd.notna(r.get("draws")) else None
+    return format_p(float(r["pvalue"]), draws, r.get("mcse"), exact_p=bool(r.get("exact")) if pd.notna(r.get("exact")) else False)
 
 
 def _period(years: str) -> str:
@@ -131,11 +151,13 @@ def sentences(rows: pd.DataFrame) -> list[str]:
         )  # fmt: skip
     ri_y, ri_p = _get(rows, "randomization (within year)", "TBI"), _get(rows, "randomization (country paths)", "TBI")
     if ri_y is not None and ri_p is not None:
-        both = ri_y["pvalue"] < 0.05 and ri_p["pvalue"] < 0.05
+        both = _ri_passes(ri_y) and _ri_passes(ri_p)
+        undefined = [r for r in (ri_y, ri_p) if pd.isna(r["pvalue"])]
         out.append(
-            f"Randomization inference: reassigning TBI across countries within each year gives p = {ri_y['pvalue']:.4f} and giving each country another's "
-            f"whole TBI path p = {ri_p['pvalue']:.4f} ({int(ri_y['draws'])} draws each): "
+            f"Randomization inference: reassigning TBI across countries within each year gives p {_p(ri_y)} and giving each country another's "
+            f"whole TBI path p {_p(ri_p)}: "
             + ("an association this strong is rare when TBI is unrelated to KOF, and it does not rest on the clustered SEs." if both
+               else "a scheme with so few admissible assignments cannot reject at 5 % whatever the data (" + str(undefined[0]["note"]) + ")." if undefined
                else "an association this strong is not rare when TBI is reassigned at random.")
         )
     size = _get(rows, "size", "1 within-country SD of TBI (outcome points)")
@@ -161,8 +183,8 @@ def verdict(rows: pd.DataFrame) -> str:
     fragile = []
     for check in ("randomization (within year)", "randomization (country paths)"):
         r = _get(rows, check, "TBI")
-        if r is not None and r["pvalue"] >= 0.05:
-            fragile.append(f"{check} p = {r['pvalue']:.3f}")
+        if r is not None and not _ri_passes(r):
+            fragile.append(_ri_words(check, r))
     loo = rows[(rows["check"] == "leave one out") & rows["note"].fillna("").astype(str).str.contains("sign")]
     if len(loo):
         fragile.append("dropping " + ", ".join(t.replace("without ", "") for t in loo["term"]) + " flips the sign")

@@ -292,13 +292,13 @@ def figure1(means: pd.DataFrame, *, titles: Mapping[str, str] | None = None) -> 
     return fig
 
 
-def specification_curve_figure(curve: pd.DataFrame, dimensions: Sequence[str]) -> Figure:
+def specification_curve_figure(curve: pd.DataFrame, dimensions: Sequence[str], main_release: str | None = None) -> Figure:
     """The two-panel specification curve (Simonsohn, Simmons & Nelson 2020).
 
     Above: the TBI coefficients sorted from smallest to largest with their 95 % intervals (dark where p < 0.05,
     grey otherwise); the specifications of the paper's columns at the configured choices (``paper_column``) in
-    orange, the published main specification (``published_main``: Table 3 column 3) in red with a vertical line
-    through both panels. Below: which choice each specification makes, one row per choice of each dimension of
+    orange, the published main specification (``published_main``: Table 3 column 3; of ``main_release`` where the curve
+    has several releases, each of which marks its own) in red with a vertical line through both panels. Below: which choice each specification makes, one row per choice of each dimension of
     ``dimensions`` that has more than one choice (grouped by dimension).
     """
     missing = [c for c in ("coef", "ci_low", "ci_high", "pvalue", "paper_column", "published_main", *dimensions) if c not in curve.columns]
@@ -328,7 +328,10 @@ def specification_curve_figure(curve: pd.DataFrame, dimensions: Sequence[str]) -
             top.scatter(x[mask], c["coef"].to_numpy()[mask], s=2.0, color=colour, linewidths=0, rasterized=True)
         conf = (c["paper_column"].fillna("").astype(str) != "").to_numpy()
         top.scatter(x[conf], c["coef"].to_numpy()[conf], s=14, color="#e69f00", edgecolors="black", linewidths=0.3, zorder=3, label="the paper's other columns (Tables 3–6, DVA)")
-        main = np.flatnonzero(c["published_main"].to_numpy(bool))
+        mains = c["published_main"].to_numpy(bool).copy()
+        if main_release is not None and "io_release" in c.columns:  # each release marks its own; the line is the configured one's
+            mains &= (c["io_release"].astype(str) == main_release).to_numpy()
+        main = np.flatnonzero(mains)
         if main.size:
             top.scatter(x[main], c["coef"].to_numpy()[main], s=40, marker="D", color="#c0392b", edgecolors="black", linewidths=0.4, zorder=4, label="published specification (Table 3, col. 3)")
             for ax in (top, bottom):
@@ -375,8 +378,8 @@ def curve_variance_figure(variance: pd.DataFrame) -> Figure:
             y = np.arange(len(v))
             dim = (v["kind"] == "dimension").to_numpy()
             shapley, type2 = v["shapley"].to_numpy(float), v["type2"].to_numpy(float)
-            ax.barh(y[dim] + 0.19, shapley[dim], color="#1f4e79", height=0.36, label="Shapley")
-            ax.barh(y[dim] - 0.19, type2[dim], color="#9ecae1", height=0.36, label="type II")
+            ax.barh(y[dim] + 0.19, shapley[dim], color="#1f4e79", height=0.36, label="Shapley (a partition of the additive R²)")
+            ax.barh(y[dim] - 0.19, type2[dim], color="#9ecae1", height=0.36, label="type II (not a partition: need not add up)")
             ax.barh(y[~dim], shapley[~dim], color=[colours.get(k, "0.5") for k in v["kind"][~dim]], height=0.7)
             labels = [f"{t} (within {n})" if isinstance(n, str) and n else str(t) for t, n in zip(v["term"], v.get("nested_in", pd.Series("", index=v.index)).fillna(""))]
             ax.set_yticks(y, labels, fontsize=7)
@@ -389,7 +392,7 @@ def curve_variance_figure(variance: pd.DataFrame) -> Figure:
         axes[0].legend(loc="lower right", fontsize=6.5, frameon=False)
         fig.suptitle(
             "What moves the specification curve, given the other dimensions: each dimension's Shapley (dark) and type-II (light)\n"
-            "share, the strongest interaction (orange), all main effects together (grey)", fontsize=8.5,
+            "share, the strongest interaction's gain over all main effects (orange), all main effects together (grey)", fontsize=8.5,
         )  # fmt: skip
     return fig
 

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..econometrics.montecarlo import format_p
 from .comparison import markdown_table
 
 #: Significance level of the verdicts.
@@ -161,13 +162,13 @@ def _curve_share(curve: pd.DataFrame | None, release: str, cells: pd.DataFrame, 
 
 def _cell_text(row: pd.Series) -> str:
     name = f"{row['table']}.{row['column']}" if str(row["table"]).isdigit() else f"{str(row['table']).upper()} {row['column']}"
-    text = f"{name} {row['coef']:.2f} (p {row['pvalue']:.3f}"
+    text = f"{name} {row['coef']:.2f} (p {format_p(row['pvalue'])}"
     if pd.notna(row.get("p_wcr_rademacher")):
-        text += f"; WCR {row['p_wcr_rademacher']:.3f}"
+        text += f"; WCR {format_p(row['p_wcr_rademacher'])}"
     if pd.notna(row.get("p_crv3")):
-        text += f"; CRV3 {row['p_crv3']:.3f}"
+        text += f"; CRV3 {format_p(row['p_crv3'])}"
     if pd.notna(row.get("kp_wald_f")):
-        text += f"; KP LM p {row['kp_lm_pvalue']:.3f}; KP F {row['kp_wald_f']:.1f}"
+        text += f"; KP LM p {format_p(row['kp_lm_pvalue'])}; KP F {row['kp_wald_f']:.1f}"
     return text + ")"
 
 

@@ -14,6 +14,7 @@ import markdown
 import numpy as np
 import pandas as pd
 
+from ..econometrics.montecarlo import format_p
 from .comparison import markdown_table, summary_lines
 from ..release import year_span
 from .tables import TABLE1_TOLERANCE, instrument_note
@@ -217,7 +218,7 @@ INFERENCE_METHODS: dict[str, str] = {
 }
 
 
-def curve_summary_lines(curve: pd.DataFrame, dimensions: Sequence[str]) -> list[str]:
+def curve_summary_lines(curve: pd.DataFrame, dimensions: Sequence[str], release: str = "") -> list[str]:
     """The curve's summary in sentences: shares positive / significant, the choice that moves the estimate most,
     where the published specification falls."""
     from ..econometrics.speccurve import curve_summary
@@ -236,11 +237,13 @@ def curve_summary_lines(curve: pd.DataFrame, dimensions: Sequence[str]) -> list[
             f"to {hi:.4f} ({hi_choice}), a spread of {spread:.4f}."
         )
     main = curve[curve["published_main"].astype(bool)]
+    if release and "io_release" in main.columns:  # every release marks its own published specification
+        main = main[main["io_release"].astype(str) == release]
     if len(main) == 1:
         m = main.iloc[0]
         rank = int((curve["coef"] < m["coef"]).sum()) + 1
         lines.append(
-            f"The published specification (Table 3, column 3, at the configured choices) estimates {m['coef']:.4f} (p = {m['pvalue']:.4f}); "
+            f"The published specification (Table 3, column 3, at the configured choices{' on ' + release if release else ''}) estimates {m['coef']:.4f} (p = {m['pvalue']:.4f}); "
             f"{rank - 1} of the {n} specifications ({100 * (rank - 1) / n:.1f} %) give a smaller estimate."
         )
     return lines
@@ -350,7 +353,8 @@ def curve_test_lines(test: pd.DataFrame, variance: pd.DataFrame) -> list[str]:
         "The test is two-sided by each draw's dominant direction: the direction of the median is read off the data, in the "
         "observed curve and in every resampled one alike, so that a curve far from zero either way counts against the null "
         "and the test keeps its size. The one-sided p-values measure every curve in the positive direction, the paper's "
-        "claim. A p-value within two Monte Carlo SEs of 0.05 or 0.10 is computed again on more draws; † marks one still that close."
+        "claim. A p-value within two Monte Carlo SEs of 0.01, 0.05 or 0.10 is computed again on a longer run of the same "
+        "stream; † marks one still that close. A p-value at its smallest attainable value, 1/(B + 1), is written \"< …\"."
     ]
     for r in test.itertuples(index=False):
         sign = str(r.dominant_sign)
@@ -359,7 +363,9 @@ def curve_test_lines(test: pd.DataFrame, variance: pd.DataFrame) -> list[str]:
         def pv(stat: str, suffix: str = "") -> str:
             key = f"{stat}{suffix}"
             flag = "†" if pd.notna(d.get(f"undecided_{key}")) else ""
-            return f"p = {d[f'p_{key}']:.3f}{flag} (MC SE {d[f'mcse_{key}']:.3f}, B = {int(d[f'draws_{key}'])})"
+            text = format_p(d[f"p_{key}"], int(d[f"draws_{key}"]), d[f"mcse_{key}"])
+            number, _, rest = text.partition(" ")
+            return f"p {number if number in ('<', '≤') else '= ' + number}{flag} {rest}".replace("  ", " ")
 
         lines.append(
             f"On **{r.release}** ({r.years}; {int(r.specifications)} distinct regressions): if TBI had no effect at all, a median estimate as far "
@@ -379,10 +385,11 @@ def curve_test_lines(test: pd.DataFrame, variance: pd.DataFrame) -> list[str]:
         if changed:
             lines.append(f"Counting each distinct regression once changes a verdict on **{r.release}**: " + "; ".join(changed) + ".")
         if d.get("undefined_estimates", 0):
+            over = int(d.get("undefined_over_draws", r.draws))
             lines.append(
-                f"On **{r.release}**, {int(d['undefined_estimates'])} of the {int(r.draws) * int(r.specifications)} resampled estimates "
-                f"({100 * r.undefined_share:.2f} %) are undefined and left out of their draw's median, share and Stouffer Z "
-                f"({d.get('undefined_reasons', '')}); {int(d.get('undefined_draws', 0))} draws have none defined."
+                f"On **{r.release}**, {int(d['undefined_estimates'])} of the {over * int(r.specifications):,} resampled estimates of the {over:,} draws the "
+                f"p-values used ({100 * r.undefined_share:.2f} %) are undefined and left out of their draw's median, share and Stouffer Z; by reason "
+                f"(an estimate may have several): {d.get('undefined_reasons', '')}; {int(d.get('undefined_draws', 0))} draws have none defined."
             )
     for release, v in variance.groupby("release", sort=False):
         col = "shapley" if "shapley" in v.columns else "share"
@@ -392,24 +399,29 @@ def curve_test_lines(test: pd.DataFrame, variance: pd.DataFrame) -> list[str]:
         if dims.empty:
             continue
         if "type2" in v.columns:
-            top = ", ".join(f"{t}{' (within ' + n + ')' if isinstance(n, str) and n else ''} {100 * x:.0f} % (type II {100 * y:.0f} %)"
+            top = ", ".join(f"{t}{' (within ' + n + ')' if isinstance(n, str) and n else ''} {100 * x:.1f} % (type II {100 * y:.1f} %)"
                             for t, n, x, y in zip(dims["term"].head(4), dims["nested_in"].head(4), dims["shapley"].head(4), dims["type2"].head(4)))  # fmt: skip
-            head = f"What moves the estimate on **{release}**, each dimension given the others (Shapley share of R², type-II share beside): {top}"
+            head = (f"What moves the estimate on **{release}**, each dimension given the others: its Shapley share of R² (these add up to "
+                    f"the additive model's R²) and, beside it, its type-II share (the R² it adds to all the others; not a partition: "
+                    f"overlap is in no one's share, so these need not add up): {top}")  # fmt: skip
         else:
             top = ", ".join(f"{t} {100 * x:.0f} %" for t, x in zip(dims["term"].head(3), dims[col].head(3)))
             head = f"What moves the estimate on **{release}**: alone, {top} of the variance"
+        rest = v[v["kind"] == "residual"][col]
         lines.append(
-            head + f"; all main effects together {100 * float(add.iloc[0]):.0f} %"
-            + (f", and the interaction {inter['term'].iloc[0]} a further {100 * float(inter[col].iloc[0]):.0f} %." if len(inter) else ".")
+            head + f"; all main effects together {100 * float(add.iloc[0]):.1f} %"
+            + (f"; the largest gain of an interaction over all main effects is {inter['term'].iloc[0]}'s, {100 * float(inter[col].iloc[0]):.1f} %" if len(inter) else "")
+            + (f"; the rest, {100 * float(rest.iloc[0]):.1f} %, is in the other interactions." if len(rest) else ".")
         )
     return lines
 
 
 def robustness_section(
     inference: pd.DataFrame, curve: pd.DataFrame, dimensions: Sequence[str], *, draws: int, level: float, curve_skipped: pd.DataFrame | None = None,
-    curve_test: pd.DataFrame | None = None, curve_variance: pd.DataFrame | None = None,
+    curve_test: pd.DataFrame | None = None, curve_variance: pd.DataFrame | None = None, release: str = "",
 ) -> list[str]:
-    """"How robust is the TBI effect?": the few-cluster inference table, the curve and its summary lines."""
+    """"How robust is the TBI effect?": the few-cluster inference table, the curve and its summary lines (``release``: the
+    configured release, whose published specification the summary places on the curve)."""
     main = inference[(inference["table"].astype(str) == "3") & (inference["column"] == 3)]
     lines = [
         "## How robust is the TBI effect?",
@@ -452,7 +464,7 @@ def robustness_section(
         "",
         "![Specification curve](figures/specification_curve.png)",
         "",
-        *[f"- {line}" for line in curve_summary_lines(curve, dimensions)],
+        *[f"- {line}" for line in curve_summary_lines(curve, dimensions, release)],
         "",
     ]
     per_release = curve_release_lines(curve, curve_skipped)

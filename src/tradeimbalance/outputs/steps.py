@@ -240,6 +240,7 @@ def report_step(
             pd.read_csv(inference_csv, dtype={"table": str}), curve, list(curve_dimensions), draws=bootstrap_draws, level=level, curve_skipped=skipped,
             curve_test=pd.read_csv(curve_test_csv) if curve_test_csv is not None else None,
             curve_variance=pd.read_csv(curve_variance_csv) if curve_variance_csv is not None else None,
+            release=next((r for r, i in (release_info or {}).items() if i.get("configured")), ""),
         )  # fmt: skip
     glance: list[str] = []
     info = dict(release_info or {})

@@ -1,0 +1,129 @@
+"""One rule for every simulated p-value of the package: the wild cluster bootstraps (few-cluster inference, the timing
+checks), the randomization tests and the specification curve's joint test.
+
+**The rule** (:func:`redrawn`). A p-value simulated from ``B`` draws has the Monte Carlo standard error
+``√(p(1−p)/B)``. When it lies within two Monte Carlo SEs of 0.01, 0.05 or 0.10 (:data:`THRESHOLDS`), the verdict at that
+level depends on the simulation, so it is computed again on a longer run of **the same stream**: the first ``B`` draws
+and more, up to ``rerun_draws`` (the caller's ``p_of(B)`` must give the p of the first ``B`` draws of its stream, so
+that the longer run extends the shorter one). If it is still that close, the threshold is kept as ``undecided``.
+
+**What can be shown** (:func:`format_p`). A simulated p is ``(1 + #{draws at least as extreme}) / (1 + B)``: it cannot
+be below ``1/(1 + B)``. At that bound it is written ``< 0.0002 (B = 5,000)``, never ``0.000``; the CSVs keep the
+exact value. A p from a complete enumeration of the admissible assignments is exact (no Monte Carlo error). A test
+whose smallest attainable p exceeds the level it is read at cannot reject: its p is undefined, with the reason
+(:func:`attainable`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: The significance levels near which a simulated p-value is drawn again, and flagged if still undecided.
+THRESHOLDS = (0.01, 0.05, 0.10)
+#: The level a randomization test is read at when asking whether it can reject at all (:func:`attainable`).
+LEVEL = 0.05
+
+
+def mc_se(p: float, draws: int) -> float:
+    """Monte Carlo standard error of a simulated p-value, √(p(1−p)/B)."""
+    return float(math.sqrt(p * (1 - p) / max(draws, 1))) if np.isfinite(p) else float("nan")
+
+
+def near_threshold(p: float, draws: int) -> float:
+    """The threshold of :data:`THRESHOLDS` that ``p`` lies within two Monte Carlo SEs of (the nearest), or nan."""
+    if not np.isfinite(p):
+        return float("nan")
+    se = mc_se(p, draws)
+    close = [t for t in THRESHOLDS if abs(p - t) <= 2 * se]
+    return float(min(close, key=lambda t: abs(p - t))) if close else float("nan")
+
+
+@dataclass(frozen=True)
+class MonteCarloP:
+    """A simulated (or exactly enumerated) p-value: its Monte Carlo SE, the draws it rests on, the threshold it is still
+    within two Monte Carlo SEs of after the longer run (``undecided``; nan: decided), whether it was drawn again
+    (``redrawn``), whether it is exact (every admissible assignment enumerated: no Monte Carlo error), and why it is
+    undefined (``undefined``; "" when defined)."""
+
+    pvalue: float
+    mcse: float
+    draws: int
+    undecided: float = float("nan")
+    redrawn: bool = False
+    exact: bool = False
+    undefined: str = ""
+    first_draws: int = field(default=0)
+
+    def columns(self, prefix: str) -> dict[str, object]:
+        """``p_<prefix>, mcse_<prefix>, draws_<prefix>, undecided_<prefix>`` (the few-cluster inference's columns)."""
+        return {f"p_{prefix}": self.pvalue, f"mcse_{prefix}": self.mcse, f"draws_{prefix}": self.draws, f"undecided_{prefix}": self.undecided}
+
+
+def redrawn(p_of: Callable[[int], tuple[float, int]], draws: int, rerun_draws: int = 0) -> MonteCarloP:
+    """The p-value on ``draws`` draws, and on ``rerun_draws`` draws of the same stream when it lies within two Monte Carlo
+    SEs of a threshold (module docstring). ``p_of(B)`` returns ``(p, B_used)``: the p of the first ``B`` draws of the
+    caller's stream and how many draws it rests on (fewer where some are undefined)."""
+    p, used = p_of(draws)
+    near = near_threshold(p, used)
+    again = bool(np.isfinite(near) and rerun_draws > draws)
+    if again:
+        p, used = p_of(rerun_draws)
+        near = near_threshold(p, used)
+    return MonteCarloP(float(p), mc_se(p, used), int(used), near, again, first_draws=int(draws))
+
+
+def exact(p: float, assignments: int) -> MonteCarloP:
+    """A p-value from every admissible assignment: no Monte Carlo error."""
+    return MonteCarloP(float(p), 0.0, int(assignments), exact=True)
+
+
+def attainable(assignments: int, level: float = LEVEL) -> str:
+    """Why a randomization test with ``assignments`` admissible assignments (the observed one among them) cannot reject
+    at ``level`` — its smallest attainable p, ``1/assignments``, exceeds the level — or "" when it can."""
+    smallest = 1.0 / assignments
+    if smallest > level:
+        return (f"only {assignments} admissible assignment{'s' if assignments != 1 else ''}: the smallest attainable p is "
+                f"1/{assignments} = {smallest:.3f} > {level:g}, so the test cannot reject")  # fmt: skip
+    return ""
+
+
+def undefined(reason: str, assignments: int) -> MonteCarloP:
+    """A p-value the test cannot give, with the reason."""
+    return MonteCarloP(float("nan"), float("nan"), int(assignments), exact=True, undefined=reason)
+
+
+def minimum_p(draws: int) -> float:
+    """The smallest simulated p-value ``(1 + 0)/(1 + B)``."""
+    return 1.0 / (draws + 1)
+
+
+def _round_up(x: float, digits: int = 1) -> float:
+    """``x`` rounded up to ``digits`` significant digits."""
+    if x <= 0:
+        return 0.0
+    scale = 10 ** (digits - 1 - math.floor(math.log10(x)))
+    return math.ceil(x * scale - 1e-9) / scale
+
+
+def format_p(p: float, draws: int | None = None, mcse: float | None = None, *, exact_p: bool = False) -> str:
+    """A simulated p for the report (module docstring): ``0.043 (MC SE 0.002, B = 9,999)``; ``0.0004 (MC SE 0.0003, B =
+    5,000)`` below 0.001; ``< 0.0002 (B = 5,000)`` at its attainable minimum; ``0.500 (exact, 2 assignments)`` when
+    enumerated; ``–`` when undefined."""
+    if p is None or not np.isfinite(p):
+        return "–"
+    if exact_p:
+        return f"{p:.3f} (exact, {draws:,} assignments)" if draws else f"{p:.3f} (exact)"
+    if draws is not None and draws > 0 and p <= minimum_p(draws) * (1 + 1e-9):
+        bound = _round_up(minimum_p(draws))
+        return f"{'<' if bound > minimum_p(draws) * (1 + 1e-9) else '≤'} {bound:g} (B = {draws:,})"
+    digits = 3 if p >= 0.001 else 4
+    text = f"{p:.{digits}f}"
+    if mcse is not None and np.isfinite(mcse):
+        text += f" (MC SE {mcse:.{digits}f}" + (f", B = {draws:,})" if draws else ")")
+    elif draws:
+        text += f" (B = {draws:,})"
+    return text
