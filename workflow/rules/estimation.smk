@@ -304,6 +304,31 @@ rule referee_checks:
         "../../scripts/referee_checks.py"
 
 
+rule causal_checks:
+    # How strong is the causal case? Dynamic panel GMM, plausibly exogenous bounds, omitted-variable sensitivity, TWFE weights.
+    input:
+        **RELEASE_PANEL_INPUTS,
+    output:
+        csv=f"{RES}/causal_checks.csv",
+        delta=f"{RES}/causal_checks_delta.csv",
+        pe_png=report(f"{RES}/figures/plausibly_exogenous.png", caption="../../workflow/report/plausibly_exogenous.rst", category="Figures"),
+        pe_pdf=f"{RES}/figures/plausibly_exogenous.pdf",
+        ovb_png=report(f"{RES}/figures/sensitivity_contours.png", caption="../../workflow/report/sensitivity_contours.rst", category="Figures"),
+        ovb_pdf=f"{RES}/figures/sensitivity_contours.pdf",
+    params:
+        releases=COMPARISON_RELEASES,
+        samples=COMPARISON_SAMPLES,
+        kof_vintage=str(config["kof_vintage"]),
+        settings=dict(sorted((config.get("causal_checks") or {}).items())),
+        specifications=config.get("referee_checks", {}).get("specifications", ["3.1", "3.2", "3.3", "3.4", "4.1", "4.2", "4.3", "4.4"]),
+    log:
+        f"{LOGS}/causal_checks.log",
+    benchmark:
+        f"{LOGS}/benchmarks/causal_checks.tsv",
+    script:
+        "../../scripts/causal_checks.py"
+
+
 rule all_estimation:
     input:
         rules.panel.output,
@@ -316,3 +341,4 @@ rule all_estimation:
         rules.specification_curve_test.output,
         rules.compare_releases.output,
         rules.referee_checks.output,
+        rules.causal_checks.output,

@@ -134,6 +134,8 @@ rule report:
         forest=rules.forest_figure.output.png,
         table_set=f"{RES}/tables/table_set.csv",
         referee=f"{RES}/referee_checks.csv",
+        causal=f"{RES}/causal_checks.csv",
+        causal_figures=[f"{RES}/figures/plausibly_exogenous.png", f"{RES}/figures/sensitivity_contours.png"],
         referee_figure=f"{RES}/figures/leave_one_out.png",
     output:
         md=f"{RES}/report.md",

@@ -537,6 +537,88 @@ def forest_figure(rows: pd.DataFrame) -> Figure:
     return fig
 
 
+def _release_axes(n: int, width: float, height: float) -> tuple[Figure, np.ndarray]:
+    ncols = min(3, n)
+    nrows = -(-n // ncols)
+    fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return fig, axes
+
+
+def plausibly_exogenous_figure(grid: pd.DataFrame, cell: tuple[str, int] = ("3", 3)) -> Figure:
+    """The 95 % set of the 2SLS TBI coefficient against the direct effect δ of the lagged TBI (Conley, Hansen & Rossi
+    2012), one panel per release: the union of intervals for γ ∈ [−δ, δ] (band) and the local-to-zero interval with
+    γ ~ N(0, (δ/2)²) (lines); zero dotted (``grid``: results/causal_checks_delta.csv)."""
+    mine = grid[(grid["table"].astype(str) == cell[0]) & (grid["column"] == cell[1])]
+    releases = list(dict.fromkeys(mine["release"].astype(str)))
+    if not releases:
+        raise ValueError(f"plausibly_exogenous_figure: no release has Table {cell[0]} column {cell[1]}")
+    with _style():
+        fig, axes = _release_axes(len(releases), 4.2, 3.4)
+        for ax, release in zip(axes, releases):
+            g = mine[mine["release"] == release].sort_values("share")
+            ax.fill_between(g["share"], g["uci_low"], g["uci_high"], color="#1f4e79", alpha=0.25, lw=0, label="union of intervals, γ ∈ [−δ, δ]")
+            ax.plot(g["share"], g["ltz_low"], color="#d55e00", lw=1.1, label="local to zero, γ ~ N(0, (δ/2)²)")
+            ax.plot(g["share"], g["ltz_high"], color="#d55e00", lw=1.1)
+            ax.axhline(0.0, color="0.3", lw=0.8, ls=":")
+            ax.set_title(release, fontsize=9)
+            ax.set_xlabel("δ as a share of the 2SLS TBI coefficient")
+            ax.set_ylabel("TBI coefficient, 95 % set")
+            ax.grid(True, color="0.9", linewidth=0.6)
+        axes[0].legend(fontsize=6.5, frameon=False, loc="lower left")
+        fig.suptitle(f"If the lagged TBI affected KOF directly (by up to δ): the 2SLS estimate's 95 % set, Table {cell[0]} column {cell[1]}", fontsize=8.5)
+    return fig
+
+
+def sensitivity_contour_figure(checks: pd.DataFrame, cell: tuple[str, int] = ("3", 3)) -> Figure:
+    """Cinelli & Hazlett's (2020) contour plot, one panel per release: the two-way FE estimate adjusted for a confounder
+    with partial R² ``R²(D~Z|X)`` with TBI (x) and ``R²(Y~Z|D,X)`` with the outcome (y); the zero contour in red, the
+    observed controls' benchmarks (1×, 2×, 3× lnGDP and RQ) marked (``checks``: results/causal_checks.csv)."""
+    from ..econometrics.causal_checks import adjusted
+
+    mine = checks[(checks["table"].astype(str) == cell[0]) & (checks["column"] == cell[1]) & (checks["check"] == "omitted-variable sensitivity")]
+    releases = list(dict.fromkeys(mine["release"].astype(str)))
+    if not releases:
+        raise ValueError(f"sensitivity_contour_figure: no release has Table {cell[0]} column {cell[1]}")
+    with _style():
+        fig, axes = _release_axes(len(releases), 4.2, 3.9)
+        for ax, release in zip(axes, releases):
+            r = mine[mine["release"] == release]
+            base = r[r["term"] == "partial R² of TBI (OLS t)"]
+            ax.set_title(release, fontsize=9)
+            if base.empty or pd.isna(base["coef"].iloc[0]):
+                ax.text(0.5, 0.5, "not estimable", ha="center", va="center", transform=ax.transAxes)
+                continue
+            b, se, df = float(base["coef"].iloc[0]), float(base["se"].iloc[0]), float(base["df"].iloc[0])
+            marks = r[r["r2dz"].notna()]
+            top = float(max(0.3, 1.15 * marks[["r2dz", "r2yz"]].to_numpy().max())) if len(marks) else 0.3
+            top = min(top, 0.95)
+            xs = np.linspace(0.0, top, 121)
+            gx, gy = np.meshgrid(xs, xs)
+            z = np.vectorize(lambda a, c: adjusted(b, se, df, a, c)[0])(gx, gy)
+            cs = ax.contour(gx, gy, z, levels=8, colors="0.45", linewidths=0.6)
+            ax.clabel(cs, fontsize=5.5, fmt="%.1f")
+            if z.min() < 0 < z.max():
+                ax.contour(gx, gy, z, levels=[0.0], colors="#c0392b", linewidths=1.4)
+            ax.scatter([0], [0], marker="^", color="black", s=18, zorder=3)
+            ax.annotate(f"unadjusted {b:.2f}", (0, 0), xytext=(4, 4), textcoords="offset points", fontsize=6)
+            for m in marks.itertuples():
+                ax.scatter([m.r2dz], [m.r2yz], marker="D", color="#d55e00", s=14, zorder=3)
+                ax.annotate(f"{m.term} ({m.coef:.2f})", (m.r2dz, m.r2yz), xytext=(3, 2), textcoords="offset points", fontsize=5.5)
+            ax.set_xlim(0, top)
+            ax.set_ylim(0, top)
+            ax.set_xlabel("partial R² of the confounder with TBI")
+            ax.set_ylabel("partial R² of the confounder with the outcome")
+        fig.suptitle(
+            f"Omitted-variable sensitivity (Cinelli & Hazlett 2020), Table {cell[0]} column {cell[1]}: the estimate adjusted for a confounder "
+            "of the strengths on the axes;\nred: where it reaches zero; diamonds: confounders 1, 2, 3 times as strong as lnGDP or RQ", fontsize=8.5,
+        )  # fmt: skip
+    return fig
+
+
 def leave_one_out_figure(checks: pd.DataFrame, cell: tuple[str, int] = ("3", 3)) -> Figure:
     """The TBI coefficient of one specification (Table 3 column 3) with each country dropped, sorted, one panel per
     release, with the full-sample estimate and its 95 % interval (t(G − 1)); a country whose removal changes the sign or

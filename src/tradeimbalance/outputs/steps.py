@@ -220,6 +220,7 @@ def report_step(
     table_set_csv: str | Path | None = None,
     referee_csv: str | Path | None = None,
     forest_png: str | Path | None = None,
+    causal_csv: str | Path | None = None,
 ) -> str:
     """results/report.md and results/report.html (with the robustness section when the inference and curve files are
     given, and the releases section when ``releases`` names the comparison's files: estimates, pairs, effect, skipped, table1).
@@ -262,7 +263,8 @@ def report_step(
         from .causal import causal_section
 
         checks = pd.read_csv(referee_csv, dtype={"table": str})
-        causal = causal_section(checks, [r for r in order if r in set(checks["release"])] if order is not None else None)
+        strong = pd.read_csv(causal_csv, dtype={"table": str}) if causal_csv is not None else None
+        causal = causal_section(checks, [r for r in order if r in set(checks["release"])] if order is not None else None, strong)
     else:
         causal = []
     if releases is not None:
