@@ -216,8 +216,35 @@ def test_the_reports_verdicts_follow_their_rules() -> None:
         return pd.DataFrame(out)
 
     assert verdict(rows(0.30, 0.5, 0.01)).startswith("there is no robust positive association")
-    assert verdict(rows(0.01, 0.06, 0.01)).startswith("the association cannot be read as an effect")
+    assert verdict(rows(0.01, 0.06, 0.01)).startswith("the association cannot be read as an effect on r: the next period's TBI predicts")
     assert "as strongly as today's TBI" in sentences(rows(0.01, 0.06, 0.01))[0] and "next benchmark year's TBI" in sentences(rows(0.01, 0.06, 0.01))[0]
-    assert verdict(rows(0.01, 0.5, 0.20)) == "the association is fragile on r (randomization (within year) p = 0.200)"
+    assert verdict(rows(0.01, 0.5, 0.20)).startswith("the association is fragile on r: randomization (within year) p = 0.200 (B = 1,999)")
     assert "dropping AAA flips the sign" in verdict(rows(0.01, 0.5, 0.01, flip=True))
-    assert verdict(rows(0.01, 0.5, 0.01)).startswith("the association passes the timing, influence and randomization checks on r")
+    assert verdict(rows(0.01, 0.5, 0.01)).startswith("the association is consistent with an effect on r, within what an observational panel can show")
+
+    # the causal checks weigh in (results/causal_checks.csv): the dynamic panel GMM, the imperfect instrument, an omitted confounder
+    def strong(gmm_p: float = 0.01, ar2_p: float = 0.5, breakdown: float = 0.8, bench_low: float = 2.0) -> pd.DataFrame:
+        common = {"release": "r", "years": "2002, 2005, 2008", "table": "3", "column": 3, "depvar": "KOFGIdj", "sample": "all"}
+        out = []
+        for model in ("difference GMM", "system GMM"):
+            out += [{**common, "check": model, "term": "TBI", "coef": 5.0, "pvalue": gmm_p},
+                    {**common, "check": model, "term": "AR(2)", "statistic": 0.5, "statistic_p": ar2_p}]  # fmt: skip
+        out += [
+            {**common, "check": "plausibly exogenous instrument", "term": "2SLS (δ = 0)", "coef": 9.0, "low": 2.0, "high": 16.0},
+            {**common, "check": "plausibly exogenous instrument", "term": "breakdown δ (union of intervals)", "coef": 9.0 * breakdown, "share": breakdown},
+            {**common, "check": "omitted-variable sensitivity", "term": "1× lnGDP", "coef": 8.0, "low": bench_low, "high": 14.0},
+        ]
+        return pd.DataFrame(out)
+
+    assert verdict(rows(0.01, 0.5, 0.01), strong()).startswith("the association is consistent with an effect on r")
+    assert "TBI's effect survives the dynamic panel GMM" in verdict(rows(0.01, 0.5, 0.01), strong())
+    gone = verdict(rows(0.01, 0.5, 0.01), strong(gmm_p=0.4))
+    assert gone.startswith("the association cannot be read as an effect on r: TBI's effect does not survive the dynamic panel GMM")
+    # a GMM whose AR(2) rejects the instruments does not count either way
+    assert "does not survive" not in verdict(rows(0.01, 0.5, 0.01), strong(gmm_p=0.4, ar2_p=0.01))
+    assert "the 2SLS loses significance if the lagged TBI affects KOF directly by 0.20 of the 2SLS coefficient" in verdict(rows(0.01, 0.5, 0.01), strong(breakdown=0.2))
+    assert "a confounder as strongly related to TBI and KOF as lnGDP would leave the estimate insignificant" in verdict(rows(0.01, 0.5, 0.01), strong(bench_low=-1.0))
+    not_run = strong()
+    not_run.loc[not_run["term"] == "TBI", ["coef", "pvalue"]] = float("nan")
+    not_run.loc[not_run["term"] == "TBI", "note"] = "5 periods (2002, 2005, 2008, 2011, 2014): too few"
+    assert "Not available on this release: the dynamic panel GMM (5 periods (2002, 2005, 2008, 2011, 2014))" in verdict(rows(0.01, 0.5, 0.01), not_run)

@@ -120,6 +120,8 @@ def format_p(p: float, draws: int | None = None, mcse: float | None = None, *, e
     if draws is not None and draws > 0 and p <= minimum_p(draws) * (1 + 1e-9):
         bound = _round_up(minimum_p(draws))
         return f"{'<' if bound > minimum_p(draws) * (1 + 1e-9) else '≤'} {bound:g} (B = {draws:,})"
+    if draws is None and p < 0.00005:  # an analytic p too small for four decimals
+        return "< 0.0001"
     digits = 3 if p >= 0.001 else 4
     text = f"{p:.{digits}f}"
     if mcse is not None and np.isfinite(mcse):

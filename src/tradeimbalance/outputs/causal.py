@@ -55,6 +55,12 @@ def _get(rows: pd.DataFrame, check: str, term: str) -> pd.Series | None:
     return r.iloc[0] if len(r) and pd.notna(r["coef"].iloc[0]) else None
 
 
+def _p_is(r: pd.Series) -> str:
+    """``p = 0.004 (…)`` or ``p < 0.0005 (B = 1,999)``: the randomization p as a phrase."""
+    text = _p(r)
+    return f"p {text}" if text[:1] in ("<", "≤") else f"p = {text}"
+
+
 def _ri_passes(r: pd.Series | None) -> bool:
     return r is not None and pd.notna(r["pvalue"]) and float(r["pvalue"]) < 0.05
 
@@ -63,7 +69,7 @@ def _ri_words(check: str, r: pd.Series) -> str:
     """Why a randomization scheme does not support the association: its p, or why it has none."""
     if pd.isna(r["pvalue"]):
         return f"{check} cannot reject ({str(r.get('note', '')).split(':')[0]})"
-    return f"{check} p = {_p(r)}"
+    return f"{check} {_p_is(r)}"
 
 
 def _fmt(r: pd.Series | None, p: str = "pvalue") -> str:
@@ -171,8 +177,8 @@ def sentences(rows: pd.DataFrame) -> list[str]:
         both = _ri_passes(ri_y) and _ri_passes(ri_p)
         undefined = [r for r in (ri_y, ri_p) if pd.isna(r["pvalue"])]
         out.append(
-            f"Randomization inference: reassigning TBI across countries within each year gives p {_p(ri_y)} and giving each country another's "
-            f"whole TBI path p {_p(ri_p)}: "
+            f"Randomization inference: reassigning TBI across countries within each year gives {_p_is(ri_y)} and giving each country another's "
+            f"whole TBI path {_p_is(ri_p)}: "
             + ("an association this strong is rare when TBI is unrelated to KOF, and it does not rest on the clustered SEs." if both
                else "a scheme with so few admissible assignments cannot reject at 5 % whatever the data (" + str(undefined[0]["note"]) + ")." if undefined
                else "an association this strong is not rare when TBI is reassigned at random.")
@@ -244,7 +250,7 @@ def verdict(rows: pd.DataFrame, strong: pd.DataFrame | None = None) -> str:
         if r is not None and not _ri_passes(r):
             fragile.append(_ri_words(check, r))
         elif r is not None:
-            passed.append(f"{check} p {_p(r)}")
+            passed.append(f"{check} {_p_is(r)}")
     loo = rows[(rows["check"] == "leave one out") & rows["note"].fillna("").astype(str).str.contains("sign")]
     if len(loo):
         fragile.append("dropping " + ", ".join(t.replace("without ", "") for t in loo["term"]) + " flips the sign")
