@@ -8,5 +8,5 @@ i, p, o = snakemake.input, snakemake.params, snakemake.output  # noqa: F821
 specification_curve(
     dict(i.items()), curve_release_files(i, p.releases), p.samples, kof_vintage=p.kof_vintage, io_release=p.io_release, curve=p.curve,
     developed_alternatives=p.developed_alternatives, not_candidates=p.not_candidates, not_available=p.not_available, paper_excluded=p.paper_excluded, csv_out=o.csv,
-    skipped_out=o.skipped, png_out=o.png, pdf_out=o.pdf,
+    skipped_out=o.skipped, png_out=o.png, pdf_out=o.pdf, against_published_out=o.against_published,
 )  # fmt: skip

@@ -140,3 +140,26 @@ def test_undecided_bootstrap_p_values_are_counted_apart_and_the_curve_test_is_st
     # a p at its attainable minimum is written "<", never 0.000
     low = {**row, "p_median": 1 / 5001, "mcse_median": np.sqrt((1 / 5001) * (1 - 1 / 5001) / 5000)}
     assert "would arise with p < 0.0002 (B = 5,000)" in curve_test_lines(pd.DataFrame([low]), variance)[1]
+
+
+def test_the_curve_against_the_published_tbi_coefficients_counts_merged_choices_too() -> None:
+    """Per release, KOF vintage and country set, the 17 published TBI coefficients against the curve's estimate of the same
+    column; a choice merged into another (the same regression) counts with that regression's estimate."""
+    from tradeimbalance.econometrics.specifications import paper_specifications
+    from tradeimbalance.outputs.comparison import curve_against_published
+
+    specs = [s for s in paper_specifications() if s.estimator == "fe" and s.tbi == "TBI"]
+    published = pd.DataFrame([{"table": s.table, "column": s.column, "variable": "TBI", "coef": 10.0, "stars": 3} for s in specs])
+    rows = []
+    for s in specs:
+        common = {"io_release": "r", "kof_vintage": "v", "outcome": s.depvar, "sample": s.sample, "controls": "with" if s.controls else "without",
+                  "tbi": "va_absorbed", "developed_list": "n/a" if s.sample == "all" else "configured"}  # fmt: skip
+        # the swap changes nothing in the developed sample: merged into the configured set there
+        stands = "country_set: configured = drop X instead of Y" if s.sample == "developed" else ""
+        rows.append({**common, "country_set": "configured", "coef": 10.5, "pvalue": 0.001, "stands_for": stands})
+        if s.sample != "developed":
+            rows.append({**common, "country_set": "drop X instead of Y", "coef": -2.0, "pvalue": 0.5, "stands_for": ""})
+    out = curve_against_published(pd.DataFrame(rows), published, {"tbi": "va_absorbed", "developed_list": "configured"}).set_index("country_set")
+    assert out.loc["configured", ["published", "estimated", "sign_and_stars", "within_10pct"]].tolist() == [17, 17, 17, 17]
+    developed = sum(s.sample == "developed" for s in specs)
+    assert out.loc["drop X instead of Y", ["estimated", "sign_and_stars", "within_10pct"]].tolist() == [17, developed, developed]

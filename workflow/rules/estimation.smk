@@ -176,8 +176,10 @@ CURVE_PARAMS = dict(
 rule specification_curve:
     input:
         unpack(curve_inputs),
+        published=f"{config['published_dir']}/published_coefficients.csv",
     output:
         csv=f"{RES}/specification_curve.csv",
+        against_published=f"{RES}/reports/choices_against_published.csv",
         png=report(f"{RES}/figures/specification_curve.png", caption="../../workflow/report/specification_curve.rst", category="Figures"),
         pdf=f"{RES}/figures/specification_curve.pdf",
         skipped=f"{RES}/reports/specification_curve_skipped.csv",

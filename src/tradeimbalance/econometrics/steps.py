@@ -603,10 +603,13 @@ def specification_curve(
     skipped_out: str | Path,
     png_out: str | Path,
     pdf_out: str | Path,
+    against_published_out: str | Path | None = None,
 ) -> pd.DataFrame:
     """The TBI coefficient over every combination of the configured choices (:mod:`.speccurve`) → CSV and figure;
     the inputs as :func:`curve_inputs`. ``skipped_out``: what a release cannot give, and what was merged, with the
-    reason. The curve's own inference is :func:`specification_curve_test` (a rule of its own: it does not depend on
+    reason. ``against_published_out`` (with ``paths["published"]``, the published coefficients): per release, KOF vintage
+    and country set, the 17 published TBI coefficients against the curve's estimate of the same column
+    (:func:`tradeimbalance.outputs.comparison.curve_against_published`), the evidence docs/specification.md cites. The curve's own inference is :func:`specification_curve_test` (a rule of its own: it does not depend on
     the configured KOF vintage, so a vintage switch does not draw it again)."""
     import time
 
@@ -647,6 +650,11 @@ def specification_curve(
     out.to_csv(csv_out, index=False, float_format="%.10g", lineterminator="\n")
     Path(skipped_out).parent.mkdir(parents=True, exist_ok=True)
     ci.skipped.to_csv(skipped_out, index=False, lineterminator="\n")
+    if against_published_out is not None:  # the curve's evidence on the unstated choices: the 17 published TBI coefficients
+        from ..outputs.comparison import curve_against_published
+
+        against = curve_against_published(out, pd.read_csv(paths["published"]), defaults, [d for d in ("kof_vintage", "country_set") if d in choices])
+        against.to_csv(against_published_out, index=False, lineterminator="\n")
     estimated = time.perf_counter()
 
     from ..outputs.figures import save_figure, specification_curve_figure

@@ -12,7 +12,7 @@ The published values are read from ``data/published`` (transcribed from the pape
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -63,6 +63,56 @@ def with_published(estimates: pd.DataFrame, published: pd.DataFrame, published_s
     out["sign_match"] = have & (np.sign(out["coef"]) == np.sign(out["coef_published"]))
     out["stars_match"] = have & (out["stars"] == out["stars_published"])
     out["within_10pct"] = have & ((out["coef"] - out["coef_published"]).abs() <= REL_TOLERANCE * out["coef_published"].abs())
+    return out
+
+
+def _with_merged_choices(curve: pd.DataFrame, dimensions: Sequence[str]) -> pd.DataFrame:
+    """The curve with each distinct regression repeated under every choice it stands for (``stands_for``:
+    ``country_set: configured = drop BGR instead of ROU``): a choice merged into another is the same regression."""
+    if "stands_for" not in curve.columns:
+        return curve
+    parts = curve["stands_for"].fillna("").astype(str).str.split("; ").explode()
+    parts = parts[parts != ""]
+    split = parts.str.partition(": ")
+    extra = []
+    for dim in dict.fromkeys(split[0]):
+        if dim not in dimensions or dim not in curve.columns:
+            continue
+        alternatives = split.loc[split[0] == dim, 2].str.split(" = ").str[1:].explode().dropna()
+        extra.append(curve.loc[alternatives.index].assign(**{dim: alternatives.to_numpy()}))
+    return pd.concat([curve, *extra], ignore_index=True) if extra else curve
+
+
+def curve_against_published(curve: pd.DataFrame, published: pd.DataFrame, defaults: Mapping[str, str], by: Sequence[str] = ("kof_vintage", "country_set")) -> pd.DataFrame:
+    """The evidence of the specification curve for the unstated choices: per release and each combination of the choices
+    ``by`` (the others at their configured value: ``defaults``), the 17 published TBI coefficients of Tables 3–6 against
+    the curve's estimate of the same column — same sign, same stars (10/5/1 % by the curve's p, t(G − 1) as the tables),
+    within 10 %. ``curve``: results/specification_curve.csv; ``published``: the published coefficients."""
+    from ..econometrics.specifications import paper_specifications
+
+    pub = published[published["variable"] == "TBI"].assign(table=lambda d: d["table"].astype(str), column=lambda d: d["column"].astype(int))
+    spec_of = {(s.table, s.column): s for s in paper_specifications() if s.estimator == "fe" and s.tbi == "TBI"}
+    c = _with_merged_choices(curve, [*by, *defaults])
+    for name, value in defaults.items():  # every other choice at its configured value (n/a where it does not apply)
+        if name in c.columns and name not in (*by, "io_release", "outcome", "sample", "controls"):
+            c = c[c[name].astype(str).isin([str(value), "n/a"])]
+    keys = ["io_release", *[b for b in by if b in c.columns]]
+    cells = pd.DataFrame([
+        {"table": r.table, "column": r.column, "outcome": spec_of[(r.table, r.column)].depvar, "sample": spec_of[(r.table, r.column)].sample,
+         "controls": "with" if spec_of[(r.table, r.column)].controls else "without", "coef_published": float(r.coef), "stars_published": int(r.stars)}
+        for r in pub.itertuples(index=False) if (r.table, r.column) in spec_of
+    ])  # fmt: skip
+    est = c[[*keys, "outcome", "sample", "controls", "coef", "pvalue"]].drop_duplicates([*keys, "outcome", "sample", "controls"])
+    m = est.merge(cells, on=["outcome", "sample", "controls"], how="inner")
+    p = m["pvalue"].to_numpy(float)
+    stars = (p < 0.1).astype(int) + (p < 0.05).astype(int) + (p < 0.01).astype(int)
+    m["sign"] = np.sign(m["coef"]) == np.sign(m["coef_published"])
+    m["stars"] = stars == m["stars_published"].to_numpy()
+    m["sign_and_stars"] = m["sign"] & m["stars"]
+    m["within_10pct"] = (m["coef"] - m["coef_published"]).abs() <= REL_TOLERANCE * m["coef_published"].abs()
+    out = m.groupby(keys, sort=False).agg(estimated=("coef", "size"), sign=("sign", "sum"), stars=("stars", "sum"),
+                                          sign_and_stars=("sign_and_stars", "sum"), within_10pct=("within_10pct", "sum")).reset_index()  # fmt: skip
+    out.insert(len(keys), "published", len(pub))
     return out
 
 
