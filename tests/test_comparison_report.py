@@ -163,3 +163,7 @@ def test_the_curve_against_the_published_tbi_coefficients_counts_merged_choices_
     assert out.loc["configured", ["published", "estimated", "sign_and_stars", "within_10pct"]].tolist() == [17, 17, 17, 17]
     developed = sum(s.sample == "developed" for s in specs)
     assert out.loc["drop X instead of Y", ["estimated", "sign_and_stars", "within_10pct"]].tolist() == [17, developed, developed]
+
+    # a curve in which nothing was merged
+    plain = pd.DataFrame(rows)[lambda d: d["country_set"] == "configured"].assign(stands_for="")
+    assert curve_against_published(plain, published, {"tbi": "va_absorbed", "developed_list": "configured"})["estimated"].tolist() == [17]

@@ -127,7 +127,7 @@ rule inference:
     params:
         controls=list(config["controls"]),
         outcomes=config["kof"]["required_columns"],
-        settings=config["inference"],
+        settings=dict(sorted(config["inference"].items())),  # sorted: the same params however the config files merge
         skipped_tables=SKIPPED_TABLES,
     log:
         f"{LOGS}/inference.log",
@@ -271,7 +271,7 @@ rule compare_releases:
         samples=COMPARISON_SAMPLES,
         not_available={r: RELEASES[r].not_available for r in COMPARISON_RELEASES},
         kof_vintage=str(config["kof_vintage"]),
-        settings=config["inference"],
+        settings=dict(sorted(config["inference"].items())),  # sorted: the same params however the config files merge
         table1_countries=config["table1_countries"],
         figure_first_year=(config.get("comparison") or {}).get("figure_first_year", 1965),
     log:

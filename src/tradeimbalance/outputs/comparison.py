@@ -73,6 +73,8 @@ def _with_merged_choices(curve: pd.DataFrame, dimensions: Sequence[str]) -> pd.D
         return curve
     parts = curve["stands_for"].fillna("").astype(str).str.split("; ").explode()
     parts = parts[parts != ""]
+    if parts.empty:  # nothing merged
+        return curve
     split = parts.str.partition(": ")
     extra = []
     for dim in dict.fromkeys(split[0]):
@@ -96,7 +98,7 @@ def curve_against_published(curve: pd.DataFrame, published: pd.DataFrame, defaul
     for name, value in defaults.items():  # every other choice at its configured value (n/a where it does not apply)
         if name in c.columns and name not in (*by, "io_release", "outcome", "sample", "controls"):
             c = c[c[name].astype(str).isin([str(value), "n/a"])]
-    keys = ["io_release", *[b for b in by if b in c.columns]]
+    keys = [k for k in ("io_release", *by) if k in c.columns]
     cells = pd.DataFrame([
         {"table": r.table, "column": r.column, "outcome": spec_of[(r.table, r.column)].depvar, "sample": spec_of[(r.table, r.column)].sample,
          "controls": "with" if spec_of[(r.table, r.column)].controls else "without", "coef_published": float(r.coef), "stars_published": int(r.stars)}
