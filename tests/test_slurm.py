@@ -177,7 +177,9 @@ def test_a_failed_job_is_resubmitted_with_the_doubled_resources(tmp_path: Path, 
         "        'if [ ! -e failed_once ]; then touch failed_once; exit 1; fi; '\n"
         "        'echo ok > {output}'\n"
     )
-    cmd = [sys.executable, "-m", "snakemake", "--workflow-profile", str(profile), "--slurm-init-seconds-before-status-checks", "1", "done.txt"]
+    # the first status check 5 s after submission: this job ends in 2-4 s, and each check that finds nothing finished
+    # adds 10 s before the next one (the plugin's back-off), so a 1 s check would cost two checks per attempt
+    cmd = [sys.executable, "-m", "snakemake", "--workflow-profile", str(profile), "--slurm-init-seconds-before-status-checks", "5", "done.txt"]
     proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True, env=cluster.env(), timeout=TIMEOUT)
     text = proc.stdout + proc.stderr
     assert proc.returncode == 0, text[-4000:]

@@ -227,13 +227,13 @@ VINTAGE_SWITCH_JOBS = {
 
 #: The shared run's lighter draws: the tests check what the draws give, not how many (the defaults, and their speed, are
 #: the benchmark's: make benchmark). The few-cluster bootstraps with B = 999 (drawn on to 9,999 near a threshold); the
-#: curve's joint test with B = 499 and no longer run; the referee and causal checks on four columns (the main one, Table 3
-#: column 3, among them) with 199 permutations and 199 bootstrap draws.
+#: curve's joint test with B = 199 and no longer run; the referee and causal checks on two columns (the main one, Table 3
+#: column 3, and one on a subsample, Table 4 column 4) with 199 permutations and 199 bootstrap draws.
 E2E_DRAWS = {
     "inference": {"bootstrap_draws": 999, "rerun_draws": 9999},
-    "specification_curve": {"joint_test_draws": 499, "joint_test_rerun_draws": 0},
+    "specification_curve": {"joint_test_draws": 199, "joint_test_rerun_draws": 0},
     "referee_checks": {
-        "specifications": ["3.3", "3.4", "4.3", "4.4"], "permutation_draws": 199, "bootstrap_draws": 199, "permutation_rerun_draws": 0,
+        "specifications": ["3.3", "4.4"], "permutation_draws": 199, "bootstrap_draws": 199, "permutation_rerun_draws": 0,
         "bootstrap_rerun_draws": 0,
     },
 }  # fmt: skip
@@ -404,9 +404,9 @@ def test_full_workflow_on_real_data(full_run: tuple[Path, list[str]]) -> None:
     assert curve["coef"].notna().all() and (curve.loc[curve["sample"] == "all", "developed_list"] == "n/a").all()
     # the curve's joint test and variance decomposition, per release
     joint = pd.read_csv(res / "specification_curve_joint_test.csv").set_index("release")
-    assert list(joint.index) == ["wiod2013", "wiod2016_flows", "wiod_longrun"] and (joint["draws"] == 499).all()
+    assert list(joint.index) == ["wiod2013", "wiod2016_flows", "wiod_longrun"] and (joint["draws"] == 199).all()
     for col in ("p_median", "p_share", "p_stouffer", "p_median_positive", "p_share_grid"):
-        assert joint[col].between(1 / 500, 1).all(), col
+        assert joint[col].between(1 / 200, 1).all(), col
         np.testing.assert_allclose(joint[col.replace("p_", "mcse_", 1)], np.sqrt(joint[col] * (1 - joint[col]) / joint[col.replace("p_", "draws_", 1)]))
     assert (joint["specifications"] == curve.groupby("io_release").size().reindex(joint.index)).all()
     assert (joint["undefined_draws"] == 0).all() and joint.loc["wiod_longrun", "undefined_estimates"] > 0
@@ -467,7 +467,7 @@ def test_full_workflow_on_real_data(full_run: tuple[Path, list[str]]) -> None:
     # Can the effect be read causally? Every release, every configured specification.
     checks = pd.read_csv(res / "referee_checks.csv", dtype={"table": str})
     assert set(checks["release"]) == {"wiod2013", "wiod2016_flows", "wiod_longrun"}
-    assert checks.groupby("release").apply(lambda g: g[["table", "column"]].drop_duplicates().shape[0], include_groups=False).eq(4).all()
+    assert checks.groupby("release").apply(lambda g: g[["table", "column"]].drop_duplicates().shape[0], include_groups=False).eq(2).all()
     flows33 = checks[(checks["release"] == "wiod2016_flows") & (checks["table"] == "3") & (checks["column"] == 3)].set_index(["check", "term"])
     assert flows33.loc[("lead", "F.TBI"), "nobs"] == 164 and flows33.loc[("lead", "F.TBI"), "coef"] == pytest.approx(10.33, abs=0.01)
     assert flows33.loc[("leave one out", "without BRA"), "coef"] == pytest.approx(15.06, abs=0.01)
@@ -489,7 +489,7 @@ def test_full_workflow_on_real_data(full_run: tuple[Path, list[str]]) -> None:
     assert rv["share"].between(0, 1).all() and set(rv["setting"]) == {"OLS t", "clustered t"}
     weights = strong[strong["check"] == "TWFE weights"]
     assert (weights["n_positive"] + weights["n_negative"] > 0).all() and weights.groupby("term").size().to_dict() == {
-        "reference TBI = 0 (balanced trade)": 12, "reference: the sample minimum": 12}  # 3 releases × 4 columns
+        "reference TBI = 0 (balanced trade)": 6, "reference: the sample minimum": 6}  # 3 releases × 2 columns
     for name in ("plausibly_exogenous", "sensitivity_contours"):
         assert (res / "figures" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Dynamic panel GMM (Blundell–Bond" in report and "the timing test and the dynamic panel GMM included" in report
@@ -768,9 +768,9 @@ def test_a_synthetic_icio_edition_runs_end_to_end_past_2014(tmp_path: Path, full
         yaml.safe_dump(
             {
                 "comparison": {"releases": ["wiod2016_flows"], "figure_first_year": 1995},
-                "inference": {"bootstrap_draws": 999, "rerun_draws": 9999},
+                "inference": {"bootstrap_draws": 199, "rerun_draws": 0},
                 "specification_curve": {"joint_test_draws": 99, "joint_test_rerun_draws": 0, "dimensions": {"kof_vintage": ["2025"], "country_set": 0, "developed_list": ["configured"]}},
-                "referee_checks": {"specifications": ["3.3"], "permutation_draws": 99, "bootstrap_draws": 199},
+                "referee_checks": {"specifications": ["3.3"], "permutation_draws": 99, "bootstrap_draws": 199, "permutation_rerun_draws": 0, "bootstrap_rerun_draws": 0},
             }
         )
     )
@@ -804,9 +804,10 @@ def test_a_synthetic_icio_edition_runs_end_to_end_past_2014(tmp_path: Path, full
 def test_the_papers_own_release_builds_every_table_it_allows(tmp_path: Path, full_run: tuple[Path, list[str]]) -> None:
     """`io_release=wiod2016_flows` on the real files: Table 1 for the five benchmark years, Tables 3–6 on 205
     country-years, the 2SLS with the previous benchmark year's TBI as the instrument, the DVA table skipped with its
-    reason (table set, log, report), and a rerun byte-identical. A lighter run (fewer draws, a smaller curve, one
-    referee column, no other release compared: the shared run compares the flows with the others); the shared run's
-    tidy sources are reused."""
+    reason (table set, log, report). A lighter run (fewer draws, a smaller curve, one referee column, no other release
+    compared: the shared run compares the flows with the others); the shared run's tidy sources are reused. That its
+    outputs are deterministic is checked by the shared run's forced rerun, which reruns every rule (the flows among its
+    releases) and asserts byte-identical files."""
     require_raw(*REAL_FILES[1:], "wiod2016_icio/dva_gtrade.dta")
     raw = tmp_path / "raw"
     for source in ("kof", "pwt", "wgi", "wdi", "wiod2016_icio"):
@@ -821,7 +822,7 @@ def test_the_papers_own_release_builds_every_table_it_allows(tmp_path: Path, ful
         yaml.safe_dump(
             {
                 "comparison": {"releases": ["wiod2016_flows"], "figure_first_year": 2000},
-                "inference": {"bootstrap_draws": 999, "rerun_draws": 9999},
+                "inference": {"bootstrap_draws": 199, "rerun_draws": 0},
                 "specification_curve": {"joint_test_draws": 199, "joint_test_rerun_draws": 0, "dimensions": {"kof_vintage": ["2018_2"], "country_set": 0, "developed_list": ["configured"]}},
                 "referee_checks": {"specifications": ["3.3"], "permutation_draws": 199, "bootstrap_draws": 199, "permutation_rerun_draws": 0, "bootstrap_rerun_draws": 0},
             }
@@ -829,7 +830,7 @@ def test_the_papers_own_release_builds_every_table_it_allows(tmp_path: Path, ful
     )
     cfg = ["--configfile", str(overlay), *out_config(tmp_path, raw_dir=raw, io_release="wiod2016_flows")]
     snakemake(*cfg)
-    proc, res = tmp_path / "processed", tmp_path / "results"
+    res = tmp_path / "results"
     est = pd.read_csv(res / "estimates.csv", dtype={"table": str})
     tbi = est[(est["variable"] == "TBI") & (est["stage"] == "second")]
     assert set(tbi["table"]) == {"3", "4", "5", "6", "2sls"}
@@ -863,7 +864,3 @@ def test_the_papers_own_release_builds_every_table_it_allows(tmp_path: Path, ful
     np.testing.assert_allclose(by_release[(by_release["variable"] == "TBI") & (by_release["table"] == "3")]["coef"], t3.to_numpy(), rtol=1e-9)
     assert len(pd.read_stata(res / "data" / "panel.dta")) == 205
     assert set(pd.read_csv(res / "referee_checks.csv")["release"]) == {"wiod2016_flows"}
-    # a rerun of everything downstream of the flows is byte-identical
-    before = {**digests(proc), **digests(res)}
-    snakemake("--forcerun", "read_flows_wiod2016_flows", *cfg)
-    assert {**digests(proc), **digests(res)} == before

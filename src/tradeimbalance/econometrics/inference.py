@@ -63,7 +63,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .estimation import ENTITY, TIME, year_dummies
+from .estimation import ENTITY, TIME, Fit, IVFit, year_dummies
 from .groups import demean, group_sums
 
 log = logging.getLogger(__name__)
@@ -519,15 +519,16 @@ def _sandwich_columns(coef: float, sw: Sandwiches, g: int, t: int, bw: float, co
 
 
 def fe_inference(
-    data: pd.DataFrame, depvar: str, tbi: str, controls: Sequence[str], settings: InferenceSettings, *, stream: str | None = None
+    data: pd.DataFrame, depvar: str, tbi: str, controls: Sequence[str], settings: InferenceSettings, *, stream: str | None = None, fit: Fit | None = None
 ) -> dict[str, object]:
     """Every inference on the TBI coefficient of the two-way FE regression (:func:`estimation.fit_fe`'s model).
 
-    ``stream``: the name of the cell, which keys its bootstrap streams (default: the regression's variables)."""
+    ``stream``: the name of the cell, which keys its bootstrap streams (default: the regression's variables);
+    ``fit``: that regression's fit when the caller has it (``fit_fe(data, depvar, [tbi, *controls])``), else fitted here."""
     from .estimation import fit_fe
 
     stream = stream or "|".join([depvar, tbi, *controls])
-    fit = fit_fe(data, depvar, [tbi, *controls])
+    fit = fit if fit is not None else fit_fe(data, depvar, [tbi, *controls])
     d = design(data, depvar, [tbi, *controls])
     g, t = d.nclusters, d.nperiods
     coef, se = float(fit.coefs.loc[tbi, "coef"]), float(fit.coefs.loc[tbi, "se"])
@@ -550,14 +551,22 @@ def _tsls(x: np.ndarray, w: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def iv_inference(
-    data: pd.DataFrame, depvar: str, tbi: str, instrument: str, controls: Sequence[str], settings: InferenceSettings, *, stream: str | None = None
+    data: pd.DataFrame,
+    depvar: str,
+    tbi: str,
+    instrument: str,
+    controls: Sequence[str],
+    settings: InferenceSettings,
+    *,
+    stream: str | None = None,
+    fit: IVFit | None = None,
 ) -> dict[str, object]:
     """Every inference on the TBI coefficient of the 2SLS regression (:func:`estimation.fit_2sls`'s model);
-    ``stream`` as in :func:`fe_inference`."""
+    ``stream`` and ``fit`` (here ``fit_2sls(data, depvar, tbi, instrument, controls)``) as in :func:`fe_inference`."""
     from .estimation import fit_2sls
 
     stream = stream or "|".join([depvar, tbi, instrument, *controls])
-    fit = fit_2sls(data, depvar, tbi, instrument, list(controls))
+    fit = fit if fit is not None else fit_2sls(data, depvar, tbi, instrument, list(controls))
     d = design(data, depvar, [tbi, instrument, *controls])
     g, t, n = d.nclusters, d.nperiods, d.nobs
     coef, se = float(fit.second.coefs.loc[tbi, "coef"]), float(fit.second.coefs.loc[tbi, "se"])

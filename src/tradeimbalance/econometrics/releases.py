@@ -120,10 +120,10 @@ def _fit_rows(
             fit = ivfit.second
             diag = ivfit.diagnostics
             extra = {"instrument": instrument_label, **{k: diag[k] for k in IV_STATISTICS}}
-            inf = iv_inference(data, spec.depvar, tbi, spec.instrument, x, settings, stream=cell) if with_inference else {}
+            inf = iv_inference(data, spec.depvar, tbi, spec.instrument, x, settings, stream=cell, fit=ivfit) if with_inference else {}
         else:
             fit = fit_fe(data, spec.depvar, [tbi, *x])
-            inf = fe_inference(data, spec.depvar, tbi, x, settings, stream=cell) if with_inference else {}
+            inf = fe_inference(data, spec.depvar, tbi, x, settings, stream=cell, fit=fit) if with_inference else {}
         for var, r in fit.coefs.iterrows():
             row = {
                 "table": spec.table, "column": spec.column, "stage": "second", "depvar": spec.depvar, "sample": spec.sample,
