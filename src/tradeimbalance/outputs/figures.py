@@ -548,14 +548,21 @@ def _release_axes(n: int, width: float, height: float) -> tuple[Figure, np.ndarr
     return fig, axes
 
 
+def _cell_releases(frame: pd.DataFrame, cell: tuple[str, int], figure: str) -> tuple[pd.DataFrame, list[str]]:
+    """The rows of one table column (``cell``: table, column) and its releases in their order; none is an error naming
+    the figure."""
+    mine = frame[(frame["table"].astype(str) == cell[0]) & (frame["column"] == cell[1])]
+    releases = list(dict.fromkeys(mine["release"].astype(str)))
+    if not releases:
+        raise ValueError(f"{figure}: no release has Table {cell[0]} column {cell[1]}")
+    return mine, releases
+
+
 def plausibly_exogenous_figure(grid: pd.DataFrame, cell: tuple[str, int] = ("3", 3)) -> Figure:
     """The 95 % set of the 2SLS TBI coefficient against the direct effect δ of the lagged TBI (Conley, Hansen & Rossi
     2012), one panel per release: the union of intervals for γ ∈ [−δ, δ] (band) and the local-to-zero interval with
     γ ~ N(0, (δ/2)²) (lines); zero dotted (``grid``: results/causal_checks_delta.csv)."""
-    mine = grid[(grid["table"].astype(str) == cell[0]) & (grid["column"] == cell[1])]
-    releases = list(dict.fromkeys(mine["release"].astype(str)))
-    if not releases:
-        raise ValueError(f"plausibly_exogenous_figure: no release has Table {cell[0]} column {cell[1]}")
+    mine, releases = _cell_releases(grid, cell, "plausibly_exogenous_figure")
     with _style():
         fig, axes = _release_axes(len(releases), 4.2, 3.4)
         for ax, release in zip(axes, releases):
@@ -579,10 +586,7 @@ def sensitivity_contour_figure(checks: pd.DataFrame, cell: tuple[str, int] = ("3
     observed controls' benchmarks (1×, 2×, 3× lnGDP and RQ) marked (``checks``: results/causal_checks.csv)."""
     from ..econometrics.causal_checks import adjusted
 
-    mine = checks[(checks["table"].astype(str) == cell[0]) & (checks["column"] == cell[1]) & (checks["check"] == "omitted-variable sensitivity")]
-    releases = list(dict.fromkeys(mine["release"].astype(str)))
-    if not releases:
-        raise ValueError(f"sensitivity_contour_figure: no release has Table {cell[0]} column {cell[1]}")
+    mine, releases = _cell_releases(checks[checks["check"] == "omitted-variable sensitivity"], cell, "sensitivity_contour_figure")
     with _style():
         fig, axes = _release_axes(len(releases), 4.2, 3.9)
         for ax, release in zip(axes, releases):
