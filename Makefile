@@ -15,6 +15,9 @@ PYTHON := $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >
 endif
 VENV ?= .venv
 CORES ?= 4
+# make test: two worker processes (pytest-xdist); each test file's tests stay together and in order on one worker, and
+# the end-to-end file starts first (tests/conftest.py). PYTEST_WORKERS= (empty) runs the suite in one process.
+PYTEST_WORKERS ?= -n 2 --dist loadfile --no-loadscope-reorder
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The per-checkout settings file (not committed); TRADEIMBALANCE_LOCAL_CONFIG moves it (the tests do).
@@ -65,7 +68,7 @@ workflow-report: reproduce
 	$(BIN)/snakemake --report results/workflow_report.html $(RUN_OPTS)
 
 test: $(STAMP)
-	$(if $(RAW_DIR),RAW_DIR=$(abspath $(RAW_DIR)),) $(BIN)/python -m pytest -v
+	$(if $(RAW_DIR),RAW_DIR=$(abspath $(RAW_DIR)),) $(BIN)/python -m pytest -v $(PYTEST_WORKERS)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_workflow.py --raw-dir $(or $(RAW_DIR),data/raw)

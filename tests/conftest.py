@@ -22,6 +22,18 @@ FULL_SUITE = "the full suite runs with the raw files: make test RAW_DIR=/path/to
 AWAITED = "the full WIOD 2016 tables are not in this raw folder (make reproduce downloads them, 641 MB, where there is internet)"
 
 
+#: The files whose tests take minutes (the end-to-end runs, the SLURM cluster), run first: `make test` runs the suite on
+#: two worker processes (pytest-xdist, ``--dist loadfile``: a file's tests stay together, in order, on one worker), and
+#: the worker that gets the end-to-end file should start it at once while the other runs everything else.
+LONG_FIRST = ("test_workflow.py", "test_slurm.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files of :data:`LONG_FIRST` first, in that order; every other test in its collected order."""
+    rank = {name: i for i, name in enumerate(LONG_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONG_FIRST)))  # a stable sort: the order within files is kept
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """One closing line when tests were skipped for want of the raw data: how to run them."""
     skipped = terminalreporter.stats.get("skipped", [])

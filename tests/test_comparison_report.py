@@ -65,6 +65,8 @@ def test_column_stats_and_report_render() -> None:
     assert "- Table 1: 1/2 cells within ±0.0005" in text and "- Table 3: 2/3 signs, 3/3 stars, 1/3 within 10%" in text
     assert "3 country-years: 2 countries" in text and "Developed (1): AAA." in text and "(RQ)" in text
     assert "| KOF vintage | v1 |" in text
+    # each published coefficient beside ours with both standard errors
+    assert "| column | depvar | variable | coef_published | coef_ours | rel_difference | se_published | se_ours | stars_published |" in text
     html = to_html(text)
     assert html.startswith("<!DOCTYPE html>") and "<table>" in html and "Table 3: 2/3 signs" in html
 

@@ -169,7 +169,11 @@ def replication_report(
             "",
             markdown_table(s, ["column", "depvar", "sample", "nobs_published", "nobs_ours", "r2_published", "r2_ours"]),
             "",
-            markdown_table(c, ["column", "depvar", "variable", "coef_published", "coef_ours", "rel_difference", "stars_published", "stars_ours", "sign_match", "stars_match", "within_10pct", "verdict"]),
+            markdown_table(
+                c,
+                ["column", "depvar", "variable", "coef_published", "coef_ours", "rel_difference", "se_published", "se_ours", "stars_published", "stars_ours",
+                 "sign_match", "stars_match", "within_10pct", "verdict"],
+            ),  # fmt: skip
             "",
         ]
     lines += [
