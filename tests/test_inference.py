@@ -265,6 +265,22 @@ def test_reruns_are_identical() -> None:
     assert c["p_wcr_rademacher"] != a["p_wcr_rademacher"] or c["p_wcr_webb"] != a["p_wcr_webb"]
 
 
+def test_a_fit_the_caller_has_gives_the_same_inference() -> None:
+    """fe_inference and iv_inference with the caller's fit (as the comparison of releases passes it) equal a fit made
+    inside, number for number."""
+    from tradeimbalance.econometrics.estimation import fit_2sls, fit_fe
+
+    d = panel(beta=0.05)
+    settings = inf.InferenceSettings(bootstrap_draws=199, rerun_draws=0)
+    own = inf.fe_inference(d, "y", "x", ["w"], settings)
+    given = inf.fe_inference(d, "y", "x", ["w"], settings, fit=fit_fe(d, "y", ["x", "w"]))
+    assert pd.Series(own).equals(pd.Series(given))
+    with_lag = d.dropna(subset=["L_x"])
+    iv_own = inf.iv_inference(with_lag, "y", "x", "L_x", ["w"], settings)
+    iv_given = inf.iv_inference(with_lag, "y", "x", "L_x", ["w"], settings, fit=fit_2sls(with_lag, "y", "x", "L_x", ["w"]))
+    assert pd.Series(iv_own).equals(pd.Series(iv_given))
+
+
 @pytest.mark.parametrize(
     "cfg, message",
     [
