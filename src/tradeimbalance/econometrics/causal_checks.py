@@ -116,7 +116,12 @@ def _row(base: Mapping[str, object], check: str, term: str, **values: object) ->
 
 # ====================================================================== 1. dynamic panel GMM
 class RankError(ValueError):
-    """A GMM design with a redundant regressor (``pyxtabond2`` does not drop it; the estimates would be arbitrary)."""
+    """A GMM design with a redundant regressor (``pyxtabond2`` does not drop it; the estimates would be arbitrary);
+    ``redundant``: the regressors named."""
+
+    def __init__(self, message: str, redundant: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.redundant = list(redundant)
 
 
 def _redundant(x: np.ndarray, names: Sequence[str], last: Sequence[str] = ()) -> list[str]:
@@ -190,7 +195,7 @@ def dynamic_gmm(
     redundant = _redundant(np.asarray(engine.X, dtype=float), names, dummies)
     if redundant:
         raise RankError(f"{model} GMM of {y}: the regressor(s) {', '.join(redundant)} add nothing to the rank of the design the estimator uses "
-                        "(pyxtabond2 does not drop them and its estimates would be arbitrary); leave them out")  # fmt: skip
+                        "(pyxtabond2 does not drop them and its estimates would be arbitrary); leave them out", redundant)  # fmt: skip
     diag = est.diag
     ar = diag.get("ar", {})
     return GMMFit(
@@ -217,7 +222,7 @@ def _full_rank_dummies(
         try:
             return dynamic_gmm(data, y, lagged, endogenous, [*controls, *chosen], model=model, lags=lags, dummies=chosen), chosen
         except RankError as exc:
-            named = [d for d in chosen if f" {d}," in f" {str(exc).split('the regressor(s) ')[1].split(' add nothing')[0]},"]
+            named = [d for d in chosen if d in exc.redundant]
             if not named:
                 raise
             chosen = [d for d in chosen if d not in named]

@@ -72,6 +72,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .groups import rank_deficient
+from .montecarlo import redrawn
 from .speccurve import NOT_APPLICABLE, _Group, within_design
 
 log = logging.getLogger(__name__)
@@ -128,8 +130,6 @@ def _draw(p: _Pieces, w: np.ndarray, se_ref: np.ndarray | None = None) -> tuple[
     :data:`REASONS`: bit ``1 << (code − 1)``; 0 where defined) of every column under the multiplicities ``w`` (B × G);
     coefficient and SE are nan where the estimate is undefined. ``se_ref``: the observed SE of each column, against which
     a collapsed SE is judged."""
-    from .groups import rank_deficient
-
     g, k, cols = p.r.shape
     b = w.shape[0]
     drawn = w > 0
@@ -378,24 +378,21 @@ def joint_test(
     ``draws`` and more; 0: never), the package's one rule (:func:`.montecarlo.redrawn`). The undefined null estimates are
     counted over every draw a reported p-value used (``undefined_over_draws``). ``processes``: worker processes for the
     draws (the result does not depend on it)."""
-    from .montecarlo import redrawn
-
     rel = _Release(groups, n_specs, weights)
     obs = rel.observed()
     rng = np.random.default_rng(seed)
-    state: dict[str, object] = {}
-    state["stats"], state["reasons"] = rel.null(draws, rng, processes)
-    state["drawn"] = draws
+    all_stats, reasons = rel.null(draws, rng, processes)
+    drawn = draws
 
     def extend(b: int) -> dict[str, np.ndarray]:
         """The statistics of the first ``b`` draws of the stream, drawing on where fewer have been drawn."""
-        if b > int(state["drawn"]):  # type: ignore[call-overload]
+        nonlocal all_stats, reasons, drawn
+        if b > drawn:
             log.info("joint test: a p-value within two Monte Carlo SEs of a threshold with B = %d; drawn on to B = %d on the same stream", draws, b)
-            more, more_reasons = rel.null(b - int(state["drawn"]), rng, processes)  # type: ignore[call-overload]
-            state["stats"] = {k: np.concatenate([v, more[k]]) for k, v in state["stats"].items()}  # type: ignore[union-attr]
-            state["reasons"] = state["reasons"] + more_reasons  # type: ignore[operator]
-            state["drawn"] = b
-        return {k: v[:b] for k, v in state["stats"].items()}  # type: ignore[union-attr]
+            more, more_reasons = rel.null(b - drawn, rng, processes)
+            all_stats = {k: np.concatenate([v, more[k]]) for k, v in all_stats.items()}
+            reasons, drawn = reasons + more_reasons, b
+        return {k: v[:b] for k, v in all_stats.items()}
 
     out: dict[str, object] = {
         "specifications": n_specs, "grid_specifications": int(rel.weights.sum()), "draws": draws,
@@ -408,14 +405,14 @@ def joint_test(
             key = f"{stat}{suffix}"
             mc = redrawn(lambda b, key=key: _p_value(extend(b)[key], obs[key]), draws, rerun_draws)
             out.update({f"p_{key}": mc.pvalue, f"mcse_{key}": mc.mcse, f"draws_{key}": mc.draws, f"undecided_{key}": mc.undecided})
-    stats, reasons, drawn = extend(draws), np.asarray(state["reasons"]), int(state["drawn"])  # type: ignore[call-overload]
+    stats = extend(draws)
     out["null_median_p95"] = float(np.nanquantile(stats["median"], 0.95))
     out["null_share_p95"] = float(np.nanquantile(stats["share"], 0.95))
     undefined = int(reasons[-1])
     out["undefined_over_draws"] = drawn
     out["undefined_estimates"] = undefined
     out["undefined_share"] = undefined / max(drawn * n_specs, 1)
-    out["undefined_draws"] = int(drawn - np.isfinite(state["stats"]["median"]).sum())  # type: ignore[index]
+    out["undefined_draws"] = int(drawn - np.isfinite(all_stats["median"]).sum())
     for code, why in enumerate(REASONS[1:], 1):
         out[f"undefined_{code}"] = int(reasons[code])
     out["undefined_reasons"] = "; ".join(f"{why}: {int(reasons[c])}" for c, why in enumerate(REASONS) if c and reasons[c])

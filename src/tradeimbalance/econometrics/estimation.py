@@ -43,7 +43,7 @@ from linearmodels import IV2SLS, PanelOLS
 from scipy import stats
 
 from .ivtests import identification_tests
-from .specifications import CD_DOF_CONVENTIONS, SAMPLES, Specification, paper_specifications, sample_rows
+from .specifications import CD_DOF_CONVENTIONS, SAMPLES, Specification, paper_specifications, sample_rows, stars
 
 __all__ = [
     "CD_DOF_CONVENTIONS", "SAMPLES", "Specification", "paper_specifications", "sample_rows",  # from .specifications
@@ -63,12 +63,6 @@ class Fit:
     nobs: int
     nclusters: int
     r2: float
-
-
-def stars(pvalue: float | np.ndarray) -> np.ndarray:
-    """Significance stars: 3 if p < 0.01, 2 if p < 0.05, 1 if p < 0.10, else 0."""
-    p = np.asarray(pvalue, dtype=float)
-    return (p < 0.10).astype(int) + (p < 0.05).astype(int) + (p < 0.01).astype(int)
 
 
 def _coef_frame(params: pd.Series, se: pd.Series, nclusters: int) -> pd.DataFrame:

@@ -65,6 +65,7 @@ from scipy import stats
 
 from .estimation import ENTITY, TIME, Fit, IVFit, year_dummies
 from .groups import demean, group_sums
+from .montecarlo import MonteCarloP, exact, redrawn
 
 log = logging.getLogger(__name__)
 
@@ -254,31 +255,14 @@ def stream_seed(seed: int, *names: str) -> np.random.SeedSequence:
     return np.random.SeedSequence(entropy=int(seed), spawn_key=(key,))
 
 
-@dataclass(frozen=True)
-class BootstrapP:
-    """A bootstrap p-value with its Monte Carlo error (:class:`.montecarlo.MonteCarloP`): ``undecided`` is the threshold
-    it is still within two Monte Carlo SEs of after the longer run (nan: decided)."""
-
-    pvalue: float
-    mcse: float
-    draws: int
-    undecided: float
-
-    def columns(self, weights: str) -> dict[str, float]:
-        return {f"p_wcr_{weights}": self.pvalue, f"mcse_wcr_{weights}": self.mcse, f"draws_wcr_{weights}": self.draws, f"undecided_wcr_{weights}": self.undecided}
-
-
-def bootstrap_p(x: np.ndarray, y: np.ndarray, clusters: np.ndarray, *, column: int, settings: InferenceSettings, stream: str, weights: str) -> BootstrapP:
+def bootstrap_p(x: np.ndarray, y: np.ndarray, clusters: np.ndarray, *, column: int, settings: InferenceSettings, stream: str, weights: str) -> MonteCarloP:
     """WCR p-value on the stream ``stream``/``weights``, under the package's one rule for simulated p-values
     (:func:`.montecarlo.redrawn`): within two Monte Carlo SEs of 0.01, 0.05 or 0.10 it is computed again on
     ``settings.rerun_draws`` draws of the same stream. An enumerated p (Rademacher, 2^G < B) is exact."""
-    from .montecarlo import exact, redrawn
-
     seed = stream_seed(settings.seed, stream, weights)
     g = int(np.unique(clusters).size)
     if full_enumeration(g, settings.bootstrap_draws, weights):
-        mc = exact(wild_bootstrap_pvalue(x, y, clusters, column=column, draws=settings.bootstrap_draws, seed=seed, weights=weights), 2**g)
-        return BootstrapP(mc.pvalue, mc.mcse, mc.draws, mc.undecided)
+        return exact(wild_bootstrap_pvalue(x, y, clusters, column=column, draws=settings.bootstrap_draws, seed=seed, weights=weights), 2**g)
 
     def p_of(draws: int) -> tuple[float, int]:
         return wild_bootstrap_pvalue(x, y, clusters, column=column, draws=draws, seed=seed, weights=weights), draws
@@ -287,7 +271,7 @@ def bootstrap_p(x: np.ndarray, y: np.ndarray, clusters: np.ndarray, *, column: i
     if mc.redrawn:
         log.info("%s, %s weights: p within two Monte Carlo SEs of a threshold with B = %d; drawn again on the same stream with B = %d: p = %.5f",
                  stream, weights, settings.bootstrap_draws, mc.draws, mc.pvalue)  # fmt: skip
-    return BootstrapP(mc.pvalue, mc.mcse, mc.draws, mc.undecided)
+    return mc
 
 
 def crv3_se(x: np.ndarray, y: np.ndarray, clusters: np.ndarray, *, column: int) -> float:
@@ -535,7 +519,7 @@ def fe_inference(
     bw = dk_bandwidth(settings.dk_bandwidth, t)
     out: dict[str, object] = {"coef": coef, "se_cluster": se, "p_cluster": float(fit.coefs.loc[tbi, "pvalue"]), "nobs": d.nobs, "nclusters": g, "nperiods": t}
     for w in settings.weights:
-        out.update(bootstrap_p(d.x, d.y, d.entity, column=0, settings=settings, stream=stream, weights=w).columns(w))
+        out.update(bootstrap_p(d.x, d.y, d.entity, column=0, settings=settings, stream=stream, weights=w).columns(f"wcr_{w}"))
     se3 = crv3_se(d.x, d.y, d.entity, column=0)
     out["se_crv3"], out["p_crv3"] = se3, _t_p(coef, se3, g - 1)
     beta = np.linalg.lstsq(d.x, d.y, rcond=None)[0]
@@ -578,7 +562,7 @@ def iv_inference(
 
     # Reduced form (the AR test at β₀ = 0) bootstrapped by the library: y on [z, exog], coefficient of z.
     for wt in settings.weights:
-        out.update(bootstrap_p(w, d.y, d.entity, column=0, settings=settings, stream=stream, weights=wt).columns(wt))
+        out.update(bootstrap_p(w, d.y, d.entity, column=0, settings=settings, stream=stream, weights=wt).columns(f"wcr_{wt}"))
 
     # CRV3: the 2SLS estimate without each country (its demeaned rows only identify its own effect).
     beta, xhat = _tsls(x, w, d.y)

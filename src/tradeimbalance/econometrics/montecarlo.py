@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -56,7 +56,6 @@ class MonteCarloP:
     redrawn: bool = False
     exact: bool = False
     undefined: str = ""
-    first_draws: int = field(default=0)
 
     def columns(self, prefix: str) -> dict[str, object]:
         """``p_<prefix>, mcse_<prefix>, draws_<prefix>, undecided_<prefix>`` (the few-cluster inference's columns)."""
@@ -73,7 +72,7 @@ def redrawn(p_of: Callable[[int], tuple[float, int]], draws: int, rerun_draws: i
     if again:
         p, used = p_of(rerun_draws)
         near = near_threshold(p, used)
-    return MonteCarloP(float(p), mc_se(p, used), int(used), near, again, first_draws=int(draws))
+    return MonteCarloP(float(p), mc_se(p, used), int(used), near, again)
 
 
 def exact(p: float, assignments: int) -> MonteCarloP:

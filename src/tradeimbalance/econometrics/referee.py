@@ -63,7 +63,7 @@ from ..release import previous_years, year_span
 from .estimation import fit_fe
 from .groups import demean, group_sums
 from .inference import InferenceSettings, bootstrap_p, design, leave_one_out, stream_seed
-from .montecarlo import MonteCarloP
+from .montecarlo import MonteCarloP, attainable, exact, redrawn, undefined
 from .releases import economic_size
 from .specifications import Specification, paper_specifications, sample_rows
 
@@ -266,8 +266,6 @@ def permutation_p(
     Otherwise assignments are drawn, each group from a stream of its own derived from ``seed`` (so that a longer run of
     the stream begins with the shorter one's draws), ``p = (1 + #{|t*| ≥ |t|})/(1 + B)``, and a p within two Monte Carlo
     SEs of 0.01, 0.05 or 0.10 is computed again on ``rerun_draws`` draws (:func:`.montecarlo.redrawn`)."""
-    from .montecarlo import attainable, exact, redrawn, undefined
-
     d = data.sort_values(["iso3", "year"]).reset_index(drop=True)
     y_res, q, e, _ = _residualise(d, y, x)
     tbi = d["TBI"].to_numpy(float)

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .groups import RANK_TOLERANCE, demean, group_sums, rank_deficient, scaled_eigen_ratio
+from .groups import RANK_TOLERANCE, demean, group_sums, scaled_eigen_ratio
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +81,10 @@ def fe_tbi_batch(x: np.ndarray, y: np.ndarray, entity: np.ndarray, time: np.ndar
     """
     d, yd, e, _ = within_design(x, y, entity, time)
     g, n = int(e.max()) + 1, x.shape[0]
-    cross = d.T @ d
+    conditioning = float(scaled_eigen_ratio(d.T @ d))
     if ratio is not None:  # the design's conditioning, for the caller's log
-        ratio.append(float(scaled_eigen_ratio(cross)))
-    if rank_deficient(cross):  # collinear regressors: no estimate (groups.RANK_TOLERANCE)
+        ratio.append(conditioning)
+    if conditioning <= RANK_TOLERANCE:  # collinear regressors: no estimate (groups.rank_deficient's rule)
         log.warning("a design of %d rows and %d regressors is rank-deficient: its %d estimates are undefined", n, d.shape[1], y.shape[1])
         return np.full(y.shape[1], np.nan), np.full(y.shape[1], np.nan)
     q, r = np.linalg.qr(d)

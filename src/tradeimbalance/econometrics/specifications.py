@@ -9,9 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 SAMPLES = ("all", "developed", "developing")
+
+
+def stars(pvalue: float | np.ndarray) -> np.ndarray:
+    """Significance stars as the paper's tables print them: 3 if p < 0.01, 2 if p < 0.05, 1 if p < 0.10, else 0."""
+    p = np.asarray(pvalue, dtype=float)
+    return (p < 0.10).astype(int) + (p < 0.05).astype(int) + (p < 0.01).astype(int)
 
 
 @dataclass(frozen=True)

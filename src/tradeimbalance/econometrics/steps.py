@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -837,6 +837,22 @@ def release_tbi(va_paths: Mapping[str, Sequence[str | Path]]) -> dict[str, pd.Da
     return tbi
 
 
+def release_panels(
+    va_paths: Mapping[str, Sequence[str | Path]], paths: Mapping[str, str | Path], samples: Mapping[str, Mapping[str, object]], kof_vintage: str
+) -> Iterator[tuple[str, pd.DataFrame, Mapping[str, object], pd.DataFrame]]:
+    """Each release's TBI, sample and own panel (:func:`.releases.release_panel`), in the order of ``va_paths``, each
+    panel built when it is asked for: what the referee and the causal checks run on. ``paths``: ``kof, pwt, wgi, wdi``."""
+    from . import releases as rel
+
+    tbi = release_tbi(va_paths)
+    kof = read_frame(paths["kof"], source_schemas.KOF_PANEL)
+    sources = _sources(paths["pwt"], paths["wgi"], paths["wdi"])
+    cache: dict = {}
+    for release, t in tbi.items():
+        panel, _ = rel.release_panel(t, kof, sources, samples[release], kof_vintage, cache)
+        yield release, t, samples[release], panel
+
+
 def referee_checks(
     va_paths: Mapping[str, Sequence[str | Path]],
     paths: Mapping[str, str | Path],
@@ -857,22 +873,16 @@ def referee_checks(
     import time
 
     from ..outputs.figures import leave_one_out_figure, save_figure
-    from . import releases as rel
     from .referee import COLUMNS, RefereeSettings, check_release
 
     start = time.perf_counter()
     cfg = RefereeSettings.from_config(settings, seed)
-    tbi = release_tbi(va_paths)
-    kof = read_frame(paths["kof"], source_schemas.KOF_PANEL)
-    sources = _sources(paths["pwt"], paths["wgi"], paths["wdi"])
-    cache: dict = {}
     rows: list[dict[str, object]] = []
-    for release, t in tbi.items():
-        t0 = time.perf_counter()
-        s = samples[release]
-        panel, _ = rel.release_panel(t, kof, sources, s, kof_vintage, cache)
+    t0 = time.perf_counter()
+    for release, t, s, panel in release_panels(va_paths, paths, samples, kof_vintage):
         rows += check_release(release, panel, t, list(s["periods"]), list(s["controls"]), list(s["outcomes"]), cfg)  # type: ignore[call-overload]
         log.info("%s: referee checks on %d country-years in %.1f s", release, len(panel), time.perf_counter() - t0)
+        t0 = time.perf_counter()
     out = pd.DataFrame(rows).reindex(columns=COLUMNS)
     Path(csv_out).parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(csv_out, index=False, float_format="%.10g", lineterminator="\n")
@@ -900,27 +910,21 @@ def causal_checks(
     import time
 
     from ..outputs.figures import plausibly_exogenous_figure, save_figure, sensitivity_contour_figure
-    from . import releases as rel
     from .causal_checks import COLUMNS, DELTA_COLUMNS, CausalSettings, check_release
     from .referee import specifications as referee_specifications
 
     start = time.perf_counter()
     cfg = CausalSettings.from_config(settings)
-    tbi = release_tbi(va_paths)
-    kof = read_frame(paths["kof"], source_schemas.KOF_PANEL)
-    sources = _sources(paths["pwt"], paths["wgi"], paths["wdi"])
-    cache: dict = {}
     rows: list[dict[str, object]] = []
     grid: list[dict[str, object]] = []
-    for release, t in tbi.items():
-        t0 = time.perf_counter()
-        s = samples[release]
-        panel, _ = rel.release_panel(t, kof, sources, s, kof_vintage, cache)
+    t0 = time.perf_counter()
+    for release, _, s, panel in release_panels(va_paths, paths, samples, kof_vintage):
         specs = referee_specifications(specifications, list(s["outcomes"]))  # type: ignore[call-overload]
         r, g = check_release(release, panel, list(s["periods"]), list(s["controls"]), list(s["outcomes"]), specs, cfg)  # type: ignore[call-overload]
         rows += r
         grid += g
         log.info("%s: causal checks on %d country-years in %.1f s", release, len(panel), time.perf_counter() - t0)
+        t0 = time.perf_counter()
     out = pd.DataFrame(rows).reindex(columns=COLUMNS)
     delta = pd.DataFrame(grid).reindex(columns=DELTA_COLUMNS)
     Path(outputs["csv"]).parent.mkdir(parents=True, exist_ok=True)

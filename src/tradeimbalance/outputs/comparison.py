@@ -21,6 +21,17 @@ REL_TOLERANCE = 0.10
 KEY = ["table", "column", "variable"]
 
 
+def criteria(coef: pd.Series, stars: pd.Series, coef_published: pd.Series, stars_published: pd.Series) -> dict[str, pd.Series]:
+    """The three criteria of a coefficient against the published one: the same sign, the same stars, and within
+    :data:`REL_TOLERANCE` of the published value; each False where either coefficient is missing."""
+    have = coef.notna() & coef_published.notna()
+    return {
+        "sign_match": have & (np.sign(coef) == np.sign(coef_published)),
+        "stars_match": have & (stars == stars_published),
+        "within_10pct": have & ((coef - coef_published).abs() <= REL_TOLERANCE * coef_published.abs()),
+    }
+
+
 def compare_coefficients(estimates: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
     """One row per published coefficient with ours beside it and the three pass/fail criteria."""
     pub = published.assign(table=published["table"].astype(str))
@@ -29,9 +40,8 @@ def compare_coefficients(estimates: pd.DataFrame, published: pd.DataFrame) -> pd
     computed = merged["coef_ours"].notna()
     merged["difference"] = merged["coef_ours"] - merged["coef_published"]
     merged["rel_difference"] = merged["difference"].abs() / merged["coef_published"].abs()
-    merged["sign_match"] = computed & (np.sign(merged["coef_ours"]) == np.sign(merged["coef_published"]))
-    merged["stars_match"] = computed & (merged["stars_ours"] == merged["stars_published"])
-    merged["within_10pct"] = computed & (merged["difference"].abs() <= REL_TOLERANCE * merged["coef_published"].abs())
+    for name, values in criteria(merged["coef_ours"], merged["stars_ours"], merged["coef_published"], merged["stars_published"]).items():
+        merged[name] = values
     merged["status"] = np.where(~computed, "not_computed", np.where(merged["within_10pct"] & merged["stars_match"], "pass", "fail"))
     cols = [
         "table", "column", "depvar", "sample", "variable", "coef_published", "coef_ours", "difference", "rel_difference",
@@ -59,10 +69,8 @@ def with_published(estimates: pd.DataFrame, published: pd.DataFrame, published_s
     keyed.index = out.index[second]
     for c in PUBLISHED_COLUMNS[:3] + PUBLISHED_COLUMNS[6:]:
         out[c] = keyed[c]
-    have = out["coef_published"].notna() & out["coef"].notna()
-    out["sign_match"] = have & (np.sign(out["coef"]) == np.sign(out["coef_published"]))
-    out["stars_match"] = have & (out["stars"] == out["stars_published"])
-    out["within_10pct"] = have & ((out["coef"] - out["coef_published"]).abs() <= REL_TOLERANCE * out["coef_published"].abs())
+    for name, values in criteria(out["coef"], out["stars"], out["coef_published"], out["stars_published"]).items():
+        out[name] = values
     return out
 
 
@@ -90,7 +98,7 @@ def curve_against_published(curve: pd.DataFrame, published: pd.DataFrame, defaul
     ``by`` (the others at their configured value: ``defaults``), the 17 published TBI coefficients of Tables 3–6 against
     the curve's estimate of the same column — same sign, same stars (10/5/1 % by the curve's p, t(G − 1) as the tables),
     within 10 %. ``curve``: results/specification_curve.csv; ``published``: the published coefficients."""
-    from ..econometrics.specifications import paper_specifications
+    from ..econometrics.specifications import paper_specifications, stars
 
     pub = published[published["variable"] == "TBI"].assign(table=lambda d: d["table"].astype(str), column=lambda d: d["column"].astype(int))
     spec_of = {(s.table, s.column): s for s in paper_specifications() if s.estimator == "fe" and s.tbi == "TBI"}
@@ -106,12 +114,9 @@ def curve_against_published(curve: pd.DataFrame, published: pd.DataFrame, defaul
     ])  # fmt: skip
     est = c[[*keys, "outcome", "sample", "controls", "coef", "pvalue"]].drop_duplicates([*keys, "outcome", "sample", "controls"])
     m = est.merge(cells, on=["outcome", "sample", "controls"], how="inner")
-    p = m["pvalue"].to_numpy(float)
-    stars = (p < 0.1).astype(int) + (p < 0.05).astype(int) + (p < 0.01).astype(int)
-    m["sign"] = np.sign(m["coef"]) == np.sign(m["coef_published"])
-    m["stars"] = stars == m["stars_published"].to_numpy()
+    met = criteria(m["coef"], pd.Series(stars(m["pvalue"].to_numpy(float)), index=m.index), m["coef_published"], m["stars_published"])
+    m["sign"], m["stars"], m["within_10pct"] = met["sign_match"], met["stars_match"], met["within_10pct"]
     m["sign_and_stars"] = m["sign"] & m["stars"]
-    m["within_10pct"] = (m["coef"] - m["coef_published"]).abs() <= REL_TOLERANCE * m["coef_published"].abs()
     out = m.groupby(keys, sort=False).agg(estimated=("coef", "size"), sign=("sign", "sum"), stars=("stars", "sum"),
                                           sign_and_stars=("sign_and_stars", "sum"), within_10pct=("within_10pct", "sum")).reset_index()  # fmt: skip
     out.insert(len(keys), "published", len(pub))

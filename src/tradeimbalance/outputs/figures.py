@@ -632,18 +632,9 @@ def leave_one_out_figure(checks: pd.DataFrame, cell: tuple[str, int] = ("3", 3))
     missing = [c for c in ("release", "table", "column", "check", "term", "coef", "se", "nclusters", "note") if c not in checks.columns]
     if missing:
         raise ValueError(f"leave_one_out_figure: checks lack column(s) {_listing(missing, quote=True)}")
-    mine = checks[(checks["table"].astype(str) == cell[0]) & (checks["column"] == cell[1])]
-    releases = list(dict.fromkeys(mine["release"].astype(str)))
-    if not releases:
-        raise ValueError(f"leave_one_out_figure: no release has Table {cell[0]} column {cell[1]}")
+    mine, releases = _cell_releases(checks, cell, "leave_one_out_figure")
     with _style():
-        ncols = min(3, len(releases))
-        nrows = -(-len(releases) // ncols)
-        fig = Figure(figsize=(4.2 * ncols, 5.6 * nrows), layout="constrained")
-        FigureCanvasAgg(fig)
-        axes = np.atleast_1d(fig.subplots(nrows, ncols)).ravel()
-        for ax in axes[len(releases) :]:
-            ax.set_visible(False)
+        fig, axes = _release_axes(len(releases), 4.2, 5.6)
         for ax, release in zip(axes, releases):
             r = mine[mine["release"] == release]
             loo = r[(r["check"] == "leave one out") & r["coef"].notna()].sort_values("coef")

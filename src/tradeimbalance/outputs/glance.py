@@ -46,12 +46,10 @@ import numpy as np
 import pandas as pd
 
 from ..econometrics.montecarlo import format_p
-from .comparison import markdown_table
+from .comparison import criteria, markdown_table
 
 #: Significance level of the verdicts.
 ALPHA = 0.05
-#: Tolerance of "within 10 %" (as outputs.comparison).
-REL_TOLERANCE = 0.10
 #: Table 1 cells agree when equal at the published fourth decimal.
 DECIMALS = 4
 #: Claim 4's weak-instrument rule of thumb: the Kleibergen–Paap rk Wald F above this (Staiger & Stock 1997).
@@ -202,9 +200,8 @@ def claim_verdicts(
 
 def _counts(m: pd.DataFrame) -> dict[str, int]:
     computed = m["coef"].notna()
-    sign = computed & (np.sign(m["coef"]) == np.sign(m["coef_published"]))
-    stars = computed & (m["stars"] == m["stars_published"])
-    within = computed & ((m["coef"] - m["coef_published"]).abs() <= REL_TOLERANCE * m["coef_published"].abs())
+    met = criteria(m["coef"], m["stars"], m["coef_published"], m["stars_published"])
+    sign, stars, within = met["sign_match"], met["stars_match"], met["within_10pct"]
     return {"published": len(m), "estimated": int(computed.sum()), "sign": int(sign.sum()), "sign_and_stars": int((sign & stars).sum()),
             "within_10pct": int(within.sum()), "within_10pct_and_stars": int((within & stars).sum())}  # fmt: skip
 
