@@ -9,4 +9,5 @@ compare_releases(
     release_va_paths(i, p.releases), {k: i[k] for k in ("kof", "pwt", "wgi", "wdi", "published", "published_coefficients", "published_stats")}, p.samples, p.not_available,
     kof_vintage=p.kof_vintage, settings=p.settings, table1_countries=p.table1_countries, figure_first_year=p.figure_first_year,
     outputs=dict(snakemake.output.items()), dva_paths=release_va_paths(i, p.releases, "dva"),  # noqa: F821
+    inference=i.inference,
 )  # fmt: skip

@@ -98,12 +98,28 @@ def test_gmm_recovers_the_persistence_and_the_effect_of_a_panel_with_feedback() 
         assert fit.ar2[1] > 0.01  # no second-order serial correlation in the differences by construction
 
 
-def test_gmm_rows_say_why_a_release_with_too_few_periods_has_none() -> None:
+def test_gmm_rows_on_five_benchmark_years_have_numbers_and_count_their_ar2_pairs() -> None:
+    """Five periods (the flows' benchmark years): both GMMs are estimated; AR(2) rests on one pair per country and says
+    the test has little power; N is xtabond2's (system: the levels equation), the stacked count beside it."""
     d = _feedback_panel(1, n=40, t=5).rename(columns={"y": "KOFGIdj", "x": "TBI"})
     d["year"] = 2002 + 3 * d["period"]  # five benchmark years
     rows = cc.gmm_rows(d, {"release": "flows"}, "KOFGIdj", [], sorted(d["year"].unique()), cc.CausalSettings())
+    tbi = {r["check"]: r for r in rows if r["term"] == "TBI"}
+    assert set(tbi) == {"difference GMM", "system GMM"}
+    assert all(np.isfinite(r["coef"]) and np.isfinite(r["se"]) for r in tbi.values())
+    ar2 = [r for r in rows if r["term"] == "AR(2)"]
+    assert all("rests on 40 pairs" in r["note"] and "little power" in r["note"] for r in ar2)
+    # levels rows with the lagged outcome: periods 1-4 of 40 countries; differences: periods 2-4
+    assert tbi["system GMM"]["nobs"] == 160 and tbi["system GMM"]["nobs_stacked"] == 160 + 120
+    assert tbi["difference GMM"]["nobs"] == 120 == tbi["difference GMM"]["nobs_stacked"]
+
+
+def test_gmm_rows_say_why_a_release_with_too_few_periods_has_none() -> None:
+    d = _feedback_panel(1, n=40, t=4).rename(columns={"y": "KOFGIdj", "x": "TBI"})
+    d["year"] = 2002 + 3 * d["period"]  # four benchmark years
+    rows = cc.gmm_rows(d, {"release": "flows"}, "KOFGIdj", [], sorted(d["year"].unique()), cc.CausalSettings())
     assert [r["check"] for r in rows] == ["difference GMM", "system GMM"]
-    assert all("5 periods (2002, 2005, 2008, 2011, 2014)" in r["note"] and "at least 6 periods" in r["note"] for r in rows)
+    assert all(r["note"].startswith("not computed: 4 periods (2002, 2005, 2008, 2011)") and "at least 5 periods" in r["note"] for r in rows)
 
 
 # ====================================================================== plausibly exogenous instrument
@@ -207,7 +223,9 @@ def test_twowayfeweights_reproduces_the_wagepan_reference() -> None:
 
     w = cc.twfe_weights(load_wagepan().rename(columns={"nr": "iso3"}), "lwage", "union", [])
     assert round(w["beta"], 4) == 0.1066 and (w["n_positive"], w["n_negative"]) == (820, 147)
-    assert round(w["sum_negative"], 5) == -0.01053 and round(w["sigma_bar"], 5) == 0.09687
+    assert round(w["sum_negative"], 5) == -0.01053 and round(w["sigma_ate_zero"], 5) == 0.09687
+    # Corollary 2 is its own number (defined: there are negative weights), not Corollary 1's
+    assert np.isfinite(w["sigma_opposite_sign"]) and w["sigma_opposite_sign"] != pytest.approx(w["sigma_ate_zero"])
 
 
 def test_with_a_homogeneous_and_with_known_heterogeneous_effects_beta_is_the_weighted_sum() -> None:
@@ -228,17 +246,24 @@ def test_with_a_homogeneous_and_with_known_heterogeneous_effects_beta_is_the_wei
     assert w["beta"] != pytest.approx(2.5)
 
 
-def test_a_nan_sigma_bar_is_reported_not_hidden() -> None:
-    """The library can return σ̄ as NaN without a warning; the row says σ̄ is not defined and why it is missing."""
+def test_sigma_measures_are_undefined_where_the_reference_makes_the_treatment_negative() -> None:
+    """A planted design whose treatment is negative in some cells at TBI's own zero: both σ measures are undefined there
+    with the count of negative cells as the reason; from the sample minimum both are named and defined."""
     rng = np.random.default_rng(2)
     d = pd.DataFrame([{"iso3": f"C{i}", "year": 2000 + s} for i in range(12) for s in range(5)])
     d["TBI"] = rng.normal(size=len(d))
     d["KOFGIdj"] = d["TBI"] + rng.normal(size=len(d))
+    negative = int((d["TBI"] < 0).sum())
+    assert 0 < negative < len(d)
     rows = cc.weights_rows(d, {"release": "r"}, "KOFGIdj", [])
     assert [r["term"] for r in rows] == ["reference TBI = 0 (balanced trade)", "reference: the sample minimum"]
+    at_zero, at_min = rows
+    assert np.isnan(at_zero["sigma_ate_zero"]) and np.isnan(at_zero["sigma_opposite_sign"])
+    assert f"the treatment is negative in {negative} of {len(d)} cells" in at_zero["note"]
+    assert np.isfinite(at_min["sigma_ate_zero"]) and "average effect of zero" in at_min["note"]
+    if at_min["n_negative"]:
+        assert np.isfinite(at_min["sigma_opposite_sign"]) and "opposite sign of every cell" in at_min["note"]
     for r in rows:
         assert np.isfinite(r["coef"]) and r["n_positive"] + r["n_negative"] <= len(d)
-        if not np.isfinite(r["sigma_bar"]):
-            assert "σ̄ is not defined here: the library returns NaN" in r["note"]
     # the minimum as the zero: every cell's treatment is non-negative, the weights differ, β does not
     assert rows[0]["coef"] == pytest.approx(rows[1]["coef"], rel=1e-10)

@@ -346,8 +346,10 @@ def test_compiling_the_bootstrap_once_changes_no_number() -> None:
             b = WildboottestCL(X=x, Y=y, cluster=cl, R=r, B=999, seed=3, parallel=False)
             # the weights draw by draw, as the package draws them (a longer run extends a shorter one)
             b.get_scores(bootstrap_type="11", impose_null=True); b.get_weights(weights_type=lambda n, rng, v=values[w]: rng.choice(v, size=(999, g)).T.reshape(-1))
-            b.get_numer(); b.get_denom(); b.get_tboot(); b.get_vcov(); b.get_tstat(); b.get_pvalue(pval_type="two-tailed")
-            out[w] = float(b.pvalue)
+            b.get_numer(); b.get_denom(); b.get_tboot(); b.get_vcov(); b.get_tstat()
+            # the package's one rule: (1 + #{|t*| >= |t|, ties within 1e-9 relative})/(1 + B)
+            t, tb = abs(float(np.ravel(b.t_stat)[0])), np.abs(np.ravel(b.t_boot))
+            out[w] = float((1 + np.sum(tb >= t - 1e-9 * max(1.0, t))) / (1 + tb.size))
         print(json.dumps(out))
         """
     )
@@ -382,3 +384,32 @@ def test_the_longer_bootstrap_run_extends_the_shorter_one() -> None:
     des = inf.design(d, "y", ["x", "w"])
     p = inf.wild_bootstrap_pvalue(des.x, des.y, des.entity, column=0, draws=999, seed=inf.stream_seed(3, "c", "webb"), weights="webb")
     assert 0 < p <= 1 and p == inf.wild_bootstrap_pvalue(des.x, des.y, des.entity, column=0, draws=999, seed=inf.stream_seed(3, "c", "webb"), weights="webb")
+
+
+def test_a_drawn_bootstrap_p_follows_the_one_rule_never_k_over_b() -> None:
+    """(1 + k)/(1 + B): never 0, and (B + 1)·p is a whole number; the library's own k/B with a strict ">" would give 0 for a
+    t far beyond every draw, which the rule makes impossible by construction."""
+    d = panel(beta=5.0)  # a t far beyond every bootstrap t
+    des = inf.design(d, "y", ["x", "w"])
+    for w in ("rademacher", "webb"):
+        p = inf.wild_bootstrap_pvalue(des.x, des.y, des.entity, column=0, draws=199, seed=1, weights=w)
+        assert p == pytest.approx(1 / 200) and round(p * 200, 9) == int(round(p * 200))
+
+
+def test_an_enumerated_five_cluster_bootstrap_is_exact_stable_and_cannot_reject() -> None:
+    """Five clusters: all 32 Rademacher sign vectors are enumerated. The identity and its mirror tie with the observed
+    |t| up to rounding, and are counted whatever the last bits: a 1e-12 perturbation of y gives the same p. The smallest
+    attainable p is 2/32 > 0.05: marked exact and "cannot reject at 0.05"."""
+    rng = np.random.default_rng(4)
+    rows = [{"iso3": f"C{i}", "year": 2000 + t, "x": rng.normal(), "w": rng.normal()} for i in range(5) for t in range(8)]
+    d = pd.DataFrame(rows)
+    d["y"] = 0.3 * d["x"] + d["w"] + rng.normal(size=len(d))
+    des = inf.design(d, "y", ["x", "w"])
+    settings = inf.InferenceSettings(bootstrap_draws=999, seed=0, weights=("rademacher",), rerun_draws=0)
+    first = inf.bootstrap_p(des.x, des.y, des.entity, column=0, settings=settings, stream="s", weights="rademacher")
+    bumped = inf.bootstrap_p(des.x, des.y + 1e-12 * rng.normal(size=des.y.size), des.entity, column=0, settings=settings, stream="s", weights="rademacher")
+    assert first.exact and first.draws == 32 and first.mcse == 0.0
+    assert first.pvalue == bumped.pvalue and first.pvalue >= 2 / 32 and round(first.pvalue * 32, 9) == int(round(first.pvalue * 32))
+    assert "cannot reject at 0.05" in first.undefined and "2/32" in first.undefined
+    cols = first.columns("wcr_rademacher")
+    assert cols["exact_wcr_rademacher"] is True and "cannot reject" in cols["note_wcr_rademacher"]

@@ -17,7 +17,6 @@ rescaled by ``(N − L − p − absorbed_dof)/(N − L − p)`` explicitly.
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pytest
@@ -485,13 +484,13 @@ def test_dofminus_only_moves_cragg_donald_and_anderson() -> None:
     np.testing.assert_allclose(xt.anderson_lm / base.anderson_lm, (n - G_PANEL) / n, rtol=1e-12)
 
 
-def test_runs_fast_on_a_realistic_panel() -> None:
-    """150 countries × 20 years with both sets of FE as dummies: well under a second."""
+def test_handles_a_realistic_panel_with_both_sets_of_effects_as_dummies() -> None:
+    """150 countries × 20 years with both sets of FE as dummies (redundant columns among them): the statistics are
+    defined and the ranks right. Its speed is the benchmark's business (make benchmark), not a test's."""
     d = panel(70, k=2, n_inst=3, n_countries=150, n_years=20)
     exog = np.column_stack([np.ones(d["x"].size), d["x"], fe_dummies(d["country"], d["year"], drop_first=False)])
-    start = time.perf_counter()
     res = identification_tests(d["endog"], d["z"], exog, d["country"])
-    assert time.perf_counter() - start < 1.0
+    assert np.isfinite(res.kp_lm) and np.isfinite(res.kp_wald_f) and np.isfinite(res.cd_wald_f)
     assert res.nobs == 3000 and res.nclusters == 150 and res.exog_rank == 1 + 150 + 20 - 1
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from . import config as cfg
-from .release import WIOD2016_ZIP, Release, adopt_release_sample, io_years, releases, year_span
+from .release import WIOD2016_ZIP, Release, adopt_release_sample, io_years, releases, tbi_years, year_span
 
 
 def _span(names: list[str]) -> str:
@@ -106,7 +106,7 @@ def missing_io_tables(config: Mapping[str, Any], probe: Any = reachable) -> str 
         config = copy.deepcopy(dict(config))
         adopt_release_sample(config)  # type: ignore[arg-type]
     release = Release.from_config(config)
-    years = io_years(config)
+    years = tbi_years(config)  # the sample years and the year before, whose TBI instruments the first (when the release has it)
     have = availability(config, release, years, probe)
     if have.ok:
         return None

@@ -316,6 +316,22 @@ def io_years(config: Config, name: str | None = None) -> list[int]:
     return [y for y in release.years if int(config["first_year"]) <= y <= int(config["last_year"])]
 
 
+def tbi_years(config: Config, name: str | None = None) -> list[int]:
+    """The years whose TBI a release's run computes: its sample years (:func:`io_years`) and, when the release has it,
+    the period before the first of them, whose TBI is the 2SLS instrument of the first sample year (WIOD 2013: 1999
+    for 2000). The package's one choice for the instrument of the first sample year: **use the year before when the
+    release has it**, so the 2SLS sample is the sample of the OLS columns it is compared with; a release that begins
+    with the sample (the WIOD 2016 tables, 2000–2014; the flows, whose first benchmark year is 2002) has no instrument
+    for its first year, and that year drops out of the 2SLS (logged and noted in the table). The comparison of
+    releases, the glance, the causal checks and ``panel.dta`` all read the same TBI."""
+    release = Release.from_config(config, name)
+    own = io_years(config, name)
+    if not own:
+        return own
+    before = [y for y in release.years if y < own[0]]
+    return ([before[-1]] if before else []) + own
+
+
 def comparison_releases(config: Config) -> list[str]:
     """The releases compared side by side: the configured one first, then ``comparison.releases`` (``present``:
     every release of ``io_releases`` whose files are all in the raw-data folder, in config order)."""
@@ -346,6 +362,6 @@ def table_years(config: Config, name: str, compared: list[str] | None = None) ->
     ``compared``: :func:`comparison_releases`, when the caller has it already (it looks at the raw files)."""
     compared = comparison_releases(config) if compared is None else compared
     if name == config["io_release"] and len(compared) == 1:
-        return io_years(config, name)
-    own = io_years(config, name) if name == config["io_release"] else []
+        return tbi_years(config, name)
+    own = tbi_years(config, name) if name == config["io_release"] else []
     return sorted(set(own) | set(Release.from_config(config, name).years))

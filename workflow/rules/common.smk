@@ -20,6 +20,9 @@ RELEASES = rel.releases(config)
 THIS = RELEASES[RELEASE]
 VALUE_ADDED = config["value_added"]
 IO_YEARS = rel.io_years(config)
+# The years whose TBI the run computes: the sample years and, where the release has it, the year before the first (the
+# 2SLS instrument of the first sample year; tradeimbalance.release.tbi_years).
+TBI_YEARS = rel.tbi_years(config)
 KOF_VINTAGES = list(config["kof"]["vintages"])
 DOWNLOADS = cfg.downloads(config)
 # Releases of the specification curve: the configured one and the other listed ones whose raw tables are present.

@@ -129,6 +129,7 @@ rule inference:
         outcomes=config["kof"]["required_columns"],
         settings=dict(sorted(config["inference"].items())),  # sorted: the same params however the config files merge
         skipped_tables=SKIPPED_TABLES,
+        release=RELEASE,  # the bootstrap streams are the release's, as in the comparison of releases, which reads them
     log:
         f"{LOGS}/inference.log",
     benchmark:
@@ -254,6 +255,8 @@ rule compare_releases:
         published=f"{config['published_dir']}/table1_tbi.csv",
         published_coefficients=f"{config['published_dir']}/published_coefficients.csv",
         published_stats=f"{config['published_dir']}/published_column_stats.csv",
+        # the configured release's few-cluster p-values, drawn once by the inference rule and read here
+        inference=f"{RES}/inference_tbi.csv",
     output:
         tbi=f"{RES}/tables/tbi_by_release.csv",
         estimates=f"{RES}/estimates_by_release.csv",

@@ -179,7 +179,7 @@ rule read_wdi:
 # fixed, instead of the old panel passing as current.
 rule all_sources:
     input:
-        expand(f"{PROC}/io/{RELEASE}/wiot_{{year}}.parquet", year=IO_YEARS) if THIS.kind == "tables" else [],
+        expand(f"{PROC}/io/{RELEASE}/wiot_{{year}}.parquet", year=TBI_YEARS) if THIS.kind == "tables" else [],
         expand(f"{PROC}/kof/kof_{{vintage}}.parquet", vintage=KOF_VINTAGES),
         rules.kof_panel.output,
         rules.read_pwt.output,

@@ -27,7 +27,7 @@ rule io_year:
 
 rule tbi:
     input:
-        va_files(RELEASE, IO_YEARS),
+        va_files(RELEASE, TBI_YEARS),
     output:
         f"{PROC}/tbi.parquet",
     params:
@@ -78,7 +78,7 @@ rule identity_report:
 
 rule all_value_added:
     input:
-        expand(rules.io_year.output, release=RELEASE, year=IO_YEARS) if RELEASE in PER_YEAR_RELEASES else [],
+        expand(rules.io_year.output, release=RELEASE, year=TBI_YEARS) if RELEASE in PER_YEAR_RELEASES else [],
         rules.tbi.output,
         rules.tbi_dva.output if THIS.gives(rel.DVA) else [],
         expand(rules.identity_report.output, tables_release=TABLE_RELEASES),

@@ -11,10 +11,14 @@ the library does not drop a redundant regressor, so the rank is checked here and
 The instrument count is kept below the number of countries (Roodman 2009): where the year dummies would reach it, the
 time effects are removed by demeaning every variable by year instead, and then the deepest lag is dropped; if the count
 still reaches the number of countries, the row says so. The period is the release's time axis; a release needs
-:data:`MIN_PERIODS` periods (with T periods the differenced equation has T − 2 periods and the AR(2) test of the
-instruments' validity T − 4 pairs of differenced residuals two periods apart: at least two). Reported: TBI's coefficient
-and SE, the lagged outcome's, the long-run effect β/(1 − ρ) with its delta-method SE, AR(1) and AR(2), Hansen's J and
-its p, and the instrument count.
+:data:`MIN_PERIODS` periods: with T periods the lagged outcome leaves T − 1 in levels, the differenced equation T − 2,
+and the AR(2) test of the instruments' validity T − 4 pairs of differenced residuals two periods apart per country, at
+least one (the paper's own data as flows have five benchmark years: one pair per country, 41 in all). The AR(2) row
+gives the number of pairs it rests on; with one or two per country the test has little power against invalid
+instruments, and the row says so. Reported: TBI's coefficient and SE, the lagged outcome's, the long-run effect
+β/(1 − ρ) with its delta-method SE, AR(1) and AR(2), Hansen's J and its p, and the instrument count. ``nobs`` is the
+count ``xtabond2`` reports (the differenced equation's observations for difference GMM, the levels equation's for system
+GMM); ``nobs_stacked`` the rows of the stacked system the estimator solves.
 
 **2. Plausibly exogenous instrument** (Conley, Hansen & Rossi 2012; :func:`plausibly_exogenous`, by hand on
 ``linearmodels``' IV2SLS through :func:`.estimation.fit_2sls`). The paper's 2SLS instruments TBI with its lag. If the
@@ -23,9 +27,13 @@ lag affects KOF directly, ``y = βTBI + γ L.TBI + …`` with γ ≠ 0. For γ k
 linear in γ and its clustered variance quadratic in γ (the residuals are linear in γ), so three fits (γ = 0, ±1) give
 both exactly for every γ. *Local to zero*: with the prior γ ~ N(0, (δ/2)²) (δ two prior SDs), the estimate is normal
 with mean β and variance ``V + A² (δ/2)²``, A = ∂β̂/∂γ (minus the ratio of the instrument's variance to its covariance
-with TBI, partialled on the controls and effects), and the interval is ``β̂ ± 1.96 √(V + A²(δ/2)²)``. δ runs over a grid
-of shares of the 2SLS TBI coefficient (:data:`DELTA_SHARES`); the **breakdown δ** is the smallest δ at which the 95 %
-set contains zero (solved exactly). At δ = 0 both are the 2SLS Wald interval.
+with TBI, partialled on the controls and effects), and the interval is ``β̂ ± c √(V + A²(δ/2)²)``. The critical value
+``c`` is that of the 2SLS p-values, the 97.5 % quantile of Student's t with G − 1 degrees of freedom (G countries:
+2.02 with 41), not 1.96. δ runs over a grid of shares of the 2SLS TBI coefficient (:data:`DELTA_SHARES`); the
+**breakdown δ** is the smallest δ at which the 95 % set contains zero (solved exactly). At δ = 0 both are the 2SLS
+interval: where it contains zero already, the breakdown δ is 0 and the row says "already at δ = 0" (the instrument
+needs no direct effect for the 2SLS to lose significance). The breakdown at 90 % (``c`` the 95 % quantile of t(G − 1))
+is reported beside it, since a 2SLS with p between 0.05 and 0.10 has a positive breakdown there.
 
 **3. Omitted-variable sensitivity** (Cinelli & Hazlett 2020; :func:`ovb_sensitivity`, by hand). For the two-way FE
 estimate: the partial R² of TBI with the outcome, ``t²/(t² + df)``; the robustness value RV(q = 1), the share of the
@@ -39,11 +47,17 @@ of both are stated. The contour plot draws the adjusted estimate over the confou
 **4. What two-way FE averages** (de Chaisemartin & D'Haultfœuille 2020; :func:`twfe_weights` with
 ``twowayfeweights``, which reproduces the Stata/R package). The TWFE coefficient of a treatment that is continuous and
 changes in every cell is a weighted sum of the cells' effects, some weights possibly negative. Reported: the number of
-positive and negative weights, the sum of the negative ones, and σ̄, the smallest standard deviation of the cells'
-effects under which β could be of the opposite sign to all of them. With a continuous treatment the weights depend on
-where the treatment's zero is (β does not): the package reports TBI's own zero (balanced value-added trade, a meaningful
-reference) and the sample minimum (every cell's treatment non-negative), and says which is which. A σ̄ the library
-returns as NaN (it does so without a warning) is reported as not defined, with the reason.
+positive and negative weights, the sum of the negative ones, and the two sensitivity measures of de Chaisemartin &
+D'Haultfœuille (2020), each under its own name: ``sigma_ate_zero`` (their Corollary 1, ``twowayfeweights``'
+``sensibility``), the smallest standard deviation of the cells' effects compatible with β and an average effect of
+zero, ``|β|/σ(w)``; and ``sigma_opposite_sign`` (Corollary 2, ``sensibility2``), the smallest standard deviation of the
+cells' effects under which β could have the opposite sign of every cell's effect, defined only where some weights are
+negative. With a continuous treatment the weights depend on where the treatment's zero is (β does not): the package
+reports TBI's own zero (balanced value-added trade, a meaningful reference) and the sample minimum (every cell's
+treatment non-negative), and says which is which. The decomposition and both measures assume a treatment that is
+non-negative in every cell; where the reference makes it negative in some cells (TBI's zero: every country-year with a
+value-added deficit), both are not defined, with the count of such cells as the reason; a measure the library returns
+as NaN is reported as not defined, with the reason.
 
 Every row of ``results/causal_checks.csv`` (:data:`COLUMNS`) carries the keys of ``results/referee_checks.csv``
 (``release, years, table, column, depvar, sample, check, term``) and the values its check gives; the δ grid of the
@@ -52,6 +66,7 @@ plausibly exogenous intervals is ``results/causal_checks_delta.csv``.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import warnings
@@ -69,15 +84,15 @@ log = logging.getLogger(__name__)
 
 COLUMNS = [
     "release", "years", "table", "column", "depvar", "sample", "check", "term", "coef", "se", "pvalue", "low", "high", "statistic",
-    "statistic_p", "statistic_clustered", "df", "share", "r2dz", "r2yz", "n_positive", "n_negative", "sum_negative", "sigma_bar", "instruments", "nobs",
-    "nclusters", "periods", "setting", "note",
+    "statistic_p", "statistic_clustered", "df", "share", "r2dz", "r2yz", "n_positive", "n_negative", "sum_negative", "sigma_ate_zero", "sigma_opposite_sign",
+    "instruments", "nobs", "nobs_stacked", "nclusters", "periods", "setting", "note",
 ]  # fmt: skip
 DELTA_COLUMNS = ["release", "table", "column", "depvar", "sample", "share", "delta", "uci_low", "uci_high", "ltz_low", "ltz_high"]
 
 #: The GMM instruments' lags (first, last): lags 2 and deeper of the lagged outcome and of TBI, collapsed.
 GMM_LAGS = (2, 3)
-#: The fewest periods a release needs for the dynamic panel GMM (module docstring).
-MIN_PERIODS = 6
+#: The fewest periods a release needs for the dynamic panel GMM (module docstring): five leave one AR(2) pair per country.
+MIN_PERIODS = 5
 #: δ as a share of the 2SLS TBI coefficient.
 DELTA_SHARES = tuple(np.round(np.arange(0.0, 2.0001, 0.05), 2))
 #: The observed controls a confounder is benchmarked on, and the multiples of their strength.
@@ -155,6 +170,7 @@ class GMMFit:
     instruments: int
     nobs: int
     groups: int
+    nobs_stacked: int
 
     def coef(self, name: str) -> tuple[float, float]:
         i = self.names.index(name)
@@ -201,7 +217,9 @@ def dynamic_gmm(
     return GMMFit(
         names, np.asarray(est.beta, dtype=float).ravel(), np.asarray(engine.V2_robust, dtype=float),
         tuple(map(float, ar.get(1, (np.nan, np.nan)))), tuple(map(float, ar.get(2, (np.nan, np.nan)))),  # type: ignore[arg-type]
-        tuple(map(float, diag["hansen"])), int(diag["df"]), int(engine.n_instruments), int(engine.n_obs), int(engine.N_groups),  # type: ignore[arg-type]
+        tuple(map(float, diag["hansen"])), int(diag["df"]), int(engine.n_instruments),
+        # xtabond2's N: the levels equation's observations for system GMM, the differenced ones for difference GMM
+        int(np.sum(engine.is_level)) if model == "system" else int(engine.n_obs), int(engine.N_groups), int(engine.n_obs),  # type: ignore[arg-type]
     )  # fmt: skip
 
 
@@ -229,6 +247,15 @@ def _full_rank_dummies(
     raise RankError(f"{model} GMM of {y}: no full-rank set of year dummies")
 
 
+def ar2_pairs(data: pd.DataFrame, columns: Sequence[str]) -> tuple[int, int]:
+    """How many pairs of differenced residuals two periods apart the AR(2) test rests on (``Δe_it`` and ``Δe_i,t−2``
+    both defined: the rows of ``t − 3`` to ``t`` complete in ``columns``, the lagged outcome among them), and in how many
+    countries. ``data``: ``iso3, period`` and ``columns``."""
+    ok = data.dropna(subset=list(columns)).groupby("iso3")["period"].apply(lambda s: set(int(p) for p in s))
+    counts = {c: sum(1 for p in ps if all(p - k in ps for k in (1, 2, 3))) for c, ps in ok.items()}
+    return int(sum(counts.values())), int(sum(1 for n in counts.values() if n))
+
+
 def gmm_rows(
     data: pd.DataFrame, base: Mapping[str, object], y: str, controls: Sequence[str], periods: Sequence[int], settings: CausalSettings,
 ) -> list[dict[str, object]]:  # fmt: skip
@@ -241,11 +268,12 @@ def gmm_rows(
     prev = d.set_index(["iso3", "period"])[y]
     d[lagged] = [prev.get((c, p - 1), np.nan) for c, p in zip(d["iso3"], d["period"])]
     out: list[dict[str, object]] = []
+    pairs, pair_countries = ar2_pairs(d, [y, lagged, "TBI", *controls])
     for model in ("difference", "system"):
         check = f"{model} GMM"
         if t < settings.min_periods:
-            why = (f"{t} periods ({year_span(d['year'])}): the AR(2) test of the lag-2 instruments' validity would rest on {max(t - 4, 0)} pair(s) of "
-                   f"differenced residuals two periods apart per country; the package asks for at least {settings.min_periods} periods "
+            why = (f"not computed: {t} periods ({year_span(d['year'])}); the AR(2) test of the lag-2 instruments' validity would rest on {max(t - 4, 0)} pair(s) "
+                   f"of differenced residuals two periods apart per country; the package asks for at least {settings.min_periods} periods "
                    "(config causal_checks.gmm_min_periods)")  # fmt: skip
             out.append(_row(base, check, "TBI", nclusters=g, periods=t, note=why))
             continue
@@ -277,7 +305,7 @@ def gmm_rows(
         if fit is None:
             out.append(_row(base, check, "TBI", nclusters=g, periods=t, note=f"not estimable with fewer instruments than countries: {why}"))
             continue
-        common = {"instruments": fit.instruments, "nobs": fit.nobs, "nclusters": fit.groups, "periods": t, "setting": setting}
+        common = {"instruments": fit.instruments, "nobs": fit.nobs, "nobs_stacked": fit.nobs_stacked, "nclusters": fit.groups, "periods": t, "setting": setting}
         for term, label in (("TBI", "TBI"), (lagged, f"L.{y}")):
             b, se = fit.coef(term)
             out.append(_row(base, check, label, coef=b, se=se, pvalue=float(2 * stats.norm.sf(abs(b / se))), **common))
@@ -289,8 +317,11 @@ def gmm_rows(
         else:
             out.append(_row(base, check, "long-run effect", **common, note=f"not defined: the lagged outcome's coefficient is {rho:.3f} ≥ 1 (no finite long run)"))
         out.append(_row(base, check, "AR(1)", statistic=fit.ar1[0], statistic_p=fit.ar1[1], **common, note="Arellano–Bond test of the differenced residuals (z)"))
+        few = pairs <= 2 * pair_countries
         out.append(_row(base, check, "AR(2)", statistic=fit.ar2[0], statistic_p=fit.ar2[1], **common,
-                        note="second-order serial correlation in differences: rejects the lag-2 instruments if significant"))  # fmt: skip
+                        note=f"second-order serial correlation in differences: rejects the lag-2 instruments if significant; rests on {pairs} pairs of "
+                             f"differenced residuals two periods apart ({pair_countries} countries)"
+                             + ("; with one or two pairs per country the test has little power to detect invalid instruments" if few else "")))  # fmt: skip
         out.append(_row(base, check, "Hansen J", statistic=fit.hansen[0], statistic_p=fit.hansen[1], df=fit.hansen_df, **common,
                         note="overidentifying restrictions (robust); a p near 1 can mean too many instruments"))  # fmt: skip
     return out
@@ -386,11 +417,16 @@ def plausibly_exogenous_rows(
     rows = [_row(base, check, "2SLS (δ = 0)", coef=pe.b0, se=math.sqrt(pe.v0), pvalue=p0, low=lo, high=hi, **common,
                  note=f"the paper's 2SLS, TBI instrumented by its previous period; ∂b/∂γ = {pe.a:.4f} (a direct effect γ of L.TBI moves the estimate by aγ)")]  # fmt: skip
     scale = abs(pe.b0)
-    for name, value, setting in (("breakdown δ (union of intervals)", pe.breakdown_uci(), "γ ∈ [−δ, δ]"),
-                                 ("breakdown δ (local to zero)", pe.breakdown_ltz(), "γ ~ N(0, (δ/2)²)")):  # fmt: skip
-        rows.append(_row(base, check, name, coef=value, share=value / scale if scale else np.nan, setting=setting, **common,
-                         note="the smallest direct effect of L.TBI on KOF (δ, KOF points per unit of TBI; share: of the 2SLS TBI coefficient) at "
-                         "which the 95 % set contains zero" + ("; the 2SLS interval contains zero already" if value == 0 else "")
+    pe90 = dataclasses.replace(pe, crit=float(stats.t.isf(0.05, pe.nclusters - 1)))
+    for name, value, setting, level in (
+        ("breakdown δ (union of intervals)", pe.breakdown_uci(), "γ ∈ [−δ, δ]", 95), ("breakdown δ (local to zero)", pe.breakdown_ltz(), "γ ~ N(0, (δ/2)²)", 95),
+        ("breakdown δ (union of intervals, 90 %)", pe90.breakdown_uci(), "γ ∈ [−δ, δ]", 90), ("breakdown δ (local to zero, 90 %)", pe90.breakdown_ltz(), "γ ~ N(0, (δ/2)²)", 90),
+    ):  # fmt: skip
+        crit = pe.crit if level == 95 else pe90.crit
+        rows.append(_row(base, check, name, coef=value, share=value / scale if scale else np.nan, setting=setting, statistic=crit, **common,
+                         note=f"the smallest direct effect of L.TBI on KOF (δ, KOF points per unit of TBI; share: of the 2SLS TBI coefficient) at "
+                         f"which the {level} % set contains zero (critical value t({pe.nclusters - 1}) = {crit:.3f})"
+                         + (f"; already at δ = 0: the 2SLS {level} % interval contains zero" if value == 0 else "")
                          + ("; no direct effect makes it contain zero" if math.isinf(value) else "")))  # fmt: skip
     grid = []
     for share in settings.delta_shares:
@@ -536,14 +572,19 @@ def ovb_rows(
 # ====================================================================== 4. the weights behind two-way FE
 def twfe_weights(data: pd.DataFrame, y: str, treatment: str, controls: Sequence[str]) -> dict[str, object]:
     """The weights of the two-way FE coefficient of ``treatment`` (``twowayfeweights``, type feTR, the controls of the
-    column): β, the numbers of positive and negative weights, the sum of the negative ones, σ̄ and the (g, t) weights."""
+    column): β, the numbers of positive and negative weights, the sum of the negative ones, the two sensitivity measures
+    (``sigma_ate_zero``: Corollary 1; ``sigma_opposite_sign``: Corollary 2, NaN without negative weights) and the (g, t)
+    weights."""
     from twowayfeweights import twowayfeweights
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         r = twowayfeweights(data, Y=y, G="iso3", T="year", D=treatment, type="feTR", controls=list(controls) or None)
+    def number(v: object) -> float:
+        return float(v) if v is not None else float("nan")  # type: ignore[arg-type]
+
     return {"beta": float(r.beta), "n_positive": int(r.nr_plus), "n_negative": int(r.nr_minus), "sum_negative": float(r.sum_minus),
-            "sigma_bar": float(r.sensibility) if r.sensibility is not None else float("nan"), "weights": r.weights,
+            "sigma_ate_zero": number(r.sensibility), "sigma_opposite_sign": number(r.sensibility2), "weights": r.weights,
             "warnings": [str(w.message) for w in caught]}  # fmt: skip
 
 
@@ -557,13 +598,25 @@ def weights_rows(data: pd.DataFrame, base: Mapping[str, object], y: str, control
     for col, term, setting in (("TBI", "reference TBI = 0 (balanced trade)", "TBI as it is: zero is balanced value-added trade"),
                                ("TBI_from_min", "reference: the sample minimum", f"TBI − min(TBI) = TBI − ({lowest:.4f}): every cell's treatment ≥ 0")):  # fmt: skip
         w = twfe_weights(d, y, col, controls)
-        note = ("σ̄: the smallest SD of the cells' effects under which β could have the opposite sign of every cell's effect"
-                if np.isfinite(w["sigma_bar"]) else "σ̄ is not defined here: the library returns NaN (without a warning) — "
-                "β and the weights are computed, but no heterogeneity bound")  # fmt: skip
+        negative = int((d[col] < 0).sum())
+        if negative:  # the decomposition assumes a non-negative treatment: neither measure means anything here
+            sigmas = {"sigma_ate_zero": float("nan"), "sigma_opposite_sign": float("nan")}
+            note = (f"σ measures not defined at this reference: the treatment is negative in {negative} of {len(d)} cells, and de Chaisemartin & "
+                    "D'Haultfœuille's decomposition and both measures assume a non-negative treatment in every cell")  # fmt: skip
+        else:
+            sigmas = {k: w[k] for k in ("sigma_ate_zero", "sigma_opposite_sign")}
+            parts = [
+                "sigma_ate_zero: the smallest SD of the cells' effects compatible with β and an average effect of zero (Corollary 1)"
+                if np.isfinite(sigmas["sigma_ate_zero"]) else "sigma_ate_zero not defined: the library returns NaN",
+                "sigma_opposite_sign: the smallest SD of the cells' effects under which β could have the opposite sign of every cell's effect (Corollary 2)"
+                if np.isfinite(sigmas["sigma_opposite_sign"]) else
+                ("sigma_opposite_sign not defined: no negative weight" if w["n_negative"] == 0 else "sigma_opposite_sign not defined: the library returns NaN"),
+            ]  # fmt: skip
+            note = "; ".join(parts)
         if w["warnings"]:
             note += "; the library warned: " + " | ".join(dict.fromkeys(w["warnings"]))  # type: ignore[arg-type]
         rows.append(_row(base, check, term, coef=w["beta"], n_positive=w["n_positive"], n_negative=w["n_negative"], sum_negative=w["sum_negative"],
-                         sigma_bar=w["sigma_bar"], setting=setting, nobs=len(d), nclusters=d["iso3"].nunique(), note=note))  # fmt: skip
+                         **sigmas, setting=setting, nobs=len(d), nclusters=d["iso3"].nunique(), note=note))  # fmt: skip
     return rows
 
 

@@ -73,7 +73,7 @@ import numpy as np
 import pandas as pd
 
 from .groups import rank_deficient
-from .montecarlo import redrawn
+from .montecarlo import redrawn, simulated_p
 from .speccurve import NOT_APPLICABLE, _Group, within_design
 
 log = logging.getLogger(__name__)
@@ -288,10 +288,9 @@ def _statistics(coef: np.ndarray, t: np.ndarray, df: np.ndarray, weights: np.nda
 
 
 def _p_value(stat: np.ndarray, observed: float) -> tuple[float, int]:
-    """``(1 + #{defined draws at least as extreme}) / (1 + B defined)`` and B defined."""
+    """``(1 + #{defined draws at least as extreme}) / (1 + B defined)`` (:func:`.montecarlo.simulated_p`) and B defined."""
     ok = np.isfinite(stat)
-    b = int(ok.sum())
-    return float((1 + np.sum(stat[ok] >= observed - 1e-12)) / (1 + b)), b
+    return simulated_p(stat[ok], observed), int(ok.sum())
 
 
 class _Release:

@@ -65,7 +65,7 @@ from scipy import stats
 
 from .estimation import ENTITY, TIME, Fit, IVFit, year_dummies
 from .groups import demean, group_sums
-from .montecarlo import MonteCarloP, exact, redrawn
+from .montecarlo import MonteCarloP, attainable, enumerated_p, exact, redrawn, simulated_p
 
 log = logging.getLogger(__name__)
 
@@ -225,7 +225,9 @@ def full_enumeration(clusters: int, draws: int, weights: str) -> bool:
 def wild_bootstrap_pvalue(
     x: np.ndarray, y: np.ndarray, clusters: np.ndarray, *, column: int, draws: int, seed: int | np.random.SeedSequence, weights: str
 ) -> float:
-    """WCR bootstrap p-value (two-tailed, symmetric) of H0: coefficient ``column`` = 0 (``wildboottest``, type 11);
+    """WCR bootstrap p-value (two-tailed, symmetric) of H0: coefficient ``column`` = 0 (``wildboottest``, type 11, its
+    bootstrap t statistics counted by the package's rule: ``(1 + #{|t*| ≥ |t|})/(1 + B)``, ties within rounding counted;
+    enumerated, ``#{|t*| ≥ |t|}/2^G``: :mod:`.montecarlo`);
     ``seed`` is handed to ``numpy.random.default_rng`` (an integer or a :func:`stream_seed`). The weights are drawn draw
     by draw (:func:`_draw_by_draw`), so the first ``B`` draws of a longer run on the same seed are this run's; with
     Rademacher weights and 2^G < B every sign vector is enumerated instead (the library's full enumeration)."""
@@ -243,8 +245,10 @@ def wild_bootstrap_pvalue(
     boot.get_tboot()
     boot.get_vcov()
     boot.get_tstat()
-    boot.get_pvalue(pval_type="two-tailed")
-    return float(boot.pvalue)
+    # The package's one rule for simulated p-values (:mod:`.montecarlo`), not the library's k/B with a strict ">": the
+    # enumerated sign vectors include the identity (and its mirror), which tie with the observed |t| up to rounding.
+    t_obs, t_boot = abs(float(np.ravel(boot.t_stat)[0])), np.abs(np.ravel(boot.t_boot))
+    return enumerated_p(t_boot, t_obs) if boot.full_enumeration else simulated_p(t_boot, t_obs)
 
 
 def stream_seed(seed: int, *names: str) -> np.random.SeedSequence:
@@ -262,7 +266,9 @@ def bootstrap_p(x: np.ndarray, y: np.ndarray, clusters: np.ndarray, *, column: i
     seed = stream_seed(settings.seed, stream, weights)
     g = int(np.unique(clusters).size)
     if full_enumeration(g, settings.bootstrap_draws, weights):
-        return exact(wild_bootstrap_pvalue(x, y, clusters, column=column, draws=settings.bootstrap_draws, seed=seed, weights=weights), 2**g)
+        # the identity sign vector and its mirror always tie with the observed |t|: the smallest attainable p is 2/2^G
+        why = attainable(2**g, at_least=2, what="Rademacher sign vector")
+        return exact(wild_bootstrap_pvalue(x, y, clusters, column=column, draws=settings.bootstrap_draws, seed=seed, weights=weights), 2**g, why)
 
     def p_of(draws: int) -> tuple[float, int]:
         return wild_bootstrap_pvalue(x, y, clusters, column=column, draws=draws, seed=seed, weights=weights), draws

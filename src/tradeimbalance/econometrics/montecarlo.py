@@ -7,8 +7,15 @@ level depends on the simulation, so it is computed again on a longer run of **th
 and more, up to ``rerun_draws`` (the caller's ``p_of(B)`` must give the p of the first ``B`` draws of its stream, so
 that the longer run extends the shorter one). If it is still that close, the threshold is kept as ``undecided``.
 
-**What can be shown** (:func:`format_p`). A simulated p is ``(1 + #{draws at least as extreme}) / (1 + B)``: it cannot
-be below ``1/(1 + B)``. At that bound it is written ``< 0.0002 (B = 5,000)``, never ``0.000``; the CSVs keep the
+**How a p is counted** (:func:`simulated_p`, :func:`enumerated_p`): one rule for every simulated test. A draw is *at
+least as extreme* as the observed statistic when ``stat* ≥ stat − tol`` with ``tol = 1e-9·max(1, |stat|)``
+(:data:`TIE_TOLERANCE`): ties within rounding are counted, so that a statistic equal to the observed one in exact
+arithmetic (the identity sign vector of a wild bootstrap and its mirror, a permutation that leaves TBI unchanged) counts
+whatever the last bits of the floating-point sums. Drawn: ``p = (1 + k)/(1 + B)``, ``k`` the draws at least as extreme
+(the observed statistic counts as one more draw). Enumerated (every admissible assignment, the observed one among them,
+``M`` in all): ``p = k/M``, which is the same rule with ``B = M − 1`` other assignments; the p is exact.
+
+**What can be shown** (:func:`format_p`). A simulated p cannot be below ``1/(1 + B)``. At that bound it is written ``< 0.0002 (B = 5,000)``, never ``0.000``; the CSVs keep the
 exact value. A p from a complete enumeration of the admissible assignments is exact (no Monte Carlo error). A test
 whose smallest attainable p exceeds the level it is read at cannot reject: its p is undefined, with the reason
 (:func:`attainable`).
@@ -26,6 +33,28 @@ import numpy as np
 THRESHOLDS = (0.01, 0.05, 0.10)
 #: The level a randomization test is read at when asking whether it can reject at all (:func:`attainable`).
 LEVEL = 0.05
+#: Relative tolerance within which a simulated statistic ties with the observed one and counts as at least as extreme.
+TIE_TOLERANCE = 1e-9
+
+
+def at_least_as_extreme(stats: np.ndarray, observed: float, axis: int | None = None) -> np.ndarray:
+    """How many of ``stats`` are at least as extreme as ``observed`` (``stat ≥ observed − 1e-9·max(1, |observed|)``; ties
+    within rounding counted: module docstring), along ``axis`` (None: all)."""
+    tol = TIE_TOLERANCE * max(1.0, abs(float(observed)))
+    return np.sum(np.asarray(stats) >= float(observed) - tol, axis=axis)
+
+
+def simulated_p(stats: np.ndarray, observed: float) -> float:
+    """``(1 + k)/(1 + B)``: ``k`` of the ``B`` drawn ``stats`` at least as extreme as ``observed``."""
+    stats = np.asarray(stats)
+    return float((1 + at_least_as_extreme(stats, observed)) / (1 + stats.size))
+
+
+def enumerated_p(stats: np.ndarray, observed: float) -> float:
+    """``k/M``: ``k`` of the ``M`` enumerated ``stats`` (the observed assignment among them) at least as extreme as
+    ``observed``."""
+    stats = np.asarray(stats)
+    return float(at_least_as_extreme(stats, observed) / stats.size)
 
 
 def mc_se(p: float, draws: int) -> float:
@@ -58,8 +87,12 @@ class MonteCarloP:
     undefined: str = ""
 
     def columns(self, prefix: str) -> dict[str, object]:
-        """``p_<prefix>, mcse_<prefix>, draws_<prefix>, undecided_<prefix>`` (the few-cluster inference's columns)."""
-        return {f"p_{prefix}": self.pvalue, f"mcse_{prefix}": self.mcse, f"draws_{prefix}": self.draws, f"undecided_{prefix}": self.undecided}
+        """``p_<prefix>, mcse_<prefix>, draws_<prefix>, undecided_<prefix>, exact_<prefix>, note_<prefix>`` (the few-cluster
+        inference's columns; ``note``: why the test cannot reject at :data:`LEVEL`, "" when it can)."""
+        return {
+            f"p_{prefix}": self.pvalue, f"mcse_{prefix}": self.mcse, f"draws_{prefix}": self.draws, f"undecided_{prefix}": self.undecided,
+            f"exact_{prefix}": self.exact, f"note_{prefix}": self.undefined,
+        }  # fmt: skip
 
 
 def redrawn(p_of: Callable[[int], tuple[float, int]], draws: int, rerun_draws: int = 0) -> MonteCarloP:
@@ -75,18 +108,21 @@ def redrawn(p_of: Callable[[int], tuple[float, int]], draws: int, rerun_draws: i
     return MonteCarloP(float(p), mc_se(p, used), int(used), near, again)
 
 
-def exact(p: float, assignments: int) -> MonteCarloP:
-    """A p-value from every admissible assignment: no Monte Carlo error."""
-    return MonteCarloP(float(p), 0.0, int(assignments), exact=True)
+def exact(p: float, assignments: int, undefined: str = "") -> MonteCarloP:
+    """A p-value from every admissible assignment: no Monte Carlo error. ``undefined``: why the test cannot reject at
+    :data:`LEVEL` (:func:`attainable`), kept beside the p."""
+    return MonteCarloP(float(p), 0.0, int(assignments), exact=True, undefined=undefined)
 
 
-def attainable(assignments: int, level: float = LEVEL) -> str:
+def attainable(assignments: int, level: float = LEVEL, at_least: int = 1, what: str = "admissible assignment") -> str:
     """Why a randomization test with ``assignments`` admissible assignments (the observed one among them) cannot reject
-    at ``level`` — its smallest attainable p, ``1/assignments``, exceeds the level — or "" when it can."""
-    smallest = 1.0 / assignments
+    at ``level`` — its smallest attainable p, ``at_least/assignments``, exceeds the level — or "" when it can.
+    ``at_least``: how many assignments always tie with the observed one (1: itself; 2 for a wild bootstrap's
+    enumerated Rademacher signs: the identity and its mirror)."""
+    smallest = at_least / assignments
     if smallest > level:
-        return (f"only {assignments} admissible assignment{'s' if assignments != 1 else ''}: the smallest attainable p is "
-                f"1/{assignments} = {smallest:.3f} > {level:g}, so the test cannot reject")  # fmt: skip
+        return (f"only {assignments} {what}{'s' if assignments != 1 else ''}: the smallest attainable p is "
+                f"{at_least}/{assignments} = {smallest:.4g} > {level:g}, so the test cannot reject at {level:g}")  # fmt: skip
     return ""
 
 

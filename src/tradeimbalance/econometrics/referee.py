@@ -27,12 +27,14 @@ benchmark years (the WIOD 2016 flows: three years).
   fits). The statistic is the TBI coefficient's country-clustered t (the randomization-t: Young 2019; DiCiccio & Romano
   2017): a permuted TBI need not vary like the observed one — TBI permuted within years loses its persistence, so its
   within-country variance grows and its coefficient shrinks — and the studentized statistic keeps the test's size where
-  the raw coefficient would not. p = (1 + #{|t*| ≥ |t|}) / (1 + B) with its Monte Carlo SE, B from config, each on its
+  the raw coefficient would not. p = (1 + #{|t*| ≥ |t|}) / (1 + B) (ties within rounding counted: :mod:`.montecarlo`) with its Monte Carlo SE, B from config, each on its
   own seeded stream (:func:`.inference.stream_seed` of the seed, ``"referee"``, the release, the cell and the scheme).
   Where a scheme admits fewer assignments than B (the long-run era's five developing countries have four different
   year spans: 2 admissible path assignments), every one is enumerated and the p is exact; if its smallest attainable
-  value exceeds 0.05 the test cannot reject and its p is undefined, with the count of admissible assignments as the
-  reason. Every simulated p near 0.01, 0.05 or 0.10 (the permutations' and the timing checks' bootstraps alike) is
+  value exceeds 0.05 the test cannot reject at 5 %: the exact p is kept and the note gives the count of admissible
+  assignments as the reason. The timing checks' wild bootstraps follow the same rule (with 2^G < B every Rademacher
+  sign vector is enumerated; the identity and its mirror tie with the observed t, so the smallest attainable p is
+  2/2^G). Every simulated p near 0.01, 0.05 or 0.10 (the permutations' and the timing checks' bootstraps alike) is
   computed again on a longer run of the same stream (:mod:`.montecarlo`).
   Each permuted coefficient is the FWL slope of the fixed outcome on the permuted TBI, both residualised on the fixed
   regressors (controls, year dummies, country means), with the CR1 SE of :func:`.estimation.fit_fe`.
@@ -63,7 +65,7 @@ from ..release import previous_years, year_span
 from .estimation import fit_fe
 from .groups import demean, group_sums
 from .inference import InferenceSettings, bootstrap_p, design, leave_one_out, stream_seed
-from .montecarlo import MonteCarloP, attainable, exact, redrawn, undefined
+from .montecarlo import MonteCarloP, attainable, enumerated_p, exact, redrawn, simulated_p
 from .releases import economic_size
 from .specifications import Specification, paper_specifications, sample_rows
 
@@ -160,8 +162,10 @@ def _fe_rows(data: pd.DataFrame, y: str, terms: Sequence[str], x: Sequence[str],
             d = design(data, y, [term, *[o for o in terms if o != term], *x])
             inf = InferenceSettings(bootstrap_draws=settings.bootstrap_draws, seed=settings.seed, weights=("rademacher",), rerun_draws=settings.bootstrap_rerun_draws)
             bp = bootstrap_p(d.x, d.y, d.entity, column=0, settings=inf, stream="|".join(["referee", str(base["release"]), f"{base['table']}.{base['column']}", check, term]), weights="rademacher")
-            extra = {"p_wcr": bp.pvalue, "mcse": bp.mcse, "draws": bp.draws, "undecided": bp.undecided}
-        rows.append(_row(base, check, labels.get(term, term), coef=float(c["coef"]), se=float(c["se"]), pvalue=float(c["pvalue"]), nobs=fit.nobs, nclusters=fit.nclusters, note=note, **extra))
+            extra = {"p_wcr": bp.pvalue, "mcse": bp.mcse, "draws": bp.draws, "undecided": bp.undecided, "exact": bp.exact, **({"admissible": bp.draws} if bp.exact else {})}
+        why = extra.get("exact") and bp.undefined
+        text = "; ".join(t for t in (note, f"wild bootstrap: {why}" if why else "") if t)
+        rows.append(_row(base, check, labels.get(term, term), coef=float(c["coef"]), se=float(c["se"]), pvalue=float(c["pvalue"]), nobs=fit.nobs, nclusters=fit.nclusters, note=text, **extra))
     return rows
 
 
@@ -262,7 +266,7 @@ def permutation_p(
 
     With fewer admissible assignments than ``draws``, every one is enumerated and the p is exact,
     ``#{|t*| ≥ |t|}/M`` over the M assignments (the observed one among them); when its smallest attainable value 1/M exceeds
-    0.05 the test cannot reject and the p is undefined, with the count as the reason (:func:`.montecarlo.attainable`).
+    0.05 the test cannot reject at 5 %, and the reason (the count) is kept beside the exact p (:func:`.montecarlo.attainable`).
     Otherwise assignments are drawn, each group from a stream of its own derived from ``seed`` (so that a longer run of
     the stream begins with the shorter one's draws), ``p = (1 + #{|t*| ≥ |t|})/(1 + B)``, and a p within two Monte Carlo
     SEs of 0.01, 0.05 or 0.10 is computed again on ``rerun_draws`` draws (:func:`.montecarlo.redrawn`)."""
@@ -286,19 +290,16 @@ def permutation_p(
     size = [len(grp) for grp in groups]
     m = admissible_assignments(groups)
     if m <= draws:  # every admissible assignment, the observed one included
-        why = attainable(m)
-        if why:
-            return undefined(why, m), b_obs, m
         perms = list(itertools.product(*(itertools.permutations(range(k_)) for k_ in size)))
         orders = [np.array([p[i] for p in perms]) for i in range(len(size))]
         _, t_all = t_stats(_permuted(tbi, groups, orders))
-        return exact(float(np.sum(np.abs(t_all) >= abs(t_obs) - 1e-12) / m), m), b_obs, m
+        return exact(enumerated_p(np.abs(t_all), abs(t_obs)), m, attainable(m)), b_obs, m
     seeds = [np.random.SeedSequence(entropy=seed.entropy, spawn_key=(*seed.spawn_key, i)) for i in range(len(groups))]
 
     def p_of(b: int) -> tuple[float, int]:
         orders = [np.argsort(np.random.default_rng(s_).random((b, k_)), axis=1) for s_, k_ in zip(seeds, size)]  # one permutation per draw
         _, t_perm = t_stats(_permuted(tbi, groups, orders))
-        return float((1 + np.sum(np.abs(t_perm) >= abs(t_obs) - 1e-12)) / (1 + b)), b
+        return simulated_p(np.abs(t_perm), abs(t_obs)), b
 
     return redrawn(p_of, draws, rerun_draws), b_obs, m
 
@@ -355,8 +356,8 @@ def check_release(
         for scheme, check in (("within_year", "randomization (within year)"), ("country_paths", "randomization (country paths)")):
             mc, b_obs, admissible = permutation_p(data, y, x, scheme, settings.permutation_draws, stream_seed(settings.seed, "referee", release, cell, scheme),
                                                   settings.permutation_rerun_draws)  # fmt: skip
-            note = (mc.undefined if mc.undefined else
-                    f"p of |t*| ≥ |t| (the clustered t of TBI) under the sharp null over all {admissible:,} admissible assignments (exact)" if mc.exact else
+            note = (f"p of |t*| ≥ |t| (the clustered t of TBI) under the sharp null over all {admissible:,} admissible assignments (exact)"
+                    + (f"; {mc.undefined}" if mc.undefined else "") if mc.exact else
                     "p of |t*| ≥ |t| (the clustered t of TBI) under the sharp null, with its Monte Carlo SE" + (" (drawn on: near a threshold)" if mc.redrawn else ""))  # fmt: skip
             out.append(_row(base, check, "TBI", coef=b_obs, pvalue=mc.pvalue, mcse=mc.mcse, draws=mc.draws, undecided=mc.undecided, exact=mc.exact,
                             admissible=admissible, nobs=len(data), nclusters=data["iso3"].nunique(), note=note))  # fmt: skip

@@ -139,6 +139,25 @@ def _fit_rows(
     return rows, skipped
 
 
+def with_known_inference(rows: list[dict], known: pd.DataFrame, release: str) -> list[dict]:
+    """The TBI rows of ``rows`` with the few-cluster columns (:data:`INFERENCE_P`) of the same cell in ``known`` (a
+    release's ``inference_tbi.csv``). The coefficient and N must be the ones ``known`` has: two values for one cell
+    would be two answers to one question, and stop the run naming the cell."""
+    by_cell = {(str(r.table), int(r.column)): r for r in known.itertuples(index=False)}
+    out = []
+    for row in rows:
+        if row["variable"] == "TBI" and row["stage"] == "second":
+            k = by_cell.get((str(row["table"]), int(row["column"])))
+            if k is None:
+                raise ValueError(f"{release}: Table {row['table']} column {row['column']} is not in the release's inference_tbi.csv")
+            if int(k.nobs) != int(row["nobs"]) or abs(float(k.coef) - float(row["coef"])) > 1e-8 * max(1.0, abs(float(row["coef"]))):
+                raise ValueError(f"{release}: Table {row['table']} column {row['column']} has TBI {row['coef']:.10g} on N = {row['nobs']} in the comparison "
+                                 f"of releases but {float(k.coef):.10g} on N = {int(k.nobs)} in inference_tbi.csv: one cell, two answers")  # fmt: skip
+            row = {**row, **{c: getattr(k, c, np.nan) for c in INFERENCE_P}}
+        out.append(row)
+    return out
+
+
 def within_sd(values: pd.Series, groups: pd.Series) -> float:
     """The within-country standard deviation, as Stata's ``xtsum`` reports it: the SD (N − 1) of ``x_it − x̄_i + x̄``."""
     dev = values - values.groupby(groups).transform("mean")
@@ -162,7 +181,8 @@ EFFECT_COLUMNS = ["pair", "tbi_of", "table", "column", "depvar", "sample", "cont
 #: The few-cluster columns carried into estimates_by_release.csv (TBI rows; see results/inference_tbi.csv). For a 2SLS
 #: column the wild bootstrap is that of the Anderson–Rubin test (the reduced form), and ``p_ar`` the AR test's p.
 INFERENCE_P = (
-    "p_wcr_rademacher", "mcse_wcr_rademacher", "undecided_wcr_rademacher", "p_wcr_webb", "mcse_wcr_webb", "undecided_wcr_webb",
+    "p_wcr_rademacher", "mcse_wcr_rademacher", "undecided_wcr_rademacher", "exact_wcr_rademacher", "note_wcr_rademacher",
+    "p_wcr_webb", "mcse_wcr_webb", "undecided_wcr_webb",
     "se_crv3", "p_crv3", "se_dk", "p_dk", "se_twoway", "p_twoway", "p_ar",
 )  # fmt: skip
 #: The identification statistics carried on a 2SLS TBI row (:func:`.estimation.fit_2sls`).
@@ -260,12 +280,15 @@ def release_summary(estimates: pd.DataFrame) -> pd.DataFrame:
 def compare(
     tbi: Mapping[str, pd.DataFrame], samples: Mapping[str, Mapping[str, object]], not_available: Mapping[str, Mapping[str, str]], kof: pd.DataFrame,
     sources: Mapping[str, pd.DataFrame], kof_vintage: str, settings, tbi_dva: Mapping[str, pd.DataFrame | None] | None = None,
+    known_inference: Mapping[str, pd.DataFrame] | None = None,
 ) -> dict[str, pd.DataFrame]:  # fmt: skip
     """Every output of the comparison as frames (see the module docstring); ``not_available``: release → what it cannot
     give and why (:attr:`tradeimbalance.release.Release.not_available`), listed in ``skipped``; ``tbi_dva``: release → its
     DVA-based TBI (``iso3, year, tbi_dva``) where it gives one. Each release is estimated on every regression of the paper
     it can give (:func:`release_specifications`): Tables 3–6, the 2SLS with the previous period's TBI as the instrument,
-    and the DVA columns; pairs of releases are compared on the fixed-effects columns of Tables 3–6."""
+    and the DVA columns; pairs of releases are compared on the fixed-effects columns of Tables 3–6. ``known_inference``:
+    release → its ``inference_tbi.csv`` (the configured release's): the few-cluster p-values of its TBI rows are taken
+    from there (the same test is computed once), after checking that the coefficient and N are the same."""
     from ..release import lag_description
 
     outcomes = next(iter(samples.values()))["outcomes"]
@@ -282,8 +305,11 @@ def compare(
         if own is None and DVA_NEED not in cannot:
             cannot[DVA_NEED] = "was not given a DVA-based TBI"
         every, tables_skipped = release_specifications(outcomes, cannot)  # type: ignore[arg-type]
-        rows, skips = _fit_rows(panel, every, list(s["controls"]), "TBI", settings, with_inference=True, stream=release,  # type: ignore[arg-type]
+        known = (known_inference or {}).get(release)
+        rows, skips = _fit_rows(panel, every, list(s["controls"]), "TBI", settings, with_inference=known is None, stream=release,  # type: ignore[arg-type]
                                 instrument_label=lag_description(s["periods"]))  # type: ignore[arg-type]
+        if known is not None:
+            rows = with_known_inference(rows, known, release)
         est_rows += [{"release": release, **r} for r in rows]
         skipped += [{"release": release, "what": f"Table {k['table']} column {k['column']} ({k['depvar']}, {k['sample']})", "reason": k["reason"]} for k in skips]
         skipped += [{"release": release, "what": what, "reason": why} for what, why in not_available.get(release, {}).items()]

@@ -330,7 +330,7 @@ def kof_sensitivity(paths: Mapping[str, str | Path], design: Mapping[str, object
 #: Columns of results/inference_tbi.csv (:func:`robust_inference`).
 INFERENCE_COLUMNS = [
     "table", "column", "depvar", "sample", "controls", "estimator", "coef", "se_cluster", "p_cluster",
-    *(f"{c}_wcr_{w}" for w in ("rademacher", "webb") for c in ("p", "mcse", "draws", "undecided")),
+    *(f"{c}_wcr_{w}" for w in ("rademacher", "webb") for c in ("p", "mcse", "draws", "undecided", "exact", "note")),
     "se_crv3", "p_crv3", "dk_bandwidth", "se_dk", "p_dk", "twoway_convention", "se_twoway", "p_twoway",
     "se_twoway_reghdfe", "p_twoway_reghdfe", "se_twoway_cgm", "p_twoway_cgm", "ar_stat", "p_ar", "ar_set_kind", "ar_set_low", "ar_set_high", "ar_set", "wald_low", "wald_high", "nobs", "nclusters", "nperiods",
 ]  # fmt: skip
@@ -345,9 +345,13 @@ def robust_inference(
     csv_out: str | Path,
     tex_out: str | Path,
     skipped_tables: Mapping[str, str] | None = None,
+    release: str = "",
 ) -> pd.DataFrame:
     """The TBI coefficient of every column of Tables 3–6, 2SLS and DVA the release gives (``skipped_tables``: those it
-    cannot) under few-cluster inference (:mod:`.inference`)."""
+    cannot) under few-cluster inference (:mod:`.inference`). Each cell's bootstrap is drawn on the stream
+    ``<release>/<table>.<column>``, the one :func:`compare_releases` would use for that release: the comparison of
+    releases reads the configured release's p-values from this file instead of drawing them again (one computation per
+    test)."""
     import time
 
     from ..outputs.latex_tables import inference_table
@@ -364,9 +368,9 @@ def robust_inference(
         x = list(controls) if spec.controls else []
         if spec.estimator == "2sls":
             assert spec.instrument is not None
-            res = iv_inference(data.dropna(subset=[spec.instrument]), spec.depvar, spec.tbi, spec.instrument, x, cfg, stream=f"{spec.table}.{spec.column}")
+            res = iv_inference(data.dropna(subset=[spec.instrument]), spec.depvar, spec.tbi, spec.instrument, x, cfg, stream=f"{release}/{spec.table}.{spec.column}")
         else:
-            res = fe_inference(data, spec.depvar, spec.tbi, x, cfg, stream=f"{spec.table}.{spec.column}")
+            res = fe_inference(data, spec.depvar, spec.tbi, x, cfg, stream=f"{release}/{spec.table}.{spec.column}")
         rows.append({"table": spec.table, "column": spec.column, "depvar": spec.depvar, "sample": spec.sample, "controls": spec.controls, "estimator": spec.estimator, **res})
         log.info(
             "%d of %d: table %s col %d: TBI %.4f, p clustered %.4f, WCR %s, CRV3 %.4f, DK %.4f, two-way %.4f%s (%.1f s)",
@@ -772,6 +776,7 @@ def compare_releases(
     figure_first_year: int,
     outputs: Mapping[str, str | Path],
     dva_paths: Mapping[str, Sequence[str | Path]] | None = None,
+    inference: str | Path | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every release side by side (:mod:`.releases`): TBI, every regression of the paper with few-cluster p-values and,
     beside each coefficient, the published one (:func:`tradeimbalance.outputs.comparison.with_published`), pairs and the
@@ -781,6 +786,8 @@ def compare_releases(
     files (a tables release: the DVA robustness columns); ``paths``: ``kof, pwt, wgi, wdi, published`` (Table 1),
     ``published_coefficients``, ``published_stats``;
     ``samples``: release → :func:`tradeimbalance.release.release_sample`; ``not_available``: release → what it cannot give and why (:attr:`tradeimbalance.release.Release.not_available`).
+    ``inference``: the configured release's ``results/inference_tbi.csv`` (:func:`robust_inference`, the first release of
+    ``samples``): its few-cluster p-values are read from there, not drawn a second time.
     """
     import time
 
@@ -797,7 +804,8 @@ def compare_releases(
                for r, files in (dva_paths or {}).items() if files}  # fmt: skip
     kof = read_frame(paths["kof"], source_schemas.KOF_PANEL)
     sources = _sources(paths["pwt"], paths["wgi"], paths["wdi"])
-    out = rel.compare(tbi, samples, not_available, kof, sources, kof_vintage, InferenceSettings.from_config(dict(settings)), tbi_dva=tbi_dva)
+    known = {next(iter(samples)): pd.read_csv(inference)} if inference else {}
+    out = rel.compare(tbi, samples, not_available, kof, sources, kof_vintage, InferenceSettings.from_config(dict(settings)), tbi_dva=tbi_dva, known_inference=known)
     out["estimates"] = with_published(out["estimates"], pd.read_csv(paths["published_coefficients"]), pd.read_csv(paths["published_stats"]))
     published = pd.read_csv(paths["published"])
     out["table1"] = rel.table1_by_release(tbi, published)

@@ -67,8 +67,12 @@ def _ri_passes(r: pd.Series | None) -> bool:
 
 def _ri_words(check: str, r: pd.Series) -> str:
     """Why a randomization scheme does not support the association: its p, or why it has none."""
+    note = str(r.get("note", "") or "")
     if pd.isna(r["pvalue"]):
-        return f"{check} cannot reject ({str(r.get('note', '')).split(':')[0]})"
+        return f"{check} cannot reject ({note.split(':')[0]})"
+    why = next((part for part in note.split("; ") if "cannot reject" in part), "")
+    if why:  # an exact p whose smallest attainable value exceeds 0.05
+        return f"{check} cannot reject ({why.split(':')[0]}; exact {_p_is(r)})"
     return f"{check} {_p_is(r)}"
 
 
@@ -200,7 +204,7 @@ def _strong_get(strong: pd.DataFrame | None, check: str, term: str) -> pd.Series
 
 
 def gmm_assessment(strong: pd.DataFrame | None) -> tuple[str, str]:
-    """(``survives`` | ``does not survive`` | ``not estimable`` | ``not run``, the words behind it) for one release's main
+    """(``survives`` | ``does not survive`` | ``not computed`` | ``not run``, the words behind it) for one release's main
     specification (module docstring)."""
     if strong is None or strong.empty:
         return "not run", ""
@@ -220,7 +224,7 @@ def gmm_assessment(strong: pd.DataFrame | None) -> tuple[str, str]:
         if valid:
             verdicts.append(holds)
     if not verdicts:
-        return ("not estimable" if parts else "not run"), "; ".join(dict.fromkeys(parts))
+        return ("not computed" if parts else "not run"), "; ".join(dict.fromkeys(parts))
     return ("survives" if any(verdicts) else "does not survive"), "; ".join(dict.fromkeys(parts))
 
 
@@ -243,8 +247,8 @@ def verdict(rows: pd.DataFrame, strong: pd.DataFrame | None = None) -> str:
         decisive.append(f"TBI's effect does not survive the dynamic panel GMM ({words})")
     elif status == "survives":
         passed.append(f"TBI's effect survives the dynamic panel GMM ({words})")
-    elif status == "not estimable":
-        missing.append(f"the dynamic panel GMM ({words.split(':')[0]})")
+    elif status == "not computed":
+        missing.append(f"the dynamic panel GMM ({words.removeprefix('not computed: ').split(';')[0]})")
     for check in ("randomization (within year)", "randomization (country paths)"):
         r = _get(rows, check, "TBI")
         if r is not None and not _ri_passes(r):
@@ -287,6 +291,15 @@ def _cell(r: pd.Series | None, digits: int = 2) -> str:
     return f"{r['coef']:.{digits}f} ({format_p(r['pvalue'])})" if pd.notna(r.get("pvalue")) else f"{r['coef']:.{digits}f}"
 
 
+def _breakdown(r: pd.Series | None) -> str:
+    """A breakdown δ in words: "already at δ = 0" where the 2SLS interval contains zero without any direct effect."""
+    if r is None or pd.isna(r["coef"]):
+        return "–"
+    if np.isinf(r["coef"]):
+        return "∞"
+    return "already at δ = 0" if r["coef"] == 0 else f"{r['coef']:.2f} ({r['share']:.2f})"
+
+
 def strong_table(strong: pd.DataFrame) -> pd.DataFrame:
     """One row per specification of a release: each causal check's headline number (module docstring)."""
     rows = []
@@ -304,7 +317,7 @@ def strong_table(strong: pd.DataFrame) -> pd.DataFrame:
             "diff. GMM TBI": _cell(get("difference GMM", "TBI")), "sys. GMM TBI": _cell(get("system GMM", "TBI")),
             "sys. GMM AR(2) p / Hansen p / instruments": (f"{sys_ar2['statistic_p']:.2f} / {sys_j['statistic_p']:.2f} / {int(sys_j['instruments'])}"
                                                           if sys_ar2 is not None and pd.notna(sys_ar2["statistic_p"]) else "–"),
-            "2SLS breakdown δ (share)": "–" if pe is None or pd.isna(pe["coef"]) else ("∞" if np.isinf(pe["coef"]) else f"{pe['coef']:.2f} ({pe['share']:.2f})"),
+            "2SLS breakdown δ at 95 % / 90 % (share)": " / ".join(_breakdown(r) for r in (pe, get("plausibly exogenous instrument", "breakdown δ (union of intervals, 90 %)"))),
             "RV α=0.05, OLS t / clustered t": "–" if rv is None else f"{100 * rv['share']:.1f} % / {100 * rv_cl['share']:.1f} %",
             "negative TWFE weights (sum)": "–" if w is None else f"{int(w['n_negative'])} of {int(w['n_positive'] + w['n_negative'])} ({w['sum_negative']:.3f})",
         })  # fmt: skip
@@ -319,7 +332,7 @@ def strong_sentences(strong: pd.DataFrame) -> list[str]:
         if tbi is None:
             continue
         if pd.isna(tbi["coef"]):
-            out.append(f"Dynamic panel GMM ({what}): not estimable — {tbi['note']}.")
+            out.append(f"Dynamic panel GMM ({what}): {tbi['note']}.")
             continue
         ly = strong[(strong["check"] == model) & strong["term"].str.startswith("L.")].iloc[0]
         lr, ar1, ar2, j = (_strong_get(strong, model, t) for t in ("long-run effect", "AR(1)", "AR(2)", "Hansen J"))
@@ -358,14 +371,19 @@ def strong_sentences(strong: pd.DataFrame) -> list[str]:
     w0, wm = (_strong_get(strong, "TWFE weights", t) for t in ("reference TBI = 0 (balanced trade)", "reference: the sample minimum"))
     if w0 is not None and wm is not None:
         def sig(w: pd.Series) -> str:
-            return f"σ̄ = {w['sigma_bar']:.3f}" if pd.notna(w["sigma_bar"]) else "σ̄ not defined (the library returns NaN)"
+            if pd.isna(w["sigma_ate_zero"]) and pd.isna(w["sigma_opposite_sign"]):
+                return "σ measures not defined: " + str(w["note"]).split(": ", 1)[-1].split(", and")[0]
+            return (f"σ(average effect 0) = {w['sigma_ate_zero']:.3f}; "
+                    + (f"σ(opposite sign) = {w['sigma_opposite_sign']:.3f}" if pd.notna(w["sigma_opposite_sign"]) else "σ(opposite sign) not defined"))
 
         out.append(
             f"What two-way FE averages (de Chaisemartin & D'Haultfœuille 2020): the coefficient is a weighted sum of the country-year cells' own "
             f"effects; measured from TBI = 0 (balanced value-added trade), {int(w0['n_negative'])} of {int(w0['n_positive'] + w0['n_negative'])} weights are "
             f"negative (sum {w0['sum_negative']:.3f}; {sig(w0)}); measured from the sample minimum, {int(wm['n_negative'])} (sum {wm['sum_negative']:.3f}; "
             f"{sig(wm)}). A diagnostic: with negative weights, effects that differ across cells can pull the average away from every cell's own effect; "
-            "σ̄ is how unequal they would have to be (their SD) for the coefficient to have the opposite sign of all of them."
+            "σ(average effect 0) is how unequal the cells' effects would have to be (their SD) for the coefficient to coexist with an average "
+            "effect of zero, σ(opposite sign) for it to have the opposite sign of every cell's effect; both assume a non-negative treatment, "
+            "so neither is defined from TBI = 0, where deficit country-years have a negative treatment."
         )  # fmt: skip
     return out
 

@@ -39,6 +39,8 @@ outcomes, samples and TBI definitions that are positive with p < 0.05 (the curve
 
 from __future__ import annotations
 
+import itertools
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -91,7 +93,7 @@ CLAIMS: tuple[Claim, ...] = (
     ),
 )  # fmt: skip
 
-VERDICTS = ("supported", "mixed", "not supported", "not available", "not estimable")
+VERDICTS = ("supported", "mixed", "not supported", "undecided", "not available", "not estimable")
 #: The capability each robustness table needs, as the comparison's skip log names it (tradeimbalance.release.TABLE_NEEDS).
 _TABLE_OF_NEED = {"KWW/DVA-based TBI": "dva"}
 
@@ -123,22 +125,33 @@ def _holds(row: pd.Series, p_column: str, kind: str) -> bool:
     return ok
 
 
+def _undecided(row: pd.Series, p_column: str) -> bool:
+    """Whether a simulated p is still within two Monte Carlo SEs of :data:`ALPHA` after its longer run (its
+    ``undecided_*`` column, :mod:`tradeimbalance.econometrics.montecarlo`)."""
+    flag = row.get(p_column.replace("p_", "undecided_", 1)) if p_column.startswith("p_wcr") else None
+    return flag is not None and pd.notna(flag) and abs(float(flag) - ALPHA) < 1e-12
+
+
 def verdict(cells: pd.DataFrame, claim: Claim, p_column: str = "pvalue", unavailable: str = "") -> str:
     """The claim's verdict on one release's TBI rows (module docstring), by the p-values in ``p_column``;
-    ``unavailable``: why the release cannot give the claim's regressions ("" when it can)."""
+    ``unavailable``: why the release cannot give the claim's regressions ("" when it can). A simulated p still undecided
+    at 0.05 after its longer run is read both ways: where the verdict depends on it, the verdict is ``undecided``."""
     by_cell = cells.set_index(["table", "column"])
     needed = [*claim.positive, *claim.null]
     if unavailable and not any(c in by_cell.index for c in needed):
         return "not available"
     if any(c not in by_cell.index or pd.isna(by_cell.loc[c, p_column]) for c in needed):
         return "not estimable"
-    positive = [_holds(by_cell.loc[c], p_column, claim.kind) for c in claim.positive]
-    null = [bool(by_cell.loc[c, p_column] >= ALPHA) for c in claim.null]
-    if all(positive) and all(null):
-        return "supported"
-    if not any(positive):
-        return "not supported"
-    return "mixed"
+    open_cells = [c for c in needed if _undecided(by_cell.loc[c], p_column)]
+    outcomes = set()
+    for below in itertools.product((True, False), repeat=len(open_cells)):
+        rows = {c: by_cell.loc[c].copy() for c in needed}
+        for c, b in zip(open_cells, below):  # an undecided p read as just below, or just above, the level
+            rows[c][p_column] = ALPHA / 2 if b else 2 * ALPHA
+        positive = [_holds(rows[c], p_column, claim.kind) for c in claim.positive]
+        null = [bool(rows[c][p_column] >= ALPHA) for c in claim.null]
+        outcomes.add("supported" if all(positive) and all(null) else "not supported" if not any(positive) else "mixed")
+    return outcomes.pop() if len(outcomes) == 1 else "undecided"
 
 
 def _curve_share(curve: pd.DataFrame | None, release: str, cells: pd.DataFrame, claim: Claim) -> tuple[float, int]:
@@ -162,7 +175,7 @@ def _cell_text(row: pd.Series) -> str:
     name = f"{row['table']}.{row['column']}" if str(row["table"]).isdigit() else f"{str(row['table']).upper()} {row['column']}"
     text = f"{name} {row['coef']:.2f} (p {format_p(row['pvalue'])}"
     if pd.notna(row.get("p_wcr_rademacher")):
-        text += f"; WCR {format_p(row['p_wcr_rademacher'])}"
+        text += f"; WCR {format_p(row['p_wcr_rademacher'])}" + (" undecided at 0.05" if _undecided(row, "p_wcr_rademacher") else "")
     if pd.notna(row.get("p_crv3")):
         text += f"; CRV3 {format_p(row['p_crv3'])}"
     if pd.notna(row.get("kp_wald_f")):
@@ -194,6 +207,7 @@ def claim_verdicts(
                 "verdict": verdict(cells, claim, "pvalue", why),
                 "verdict_wcr": verdict(cells, claim, "p_wcr_rademacher", why) if "p_wcr_rademacher" in cells.columns else "not estimable",
                 "reason": why, "cells": "; ".join(texts), "curve_share": share, "curve_specifications": n,
+                "undecided_wcr": sum(_undecided(wanted.loc[c], "p_wcr_rademacher") for c in [*claim.positive, *claim.null] if c in wanted.index),
             })  # fmt: skip
     return pd.DataFrame(out)
 
@@ -320,6 +334,14 @@ def glance_lines(
         )
         view = view.rename(columns={"verdict": "verdict (clustered p)", "verdict_wcr": "verdict (wild bootstrap p)"})
         lines += [markdown_table(view, ["release", "verdict (clustered p)", "verdict (wild bootstrap p)", "curve share", "cells"]), ""]
+    undecided = int(claims["undecided_wcr"].sum()) if "undecided_wcr" in claims.columns else 0
+    cells = int(sum(len(cl.positive) + len(cl.null) for cl in CLAIMS)) * claims["release"].nunique() if len(claims) else 0
+    lines += [
+        f"**Undecided wild-bootstrap p-values:** {undecided} of the {cells} coefficients the claims rest on"
+        + (" have a wild bootstrap p still within two Monte Carlo SEs of 0.05 after the longer run (marked \"undecided at 0.05\" in the "
+           "cells); a verdict that depends on one of them is *undecided*." if undecided else "; every one is decided at 0.05."),
+        "",
+    ]
     if len(size):
         s = size.copy()
         s["release"] = [name(r) for r in s["release"]]

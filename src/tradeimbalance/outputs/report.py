@@ -31,6 +31,13 @@ TABLE_TITLES: dict[str, str] = {
 }
 
 
+
+def percent(x: float) -> str:
+    """A percentage with the digits it needs: two significant digits below 1 % (0.0013, not 0.00), two decimals above."""
+    if not np.isfinite(x) or x == 0 or abs(x) >= 1:
+        return f"{x:.2f}"
+    return f"{x:.{max(2, 1 - int(np.floor(np.log10(abs(x)))))}f}"
+
 def table1_summary_line(comparison: pd.DataFrame) -> str:
     """``Table 1: 1/36 cells within ±0.0005 (45 published, 36 computed)``."""
     computed = comparison[comparison["status"] != "not_computed"]
@@ -392,7 +399,7 @@ def curve_test_lines(test: pd.DataFrame, variance: pd.DataFrame) -> list[str]:
             over = int(d.get("undefined_over_draws", r.draws))
             lines.append(
                 f"On **{r.release}**, {int(d['undefined_estimates'])} of the {over * int(r.specifications):,} resampled estimates of the {over:,} draws the "
-                f"p-values used ({100 * r.undefined_share:.2f} %) are undefined and left out of their draw's median, share and Stouffer Z; by reason "
+                f"p-values used ({percent(100 * r.undefined_share)} %) are undefined and left out of their draw's median, share and Stouffer Z; by reason "
                 f"(an estimate may have several): {d.get('undefined_reasons', '')}; {int(d.get('undefined_draws', 0))} draws have none defined."
             )
     for release, v in variance.groupby("release", sort=False):
