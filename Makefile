@@ -1,12 +1,15 @@
 # Two commands for a newcomer (each sets up the Python environment it needs in .venv):
-#   make reproduce [RAW_DIR=path/to/raw] [IO_RELEASE=wiod2013] [CONFIG="first_year=2005 ..."]   build every output
+#   make reproduce [RAW_DIR=path/to/raw] [IO_RELEASE=wiod2016_flows] [CONFIG="kof_vintage=2025 ..."] [CORES=2]   build every output
 #   make test [RAW_DIR=path/to/raw]        run the test suite (real-data tests read RAW_DIR)
 # Also: make sensitivity (Table 3 cols 3–4 on every KOF vintage), make workflow-report (snakemake --report HTML),
-# make benchmark (speed and memory figures).
+# make benchmark (speed and memory figures), make venv (the environment alone).
 #
-# RAW_DIR is remembered: `make reproduce RAW_DIR=...` writes it to workflow/local.yaml (not committed), which
-# Snakemake and later make commands read, so that a plain `snakemake --cores 4 --config kof_vintage=2025`
-# works on the same raw files afterwards.
+# RAW_DIR and IO_RELEASE are remembered: `make reproduce RAW_DIR=... IO_RELEASE=...` writes them to workflow/local.yaml
+# (not committed), which Snakemake and later make commands read, so that afterwards a plain
+#   source .venv/bin/activate && snakemake --cores 4 --config kof_vintage=2025
+# (or make reproduce CONFIG="kof_vintage=2025") runs on the same raw files and the same release.
+# CORES (default 4) is what make hands Snakemake; on a 2-core machine CORES=2 changes nothing in the outputs.
+# SNAKEMAKE_ARGS adds options to every Snakemake call of make (e.g. SNAKEMAKE_ARGS=--dry-run).
 # The Python that makes the environment: the first of python3.13, python3.12, python3.11, python3 that is 3.11 or newer
 # (pyproject.toml's requires-python); `make PYTHON=/path/to/python3.12 ...` picks one by hand.
 PYTHON_CANDIDATES := python3.13 python3.12 python3.11 python3
@@ -23,13 +26,18 @@ STAMP := $(VENV)/.installed
 # The per-checkout settings file (not committed); TRADEIMBALANCE_LOCAL_CONFIG moves it (the tests do).
 LOCAL := $(or $(TRADEIMBALANCE_LOCAL_CONFIG),workflow/local.yaml)
 
-# The raw-data folder set once for this checkout (workflow/local.yaml), unless given on the command line.
+# The raw-data folder and the release set once for this checkout (workflow/local.yaml), unless given on the command line.
 SAVED_RAW_DIR := $(shell sed -n 's/^raw_dir: *//p' $(LOCAL) 2>/dev/null)
 ifeq ($(origin RAW_DIR), undefined)
 RAW_DIR := $(SAVED_RAW_DIR)
-else
-REMEMBER_RAW_DIR := yes
 endif
+ifeq ($(origin RAW_DIR), command line)
+REMEMBER += raw_dir=$(abspath $(RAW_DIR))
+endif
+ifeq ($(origin IO_RELEASE), command line)
+REMEMBER += io_release=$(IO_RELEASE)
+endif
+SNAKEMAKE_ARGS ?=
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ] || ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; then \
@@ -44,15 +52,15 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Remember a RAW_DIR given on the command line (absolute path) for later snakemake and make commands.
-remember-raw-dir:
-ifdef REMEMBER_RAW_DIR
-	@echo "raw_dir: $(abspath $(RAW_DIR))" > $(LOCAL)
-	@echo "raw-data folder $(abspath $(RAW_DIR)) remembered in $(LOCAL)"
+# Remember a RAW_DIR (absolute path) and an IO_RELEASE given on the command line for later snakemake and make commands
+# (the other keys of the file are kept).
+remember-raw-dir: $(STAMP)
+ifneq ($(strip $(REMEMBER)),)
+	@$(BIN)/python -m tradeimbalance.local $(LOCAL) $(REMEMBER)
 endif
 
 # Options of every run; targets go before them (--config takes all the words after it).
-RUN_OPTS = --cores $(CORES) --rerun-incomplete $(if $(strip $(CONFIG_ARGS)),--config $(CONFIG_ARGS),)
+RUN_OPTS = --cores $(CORES) --rerun-incomplete $(SNAKEMAKE_ARGS) $(if $(strip $(CONFIG_ARGS)),--config $(CONFIG_ARGS),)
 
 # Before anything else: the input–output tables of the configured release are here or can be downloaded.
 CONFIG_ARGS = $(if $(IO_RELEASE),io_release=$(IO_RELEASE),) $(CONFIG)
@@ -62,12 +70,18 @@ reproduce: $(STAMP) remember-raw-dir
 	$(BIN)/snakemake $(RUN_OPTS)
 
 sensitivity: $(STAMP) remember-raw-dir
+	@$(BIN)/python -m tradeimbalance.preflight $(CONFIG_ARGS)
 	$(BIN)/snakemake sensitivity $(RUN_OPTS)
 
 workflow-report: reproduce
 	$(BIN)/snakemake --report results/workflow_report.html $(RUN_OPTS)
 
 test: $(STAMP)
+	@if [ -n "$(RAW_DIR)" ]; then \
+	  echo "make test: the full suite, real-data and end-to-end tests included, on the raw files in $(abspath $(RAW_DIR)) ($(if $(filter command line,$(origin RAW_DIR)),RAW_DIR on the command line,remembered in $(LOCAL)))"; \
+	else \
+	  echo "make test: the unit tests on synthetic data (no raw-data folder given or remembered: the real-data tests are skipped with the reason; make test RAW_DIR=path/to/raw runs them)"; \
+	fi
 	$(if $(RAW_DIR),RAW_DIR=$(abspath $(RAW_DIR)),) $(BIN)/python -m pytest -v $(PYTEST_WORKERS)
 
 benchmark: $(STAMP)

@@ -3,6 +3,9 @@
 # All choices live in workflow/config.yaml; rules are in workflow/rules/*.smk.
 
 import os
+import time
+
+RUN_STARTED = time.time()  # this run's jobs' logs are the ones written from now on (the warnings summary)
 
 
 configfile: "workflow/config.yaml"
@@ -32,3 +35,16 @@ rule all:
         rules.all_tables.input,
         rules.all_estimation.input,
         rules.all_report.input,
+
+
+# The run's last words: one line per kind of warning its jobs logged, then where the results are and the glance's
+# summary (tradeimbalance.console). Jobs log to their own files; the console gets their errors only.
+onsuccess:
+    from tradeimbalance import console
+
+    for _line in console.warning_summary(LOGS, RUN_STARTED):
+        print(_line)
+    if os.path.exists(f"{RES}/report.html"):
+        console.record_run(RES, config)
+        for _line in console.closing_lines(RES):
+            print(_line)

@@ -14,10 +14,12 @@ from pylatexenc import latex2text, latexwalker, macrospec
 
 from tradeimbalance.outputs.latex_tables import (
     REQUIRED_COLUMNS,
+    FIT_OPEN,
     ROW_LABEL_COLUMN,
     STANDARD_NOTE,
     document,
     escape_latex,
+    fit_page,
     regression_table,
     write_table,
 )
@@ -491,7 +493,7 @@ def test_estimates_read_back_from_csv_render_the_same(tmp_path, est, diag, table
 def test_csv_twin_written_exactly(tmp_path, tables):
     tex, frame = tables["4"]
     write_table(tex, frame, tmp_path / "t" / "table4.tex", tmp_path / "t" / "table4.csv")
-    assert (tmp_path / "t" / "table4.tex").read_bytes() == tex.encode("utf-8")
+    assert (tmp_path / "t" / "table4.tex").read_bytes() == fit_page(tex).encode("utf-8")
     back = pd.read_csv(tmp_path / "t" / "table4.csv", dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(back, frame)
     assert b"\r\n" not in (tmp_path / "t" / "table4.csv").read_bytes()
@@ -557,7 +559,7 @@ def test_label_must_be_a_plain_key(est):
 
 def test_document_inputs_each_table():
     doc = document(["a/t1.tex", Path("b") / "t2.tex"])
-    assert doc.startswith("\\documentclass{article}\n\\usepackage{booktabs}\n\\begin{document}\n")
+    assert doc.startswith("\\documentclass{article}\n\\usepackage{booktabs}\n\\usepackage{graphicx}\n\\usepackage{rotating}\n\\begin{document}\n")
     assert "\\input{a/t1.tex}\n\\clearpage\n\\input{b/t2.tex}" in doc
     assert doc.endswith("\\end{document}\n")
     parse(doc)
@@ -711,3 +713,14 @@ def test_inference_table_rows_blanks_and_ar_sets() -> None:
     assert "KOF\\_x" in body[2] and "B = 9999" in tex and "95\\% confidence set" in tex
     with pytest.raises(ValueError, match="p_crv3"):
         inference_table(pd.DataFrame(rows).drop(columns=["p_crv3"]), draws=9, level=0.95, bandwidth_note="")
+
+
+def test_a_table_is_fitted_to_the_page_width_or_set_in_landscape() -> None:
+    """The tabular is shrunk to the line width only where wider; a landscape table is a sidewaystable; the first line
+    names the packages the README's wrapper loads."""
+    tex = "\\begin{table}[htbp]\n\\centering\n\\begin{tabular}{lr}\na & 1 \\\\\n\\end{tabular}\n\\end{table}\n"
+    portrait = fit_page(tex)
+    assert portrait.startswith("% needs \\usepackage{booktabs,graphicx}")
+    assert FIT_OPEN + "\n\\begin{tabular}" in portrait and "\\end{tabular}%\n}" in portrait and "\\begin{table}[htbp]" in portrait
+    turned = fit_page(tex, landscape=True)
+    assert "\\begin{sidewaystable}" in turned and "\\end{sidewaystable}" in turned and "\\begin{table}" not in turned and "rotating" in turned.splitlines()[0]

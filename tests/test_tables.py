@@ -53,5 +53,5 @@ def test_latex_and_csv_are_deterministic_and_escaped(tmp_path: Path) -> None:
     assert "0.123457" in csv_text
     tex = paths[0][1].decode()
     assert "0.1235" in tex and "--" in tex and "R\\_W" in tex and "\\toprule" in tex
-    assert "WIOD 2013 release" in tex and "primary inputs" in tex
+    assert "WIOD 2013 release" in tex and "value added as gross output less intermediate inputs" in tex
     assert tex.count("Year") == 1 and "2000 & 0.1235 & 0.5000" in tex

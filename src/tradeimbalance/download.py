@@ -103,7 +103,7 @@ def _hint(spec: DownloadSpec, dest: Path) -> str:
     where = spec.publisher or spec.url
     return (
         f"Get it by hand from {where} (expected {spec.checksum}) and save it as {dest}, "
-        "or point the workflow at the folder that holds your copy: snakemake --config raw_dir=DIR"
+        "or point the workflow at the folder that holds your copy: snakemake --cores 4 --config raw_dir=DIR"
     )
 
 

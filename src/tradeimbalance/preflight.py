@@ -94,7 +94,7 @@ def switches(config: Mapping[str, Any], probe: Any = reachable) -> list[str]:
         form = "value-added flows by destination of absorption" if other.kind == "flows" else "world input–output tables"
         what = f"the paper's own release, as {form}" if other.paper else f"the {other.label}, another release than the paper's"
         when = "annual," if other.annual else f"{len(years)} benchmark years:"
-        out.append(f"make reproduce IO_RELEASE={name}   (snakemake --config io_release={name}): {what}; {when} {year_span(years)}")
+        out.append(f"make reproduce IO_RELEASE={name}   (snakemake --cores 4 --config io_release={name}): {what}; {when} {year_span(years)}")
     return out
 
 

@@ -37,11 +37,16 @@ def replace_with_umask(tmp: str | Path, dest: str | Path) -> None:
 
 
 def setup_logging(log_file: str | Path | None) -> logging.Logger:
-    """Send this step's log records to ``log_file`` (and stderr) and return the package logger.
+    """Send this step's log records to ``log_file`` (errors to stderr as well) and return the package logger.
 
-    Log lines carry no timestamps, so a rerun on the same input writes the same log.
+    Log lines carry no timestamps, so a rerun on the same input writes the same log. The console gets a job's errors
+    only: its warnings are summarised once per kind when the run ends (:mod:`tradeimbalance.console`), its other lines
+    stay in its log. Without a log file everything goes to stderr.
     """
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    console = logging.StreamHandler(sys.stderr)
+    if log_file is not None:
+        console.setLevel(logging.ERROR)
+    handlers: list[logging.Handler] = [console]
     if log_file is not None:
         Path(log_file).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_file, mode="w", encoding="utf-8"))
@@ -49,3 +54,32 @@ def setup_logging(log_file: str | Path | None) -> logging.Logger:
     for noisy in ("fontTools", "matplotlib"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return logging.getLogger("tradeimbalance")
+
+
+def code_provenance(root: str | Path, settings: dict[str, object]) -> str:
+    """Which code and settings made a run's outputs, in one line for the report: the package version, the git commit and
+    its date (the date of the code, not of the run, so that a rerun writes the same report), whether the checkout had
+    uncommitted changes, and the command that reproduces the run's data choices (``settings``: io_release, kof_vintage)."""
+    import subprocess
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        v = version("tradeimbalance")
+    except PackageNotFoundError:
+        v = "unknown"
+
+    def git(*args: str) -> str:
+        try:
+            out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return out.stdout.strip() if out.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short=12", "HEAD")
+    if commit:
+        dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+        code = f"commit {commit} of {git('log', '-1', '--format=%cs', 'HEAD')}" + (" with uncommitted changes" if dirty else "")
+    else:
+        code = "no git checkout (commit unknown)"
+    config = " ".join(f"{k}={v_}" for k, v_ in settings.items())
+    return f"tradeimbalance {v}, {code}; settings {config} (`make reproduce CONFIG=\"{config}\"` reproduces them)"

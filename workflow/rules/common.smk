@@ -72,3 +72,9 @@ def raw_sha256(raw_file):
 def va_files(release, years):
     """A release's per-year value added absorbed (the layout of every release, flows or tables)."""
     return [f"{PROC}/va_absorbed/{release}/{y}.parquet" for y in years]
+
+
+# The report's provenance line: the package version, the commit and its date, the run's data choices.
+from tradeimbalance.provenance import code_provenance
+
+PROVENANCE = code_provenance(workflow.basedir, {"io_release": RELEASE, "kof_vintage": str(config["kof_vintage"])})

@@ -10,10 +10,10 @@ from snakemake.exceptions import WorkflowError
 
 from tradeimbalance import preflight
 
-# The default run needs the configured release's input–output tables: absent and not downloadable, stop
-# before any job starts, saying what is missing and the switch to the other release (never a silent
-# fallback). Checked once the DAG is built (the targets are known then): a run asking only for other
-# outputs (e.g. one source's parquet) does not need the tables.
+# Every run of a named target (all, sensitivity, any rule) needs the configured release's input–output tables: absent
+# and not downloadable, stop before any job starts, saying what is missing and the switch to the other release (never
+# a silent fallback). Checked once the DAG is built (the targets are known then): a run asking only for files (e.g. one
+# source's parquet) does not need the tables.
 onstart:
     # Through the SLURM executor: a status command that cannot see jobs (sacct without accounting) would hang the run.
     from tradeimbalance.cluster import slurm_status_problem
@@ -24,11 +24,18 @@ onstart:
     if _cluster:
         logger.error(_cluster)
         raise WorkflowError(_cluster)
-    if not set(workflow.dag_settings.targets) - {"all"}:
+    _targets = set(workflow.dag_settings.targets)
+    if not _targets or _targets & {r.name for r in workflow.rules}:
         _missing_io = preflight.missing_io_tables(config)
         if _missing_io:
             logger.error(_missing_io)
             raise WorkflowError(_missing_io.splitlines()[0])
+        # a run with other data than the results folder's says, before any job, that it replaces them
+        from tradeimbalance.console import replacing
+
+        _replacing = replacing(RES, config)
+        if _replacing:
+            logger.warning(_replacing)
 
 MISSING_DOWNLOADS = sorted(k for k in DOWNLOADS if not (Path(RAW) / k).exists())
 WIOD2016_DIR = config["io_releases"]["wiod2016"]["subdir"]

@@ -140,7 +140,10 @@ rule report:
     output:
         md=f"{RES}/report.md",
         html=report(f"{RES}/report.html", caption="../../workflow/report/report.rst", category="Replication report"),
+        summary=f"{RES}/reports/glance_summary.txt",
     params:
+        # the code and the data choices that made the report (its provenance line); the date is the commit's
+        provenance=PROVENANCE,
         choices={
             "input–output release": config["io_release"],
             "value added": config["value_added"],
@@ -157,7 +160,11 @@ rule report:
         },
         curve_dimensions=list(config["specification_curve"]["dimensions"]),
         # the releases of the glance: the paper's own data lead, the configured one is the tables' release
-        release_info={r: {"label": RELEASES[r].label, "paper": RELEASES[r].paper, "configured": r == RELEASE} for r in COMPARISON_RELEASES},
+        release_info={
+            r: {"label": RELEASES[r].label, "paper": RELEASES[r].paper, "configured": r == RELEASE, "kof_vintage": str(config["kof_vintage"]),
+                "paper_kof_vintage": str(config["kof"]["paper_vintage"])}
+            for r in COMPARISON_RELEASES
+        },
         bootstrap_draws=config["inference"]["bootstrap_draws"],
         level=config["inference"]["level"],
     log:

@@ -323,7 +323,9 @@ def kof_sensitivity(paths: Mapping[str, str | Path], design: Mapping[str, object
     latex = wide.style.hide(axis="index").format_index(escape="latex", axis=1).format(escape="latex", subset=["KOF vintage"]).to_latex(
         caption="TBI coefficient of Table 3 columns 3--4 by KOF vintage", label="tab:sensitivity", hrules=True, position_float="centering"
     )
-    Path(tex_out).write_text(latex, encoding="utf-8")
+    from ..outputs.latex_tables import fit_page
+
+    Path(tex_out).write_text(fit_page(latex), encoding="utf-8")
     return out
 
 
@@ -389,7 +391,9 @@ def robust_inference(
         out, draws=cfg.bootstrap_draws, level=cfg.level, bandwidth_note=note, rerun_draws=cfg.rerun_draws, twoway_convention=cfg.twoway_convention,
         data_note=data_note(panel_path),
     )  # fmt: skip
-    Path(tex_out).write_text(table, encoding="utf-8", newline="\n")
+    from ..outputs.latex_tables import fit_page
+
+    Path(tex_out).write_text(fit_page(table, landscape=True), encoding="utf-8", newline="\n")
     log.info("inference for %d TBI coefficients: %.1f s (B = %d, weights %s)", len(out), time.perf_counter() - start, cfg.bootstrap_draws, ", ".join(cfg.weights))
     return out
 

@@ -263,6 +263,37 @@ def size_frame(estimates: pd.DataFrame, releases: Sequence[str] | None = None, c
     return main[[c for c in cols if c in main.columns]]
 
 
+def release_name(release: str, info: Mapping[str, Mapping[str, object]]) -> str:
+    """A release as the glance names it: "the paper's own data" only when the release is the paper's and the KOF vintage
+    the paper's (``info``: ``paper``, ``configured``, ``kof_vintage``, ``paper_kof_vintage``); another vintage is named."""
+    i = info.get(release, {})
+    vintage, paper_vintage = str(i.get("kof_vintage", "")), str(i.get("paper_kof_vintage", ""))
+    other_vintage = bool(vintage and paper_vintage and vintage != paper_vintage)
+    tags = []
+    if i.get("paper"):
+        tags.append(f"the paper's input–output release, KOF vintage {vintage} (the paper's: {paper_vintage})" if other_vintage else "the paper's own data")
+    elif other_vintage:
+        tags.append(f"KOF vintage {vintage}")
+    if i.get("configured"):
+        tags.append("the tables below")
+    return f"{release}" + (f" ({'; '.join(tags)})" if tags else "")
+
+
+def glance_summary(glance: pd.DataFrame, claims: pd.DataFrame, info: Mapping[str, Mapping[str, object]]) -> str:
+    """The glance in one line, for the console's last words: the leading release (the paper's own data first), its Table 1
+    cells, its coefficients and its claims' verdicts (clustered p)."""
+    if glance.empty:
+        return ""
+    g = glance.iloc[0]
+    release = str(g["release"])
+    verdicts = claims[claims["release"] == release] if len(claims) else claims
+    said = ", ".join(f"{int(r.claim)} {r.verdict}" for r in verdicts.itertuples()) if len(verdicts) else "none"
+    table1 = f"Table 1 {int(g['table1_equal_4dp'])} of {int(g['table1_on_hand'])} cells equal to 4 d.p." if int(g["table1_on_hand"]) else "Table 1: no published cell on hand"
+    return (f"Replication at a glance, {release_name(release, info)}: {table1}; TBI coefficients with the published sign and stars "
+            f"{int(g['tbi_sign_and_stars'])} of {int(g['tbi_published'])}; all coefficients {int(g['all_sign_and_stars'])} of {int(g['all_published'])}; "
+            f"claims (clustered p): {said}.")  # fmt: skip
+
+
 def glance_lines(
     glance: pd.DataFrame, claims: pd.DataFrame, size: pd.DataFrame, info: Mapping[str, Mapping[str, object]], forest: str = ""
 ) -> list[str]:
@@ -271,9 +302,7 @@ def glance_lines(
     (:func:`tradeimbalance.outputs.figures.forest_figure`)."""
 
     def name(release: str) -> str:
-        i = info.get(release, {})
-        tags = [t for t, on in (("the paper's own data", i.get("paper")), ("the tables below", i.get("configured"))) if on]
-        return f"{release}" + (f" ({'; '.join(tags)})" if tags else "")
+        return release_name(release, info)
 
     g = glance.copy()
     g["release"] = [name(r) for r in g["release"]]

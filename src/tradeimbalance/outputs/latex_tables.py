@@ -549,23 +549,44 @@ def regression_table(
     return "\n".join(lines), frame
 
 
+#: The preamble every generated table needs (the README gives it): booktabs rules, graphicx for the width fit, rotating
+#: for the one landscape table.
+PREAMBLE = ("\\usepackage{booktabs}", "\\usepackage{graphicx}", "\\usepackage{rotating}")
+#: Shrinks the tabular to the line width only when it is wider (a narrower table keeps its natural size).
+FIT_OPEN = "\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}{%"
+
+
+def fit_page(latex: str, landscape: bool = False) -> str:
+    """A table that fits a portrait A4 or letter text width: its tabular shrunk to ``\\linewidth`` where it is wider
+    (:data:`FIT_OPEN`, graphicx), its notes wrapping at the text width. ``landscape``: set on a page of its own, turned
+    (``sidewaystable`` of the rotating package), for a table too wide to read shrunk to a portrait width. The first line
+    names the packages (:data:`PREAMBLE`)."""
+    head = "% needs \\usepackage{booktabs,graphicx" + (",rotating}: a landscape table (sidewaystable)" if landscape else "}") + "\n"
+    out = latex.replace("\\begin{tabular}", FIT_OPEN + "\n\\begin{tabular}", 1).replace("\\end{tabular}", "\\end{tabular}%\n}", 1)
+    if landscape:
+        out = out.replace("\\begin{table}[htbp]", "\\begin{sidewaystable}", 1).replace("\\begin{table}", "\\begin{sidewaystable}", 1)
+        out = out.replace("\\end{table}", "\\end{sidewaystable}", 1)
+    return head + out
+
+
 def write_table(latex: str, frame: pd.DataFrame, tex_path: str | Path, csv_path: str | Path) -> None:
-    """Write a rendered table: the LaTeX to ``tex_path``, the CSV twin to ``csv_path`` (UTF-8, ``\\n`` line ends)."""
+    """Write a rendered table: the LaTeX to ``tex_path`` (fitted to the page, :func:`fit_page`), the CSV twin to
+    ``csv_path`` (UTF-8, ``\\n`` line ends)."""
     for path in (tex_path, csv_path):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(tex_path).write_text(latex, encoding="utf-8", newline="\n")
+    Path(tex_path).write_text(fit_page(latex), encoding="utf-8", newline="\n")
     frame.to_csv(csv_path, index=False, lineterminator="\n", encoding="utf-8")
 
 
 def document(table_paths: Sequence[str | PurePath]) -> str:
-    """A minimal standalone LaTeX document (article + booktabs) that ``\\input``s each table file in turn.
+    """A minimal standalone LaTeX document (article + :data:`PREAMBLE`) that ``\\input``s each table file in turn.
 
     Paths are written with forward slashes, as given (relative paths are
     relative to the directory LaTeX runs in). A path containing whitespace or
     a LaTeX special character (``% # { } \\ $ & ^ ~ "``) raises ``ValueError``,
     since ``\\input`` cannot take it reliably.
     """
-    lines = ["\\documentclass{article}", "\\usepackage{booktabs}", "\\begin{document}"]
+    lines = ["\\documentclass{article}", *PREAMBLE, "\\begin{document}"]
     for p in table_paths:
         posix = PurePath(p).as_posix()
         bad = sorted(set(posix) & _PATH_FORBIDDEN)

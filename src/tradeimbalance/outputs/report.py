@@ -131,6 +131,7 @@ def replication_report(
     glance: Sequence[str] = (),
     release: str = "",
     table_set: pd.DataFrame | None = None,
+    provenance: str = "",
 ) -> str:
     """The whole report as Markdown (links are relative to ``results/``): ``glance`` (the first screen,
     :func:`tradeimbalance.outputs.glance.glance_lines`), then the configured ``release`` in detail; ``robustness``: the
@@ -142,6 +143,9 @@ def replication_report(
         "# Replication report",
         "",
         "*Does trade imbalance cause de-globalisation? A value-added trade perspective* (国际贸易问题 2021 no. 9).",
+        "",
+        *([f"*Made by* {provenance}", ""] if provenance else []),
+        CONTENTS_MARKER,
         "",
         data_note,
         "",
@@ -215,7 +219,7 @@ def replication_report(
 
                 lines += ["Cragg–Donald F: " + cd_dof_description(diagnostics["cd_dof"]) + " (config `iv.cragg_donald_dof`; docs/specification.md).", ""]
     lines += list(robustness)
-    return "\n".join(lines)
+    return with_contents("\n".join(lines))
 
 
 #: Inference methods of results/inference_tbi.csv: p-value column → what it is, for the report.
@@ -588,9 +592,29 @@ def releases_section(estimates: pd.DataFrame, pairs: pd.DataFrame, effect: pd.Da
     return lines
 
 
+CONTENTS_MARKER = "<!-- contents -->"
+
+
+def with_contents(text: str) -> str:
+    """The report with its table of contents in place of :data:`CONTENTS_MARKER`: one link per section ("## " heading),
+    anchored as the HTML page's headings are (Python-Markdown's ``toc`` extension, :func:`to_html`)."""
+    from markdown.extensions.toc import slugify
+
+    headings = [line[3:].strip() for line in text.splitlines() if line.startswith("## ")]
+    seen: dict[str, int] = {}
+    items = []
+    for h in headings:
+        slug = slugify(h, "-")
+        n = seen.get(slug, 0)
+        seen[slug] = n + 1
+        items.append(f"{len(items) + 1}. [{h}](#{slug if n == 0 else f'{slug}_{n}'})")
+    contents = "**Contents**\n\n" + "\n".join(items) if items else ""
+    return text.replace(CONTENTS_MARKER, contents, 1)
+
+
 def to_html(markdown_text: str, title: str = "Replication report") -> str:
-    """Standalone HTML page from the Markdown report (tables extension)."""
-    body = markdown.markdown(markdown_text, extensions=["tables"], output_format="html")
+    """Standalone HTML page from the Markdown report (tables extension; ``toc`` gives each heading the id the contents link to)."""
+    body = markdown.markdown(markdown_text, extensions=["tables", "toc"], output_format="html")
     # Alignment comes from the tables themselves (text left, numbers right: outputs.comparison.markdown_table).
     style = (
         "body{font-family:sans-serif;max-width:76em;margin:2em auto;padding:0 1em;line-height:1.4}"

@@ -221,13 +221,15 @@ def report_step(
     referee_csv: str | Path | None = None,
     forest_png: str | Path | None = None,
     causal_csv: str | Path | None = None,
+    summary_out: str | Path | None = None,
+    provenance: str = "",
 ) -> str:
     """results/report.md and results/report.html (with the robustness section when the inference and curve files are
     given, and the releases section when ``releases`` names the comparison's files: estimates, pairs, effect, skipped, table1).
 
     The first screen, "Replication at a glance" (:mod:`.glance`), needs the comparison's files, the published
     coefficients and ``release_info`` (release → ``label``, ``paper``, ``configured``): the paper's own data lead."""
-    from .glance import claim_verdicts, glance_frame, glance_lines, size_frame, unavailable_tables
+    from .glance import claim_verdicts, glance_frame, glance_lines, glance_summary, size_frame, unavailable_tables
     from .report import releases_section, replication_report, robustness_section, to_html
 
     robustness: list[str] = []
@@ -244,6 +246,7 @@ def report_step(
             release=next((r for r, i in (release_info or {}).items() if i.get("configured")), ""),
         )  # fmt: skip
     glance: list[str] = []
+    one_line = ""
     info = dict(release_info or {})
     configured = next((r for r, i in info.items() if i.get("configured")), "")
     # the releases in the order the report leads with: the paper's own data first, then the configured release
@@ -253,10 +256,9 @@ def report_step(
         order = [r for r in order if r in set(by_release["release"])]
         claims = claim_verdicts(by_release, curve, order, unavailable_tables(pd.read_csv(releases["skipped"])))
         forest = os.path.relpath(forest_png, Path(md_out).parent) if forest_png is not None else ""
-        glance = glance_lines(
-            glance_frame(by_release, pd.read_csv(published_coefficients), pd.read_csv(releases["table1"]), order), claims, size_frame(by_release, order), info,
-            forest=Path(forest).as_posix() if forest else "",
-        )  # fmt: skip
+        frame = glance_frame(by_release, pd.read_csv(published_coefficients), pd.read_csv(releases["table1"]), order)
+        glance = glance_lines(frame, claims, size_frame(by_release, order), info, forest=Path(forest).as_posix() if forest else "")
+        one_line = glance_summary(frame, claims, info)
         for r in claims.itertuples():
             log.info("claim %d on %s: %s (clustered p), %s (wild bootstrap p)", r.claim, r.release, r.verdict, r.verdict_wcr)
     if referee_csv is not None:
@@ -289,8 +291,12 @@ def report_step(
         glance=glance,
         release=configured,
         table_set=pd.read_csv(table_set_csv) if table_set_csv is not None else None,
+        provenance=provenance,
     )
     Path(md_out).write_text(text, encoding="utf-8")
+    if summary_out is not None:
+        Path(summary_out).parent.mkdir(parents=True, exist_ok=True)
+        Path(summary_out).write_text(one_line + "\n", encoding="utf-8")
     Path(html_out).write_text(to_html(text), encoding="utf-8")
     for line in text.split("## Summary", 1)[1].split("##", 1)[0].strip().splitlines():
         log.info(line.lstrip("- "))

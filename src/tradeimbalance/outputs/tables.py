@@ -69,7 +69,7 @@ def instrument_note(diagnostics: pd.DataFrame) -> str:
 
 def write_table1(table: pd.DataFrame, csv_path: str | Path, tex_path: str | Path, release: str, value_added: str) -> None:
     """Write Table 1 as CSV (6 decimals) and as a booktabs LaTeX table (4 decimals, like the paper)."""
-    from .latex_tables import tex_number
+    from .latex_tables import fit_page, tex_number
 
     Path(csv_path).parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(csv_path, index=False, float_format="%.6f", lineterminator="\n")
@@ -84,8 +84,10 @@ def write_table1(table: pd.DataFrame, csv_path: str | Path, tex_path: str | Path
     )
     years = year_span(table["year"]).replace("–", "--") if len(table) else "none"
     note = (
-        f"Source: computed from the {release_label(release)} "
-        f"(value added: {value_added.replace('_', ' ')}). TBI = (VA exports $-$ VA imports) / (VA exports + VA imports)."
+        f"Source: computed from the {release_label(release)}, "
+        f"{VALUE_ADDED_WORDS.get(value_added, value_added.replace('_', ' ') + ' value added')}. "
+        "TBI = (value added exported $-$ value added imported) / (value added exported + value added imported), "
+        "value added counted where it is finally absorbed."
     )
     if missing:
         note += f" Not in this release: {', '.join(missing)}."
@@ -97,7 +99,7 @@ def write_table1(table: pd.DataFrame, csv_path: str | Path, tex_path: str | Path
         column_format="l" + "r" * len(countries),
     )
     latex = latex.replace("\\end{tabular}\n", f"\\end{{tabular}}\n\\par\\footnotesize {note}\n", 1)
-    Path(tex_path).write_text(latex, encoding="utf-8")
+    Path(tex_path).write_text(fit_page(latex), encoding="utf-8")
 
 
 def compare_table1(replicated: pd.DataFrame, published: pd.DataFrame, release: str, tolerance: float = TABLE1_TOLERANCE) -> pd.DataFrame:
