@@ -22,6 +22,7 @@ CORES ?= 4
 # the end-to-end file starts first (tests/conftest.py). PYTEST_WORKERS= (empty) runs the suite in one process.
 PYTEST_WORKERS ?= -n 2 --dist loadfile --no-loadscope-reorder
 BIN := $(VENV)/bin
+LOCK := requirements.lock
 STAMP := $(VENV)/.installed
 # The per-checkout settings file (not committed); TRADEIMBALANCE_LOCAL_CONFIG moves it (the tests do).
 LOCAL := $(or $(TRADEIMBALANCE_LOCAL_CONFIG),workflow/local.yaml)
@@ -39,18 +40,28 @@ REMEMBER += io_release=$(IO_RELEASE)
 endif
 SNAKEMAKE_ARGS ?=
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@if [ -z "$(PYTHON)" ] || ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; then \
 	  found=$$( ($(or $(PYTHON),python3) --version) 2>&1 | head -n 1); \
 	  echo "make: this package needs Python 3.11 or newer, and $(or $(PYTHON),python3) is '$${found:-not installed}' (looked for $(PYTHON_CANDIDATES)): install Python 3.11+ (Debian/Ubuntu: apt install python3.11 python3.11-venv) or run make PYTHON=/path/to/python3.11" >&2; \
 	  exit 1; \
 	fi
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 venv: $(STAMP)
+
+# The lock: every package the environment installs, pinned with the hashes of its files (uv, universal: one lock for
+# every platform), from pyproject.toml's dependencies, its test extra and its build requirements. make venv installs
+# from it with --require-hashes; environment.yml installs the same file. After changing a pin in pyproject.toml:
+#   make lock   (needs uv: $(BIN)/python -m pip install uv)
+lock:
+	@tmp=$$(mktemp -d) && $(BIN)/python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['build-system']['requires']))" > $$tmp/build-system.in && \
+	$(BIN)/uv pip compile pyproject.toml $$tmp/build-system.in --extra test --generate-hashes --universal --python-version 3.11 --no-header --quiet -o $(LOCK) && \
+	sed -i "s|# via -r $$tmp/build-system.in|# via pyproject.toml (build-system.requires)|" $(LOCK) && rm -r $$tmp && \
+	echo "$(LOCK): $$(grep -c '^[A-Za-z0-9].*==' $(LOCK)) packages pinned with their hashes"
 
 # Remember a RAW_DIR (absolute path) and an IO_RELEASE given on the command line for later snakemake and make commands
 # (the other keys of the file are kept).
@@ -88,4 +99,4 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_workflow.py --raw-dir $(or $(RAW_DIR),data/raw)
 	$(BIN)/python benchmarks/bench_va_absorbed.py --raw-dir $(or $(RAW_DIR),data/raw)
 
-.PHONY: venv remember-raw-dir reproduce sensitivity workflow-report test benchmark
+.PHONY: venv lock remember-raw-dir reproduce sensitivity workflow-report test benchmark

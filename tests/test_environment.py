@@ -13,13 +13,33 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_environment_yml_pins_match_pyproject() -> None:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    pip_pins = set(project["dependencies"]) | set(project["optional-dependencies"]["test"])
+def _lock() -> dict[str, str]:
+    """requirements.lock as name → version (names normalised as PyPI does), every entry checked to carry hashes."""
+    text = (ROOT / "requirements.lock").read_text()
+    entries = re.findall(r"^([A-Za-z0-9][A-Za-z0-9_.-]*)==([^ \\;]+)(?: ;[^\\]*)? \\\n((?:\s+--hash=sha256:[0-9a-f]{64}(?: \\)?\n)+)", text, flags=re.M)
+    names = re.findall(r"^([A-Za-z0-9][A-Za-z0-9_.-]*)==", text, flags=re.M)
+    assert len(entries) == len(names), "every locked package carries its hashes"
+    return {re.sub(r"[-_.]+", "-", n).lower(): v for n, v, _ in entries}
+
+
+def test_the_lock_covers_pyproject() -> None:
+    """Every pin of pyproject.toml (dependencies, the test extra) is in the lock at the same version, and so is the build
+    backend; make venv installs from the lock with --require-hashes and environment.yml installs the same lock."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    pins = [*project["project"]["dependencies"], *project["project"]["optional-dependencies"]["test"]]
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][0-9A-Za-z.]*", p) for p in pins)
+    lock = _lock()
+    for pin in pins:
+        name, version = pin.split("==")
+        assert lock.get(re.sub(r"[-_.]+", "-", name).lower()) == version, f"{pin} is not in requirements.lock at that version (make lock)"
+    backend = project["build-system"]["requires"][0]
+    assert "setuptools" in lock and int(lock["setuptools"].split(".")[0]) >= int(backend.split(">=")[1]), backend
+    assert len(lock) > len(pins)  # the transitive dependencies are locked too
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--require-hashes --no-deps -r $(LOCK)" in makefile and "LOCK := requirements.lock" in makefile
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda_pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
-    assert set(conda_pip) == pip_pins
-    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][0-9A-Za-z.]*", p) for p in pip_pins)
+    assert conda_pip == ["--require-hashes", "-r requirements.lock"]
 
 
 def test_ci_runs_the_readme_test_command() -> None:

@@ -616,26 +616,107 @@ def test_a_corrupt_raw_file_fails_every_run_until_restored_then_recovers_byte_id
     assert {**digests(proc_dir), **digests(res)} == before
 
 
+#: Words in a documented command that mark it as a template to fill in, not a command to run as written.
+PLACEHOLDERS = ("/path/to", "<", "[", "...", "…", "=DIR")
+#: What must never appear when a documented command runs as written.
+NEVER = ("command not found", "cores have to be specified", "Traceback (most recent call last)")
+
+
+def documented_commands() -> list[str]:
+    """Every command the README's ``sh`` blocks and the Makefile's header give, in the order written: a line starting
+    with ``make``, ``snakemake``, ``.venv/bin/snakemake`` or ``source .venv/bin/activate``, its comment cut off. The
+    SLURM commands need a cluster (tests/test_slurm.py runs them) and templates with a placeholder are left out."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = [line for block in re.findall(r"```sh\n(.*?)```", readme, flags=re.S) for line in block.splitlines()]
+    lines += [line[1:].strip() for line in (ROOT / "Makefile").read_text(encoding="utf-8").splitlines() if line.startswith("#   ")]
+    out = []
+    for line in lines:
+        cmd = re.split(r"\s{2,}#|\s#\s", line.strip())[0].strip()
+        if not cmd.startswith(("make", "snakemake", ".venv/bin/snakemake", "source .venv/bin/activate")):
+            continue
+        if any(p in cmd for p in PLACEHOLDERS) or "--workflow-profile" in cmd:
+            continue
+        if cmd not in out:
+            out.append(cmd)
+    return out
+
+
+def as_dry_run(cmd: str) -> str:
+    """The command as written, made to plan instead of run: Snakemake with ``--dry-run``; make's workflow targets with
+    ``SNAKEMAKE_ARGS=--dry-run`` (the preflight and the remembering still run); make's other targets with ``make -n``."""
+    if cmd.startswith("make"):
+        words = cmd.split()
+        target = next((w for w in words[1:] if "=" not in w and not w.startswith("-")), "reproduce")
+        if target in ("reproduce", "sensitivity"):
+            return f"{cmd} SNAKEMAKE_ARGS='--dry-run --nolock'"
+        return "make -n " + cmd[len("make "):]
+    return f"{cmd} --dry-run --nolock"
+
+
+def test_the_documented_commands_are_found() -> None:
+    """The quick start's commands are among those the README test runs: reproduce online and offline, the tests, a swap,
+    and Snakemake by name."""
+    cmds = documented_commands()
+    for wanted in ("make reproduce", "make reproduce RAW_DIR=../shared/data/raw IO_RELEASE=wiod2016_flows", "make test RAW_DIR=../shared/data/raw",
+                   "source .venv/bin/activate && snakemake --cores 4 --config kof_vintage=2025"):
+        assert wanted in cmds, (wanted, cmds)
+    assert all("--cores" in c for c in cmds if "snakemake" in c), [c for c in cmds if "snakemake" in c and "--cores" not in c]
+
+
 @pytest.mark.realdata
-def test_the_readmes_newer_data_commands_use_the_remembered_raw_folder(full_run: tuple[Path, list[str]], tmp_path: Path) -> None:
-    """After `make reproduce RAW_DIR=...` (here: its remember step), the README's commands work as written."""
-    base, cfg = full_run
+def test_every_documented_command_works_as_written(full_run: tuple[Path, list[str]], tmp_path: Path) -> None:
+    """After the paper-data run, each command of the README and the Makefile header, as written (planned with a dry run
+    where a full run is too long), in a checkout whose settings file holds this run's output folders: none says "command
+    not found", "cores have to be specified" or prints a traceback, and each succeeds but for the online reproduction,
+    which without the WIOD 2016 tables stops before any work, as the README says it does offline."""
+    base, _ = full_run
     local = tmp_path / "local.yaml"
+    local.write_text(yaml.safe_dump({"processed_dir": str(base / "processed"), "results_dir": str(base / "results"), "logs_dir": str(base / "logs"),
+                                     **E2E_DRAWS}))  # fmt: skip
     env = {**os.environ, "TRADEIMBALANCE_LOCAL_CONFIG": str(local)}
-    subprocess.run(["make", "--no-print-directory", "remember-raw-dir", f"RAW_DIR={base / 'raw'}"], cwd=ROOT, env=env, check=True, capture_output=True)
-    assert local.read_text() == f"raw_dir: {base / 'raw'}\n"
-    with local.open("a") as fh:  # this test's outputs, the release on hand and the shared run's draws
-        fh.write("".join(f"{k}: {base / v}\n" for k, v in {"processed_dir": "processed", "results_dir": "results", "logs_dir": "logs"}.items()) + "io_release: wiod2013\n")
-        fh.write(yaml.safe_dump(E2E_DRAWS))
-    readme = (ROOT / "README.md").read_text()
-    command = next(line.split("#")[0].split() for line in readme.splitlines() if line.startswith(".venv/bin/snakemake --cores 4 --config kof_vintage="))
-    assert command[:5] == [".venv/bin/snakemake", "--cores", "4", "--config", "kof_vintage=2025"]
-    run = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--nolock", *command[1:]], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr[-3000:]
-    jobs = set(planned_jobs(run.stdout)) - {"all"}
-    assert jobs == VINTAGE_SWITCH_JOBS
-    bare = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--nolock"], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert bare.returncode == 0 and "Nothing to be done" in bare.stdout + bare.stderr
+    env.pop("RAW_DIR", None)
+    ran = []
+    for cmd in documented_commands():
+        run = subprocess.run(["bash", "-c", as_dry_run(cmd)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        text = run.stdout + run.stderr
+        assert not [n for n in NEVER if n in text], f"{cmd}: {text[-3000:]}"
+        offline_stop = cmd == "make reproduce" and "Stopped before any work" in run.stderr and not (ROOT / "data/raw/wiod").exists()
+        assert run.returncode == 0 or offline_stop, f"{cmd} (exit {run.returncode}): {text[-3000:]}"
+        ran.append(cmd)
+        if "IO_RELEASE=wiod2016_flows" in cmd:  # remembered with the raw folder: the next commands run on the flows
+            assert yaml.safe_load(local.read_text())["io_release"] == "wiod2016_flows"
+    assert "source .venv/bin/activate && snakemake --cores 4 --config kof_vintage=2025" in ran
+
+
+def test_make_remembers_the_release_with_the_raw_folder_and_keeps_the_other_settings(tmp_path: Path) -> None:
+    local = tmp_path / "local.yaml"
+    local.write_text("results_dir: elsewhere\n")
+    env = {**os.environ, "TRADEIMBALANCE_LOCAL_CONFIG": str(local)}
+    run = subprocess.run(["make", "--no-print-directory", "remember-raw-dir", f"RAW_DIR={tmp_path}", "IO_RELEASE=wiod2016_flows"], cwd=ROOT, env=env,
+                         capture_output=True, text=True)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert yaml.safe_load(local.read_text()) == {"results_dir": "elsewhere", "raw_dir": str(tmp_path), "io_release": "wiod2016_flows"}
+    assert "io_release=wiod2016_flows" in run.stdout
+
+
+def test_make_sensitivity_without_the_tables_gives_the_clean_stop(tmp_path: Path) -> None:
+    """No WIOD 2016 tables and no way to download them: make sensitivity, and snakemake asked for the target by name,
+    stop before any job with the preflight's message: no traceback, no download error."""
+    local = tmp_path / "local.yaml"
+    offline = {"url": (tmp_path / "offline.zip").as_uri(), "checksum": "sha1:" + "0" * 40, "publisher": "https://www.rug.nl/ggdc/valuechain/wiod/wiod-2016-release"}
+    local.write_text(yaml.safe_dump({"download_fallbacks": [], "downloads": {"wiod/WIOTS_in_R.zip": offline}, "processed_dir": str(tmp_path / "processed"),
+                                     "results_dir": str(tmp_path / "results"), "logs_dir": str(tmp_path / "logs")}))  # fmt: skip
+    env = {**os.environ, "TRADEIMBALANCE_LOCAL_CONFIG": str(local)}
+    (tmp_path / "raw").mkdir()
+    run = subprocess.run(["make", "--no-print-directory", "sensitivity", f"RAW_DIR={tmp_path / 'raw'}", "IO_RELEASE=wiod2016"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert run.returncode != 0
+    assert "Stopped before any work" in run.stderr and "Traceback" not in run.stdout + run.stderr and "DownloadError" not in run.stdout + run.stderr
+    by_name = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "1", "--nolock", "sensitivity"], cwd=ROOT, env=env, capture_output=True,
+                             text=True, timeout=300)  # fmt: skip
+    text = by_name.stdout + by_name.stderr
+    assert by_name.returncode != 0 and "Stopped before any work" in text and "DownloadError" not in text
+    assert not (tmp_path / "processed").exists()
 
 
 # -------------------------------------------------- synthetic WIOD 2016
