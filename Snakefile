@@ -26,6 +26,7 @@ include: "workflow/rules/value_added.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/estimation.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/checks.smk"
 
 
 rule all:
@@ -35,6 +36,7 @@ rule all:
         rules.all_tables.input,
         rules.all_estimation.input,
         rules.all_report.input,
+        rules.all_checks.input,
 
 
 # The run's last words: one line per kind of warning its jobs logged, then where the results are and the glance's

@@ -14,5 +14,5 @@ report_step(
     bootstrap_draws=snakemake.params.bootstrap_draws, level=snakemake.params.level,  # noqa: F821
     releases={k: i[f"releases_{k}"] for k in ("estimates", "pairs", "effect", "skipped", "table1")},
     release_info=snakemake.params.release_info, published_coefficients=i.published, table_set_csv=i.table_set, referee_csv=i.referee,  # noqa: F821
-    forest_png=i.forest, causal_csv=i.causal, summary_out=o.summary, provenance=snakemake.params.provenance,  # noqa: F821
+    forest_png=i.forest, causal_csv=i.causal, summary_out=o.summary, second_implementation_csv=i.second_implementation, provenance=snakemake.params.provenance,  # noqa: F821
 )  # fmt: skip

@@ -500,6 +500,50 @@ def test_full_workflow_on_real_data(full_run: tuple[Path, list[str]]) -> None:
 
 
 @pytest.mark.realdata
+def test_the_second_implementation_in_r_agrees_on_every_release(full_run: tuple[Path, list[str]], tmp_path: Path) -> None:
+    """R re-estimates every coefficient of Tables 3-6 (the 139 published ones among them), the 2SLS, the referee and the
+    causal checks of every release from its panel, and agrees within 1e-6; a planted disagreement in a copy of the
+    estimates fails, naming the row."""
+    base, _ = full_run
+    res = base / "results"
+    check = pd.read_csv(res / "checks" / "second_implementation.csv", dtype={"table": str})
+    if (check["block"] == "not run").all():
+        pytest.skip(f"the second implementation did not run: {check['note'].iloc[0]} (CI installs R)")
+    bad = check[~check["pass"].astype(bool)]
+    assert bad.empty, bad.head(10).to_string()
+    est = pd.read_csv(res / "estimates_by_release.csv", dtype={"table": str})
+    assert set(check["release"]) == set(est["release"])
+    assert set(check["block"]) == {"tables", "2sls", "referee", "causal"}
+    tables = check[(check["block"] == "tables") & (check["quantity"] == "coef")]
+    fe = est[(est["estimator"] == "fe")]
+    assert len(tables) == len(fe)  # every coefficient of Tables 3-6 and the DVA columns, on every release
+    published = pd.read_csv(ROOT / "data" / "published" / "published_coefficients.csv", dtype={"table": str})
+    for release in set(est["release"]):
+        mine = tables[tables["release"] == release]
+        cells = set(zip(mine["table"], mine["column"].astype(int), mine["term"]))
+        have = [(t, int(c), v) in cells for t, c, v in zip(published["table"], published["column"], published["variable"])]
+        estimated = est[(est["release"] == release)]
+        can = [((estimated["table"] == t) & (estimated["column"] == c) & (estimated["variable"] == v)).any() for t, c, v in zip(published["table"], published["column"], published["variable"])]
+        assert have == can  # each published coefficient the release estimates is checked in R
+    for block, quantities in (("2sls", {"kp_lm", "kp_wald_f", "cd_wald_f"}), ("causal", {"delta", "partial R2", "n_negative"})):
+        assert quantities <= set(check.loc[check["block"] == block, "quantity"])
+    assert {"lead", "lag", "lagged outcome", "long difference", "first difference", "leave one out"} <= set(check.loc[check["block"] == "referee", "check"])
+    # a planted disagreement: one coefficient of a copy of the estimates moved by 1e-4 (relative)
+    planted = est.copy()
+    row = planted.index[(planted["table"] == "3") & (planted["column"] == 3) & (planted["variable"] == "TBI")][0]
+    planted.loc[row, "coef"] *= 1 + 1e-4
+    planted.to_csv(tmp_path / "estimates.csv", index=False, float_format="%.10g")
+    out = tmp_path / "check.csv"
+    run = subprocess.run(["Rscript", str(ROOT / "src" / "R" / "second_implementation.R"), "--results", str(res), "--out", str(out), "--estimates",
+                          str(tmp_path / "estimates.csv"), "--referee", "none", "--causal", "none", "--strict"], capture_output=True, text=True)  # fmt: skip
+    assert run.returncode == 1, run.stderr[-2000:]
+    failed = pd.read_csv(out, dtype={"table": str})
+    failed = failed[~failed["pass"].astype(bool)]
+    assert len(failed) == 1 and failed[["table", "column", "term", "quantity"]].iloc[0].tolist() == ["3", 3, "TBI", "coef"]
+    assert f"DISAGREES: tables {planted.loc[row, 'release']} Table 3 column 3" in run.stdout
+
+
+@pytest.mark.realdata
 def test_complete_run_has_nothing_left_and_a_vintage_switch_reruns_only_its_branch(full_run: tuple[Path, list[str]]) -> None:
     base, cfg = full_run
     dry = snakemake("-n", *cfg)

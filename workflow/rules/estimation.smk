@@ -269,6 +269,8 @@ rule compare_releases:
         figure_pdf=f"{RES}/figures/tbi_by_release.pdf",
         table1_png=f"{RES}/figures/table1_by_release.png",
         table1_pdf=f"{RES}/figures/table1_by_release.pdf",
+        # each compared release's own panel, as its estimates use it (the second implementation in R reads them)
+        **{f"panel_{r}": f"{RES}/data/panel_{r}.dta" for r in COMPARISON_RELEASES},
     params:
         releases=COMPARISON_RELEASES,
         samples=COMPARISON_SAMPLES,

@@ -74,8 +74,16 @@ rule analysis_data:
     output:
         dta=f"{RES}/data/panel.dta",
         csv=f"{RES}/data/panel.csv",
+        # the paper's regressions for Stata, from the package's specification table (not run: no Stata here)
+        do=f"{RES}/replicate.do",
     params:
         controls=config["controls"],
+        outcomes=config["kof"]["required_columns"],
+        skipped_tables=SKIPPED_TABLES,
+        release=RELEASE,
+        timing=config.get("referee_checks", {}).get("specifications", ["3.1", "3.2", "3.3", "3.4", "4.1", "4.2", "4.3", "4.4"]),
+        gmm_lags=list((config.get("causal_checks") or {}).get("gmm_lags", [2, 3])),
+        periods=list(THIS.years),
     log:
         f"{LOGS}/analysis_data.log",
     benchmark:
@@ -137,6 +145,7 @@ rule report:
         causal=f"{RES}/causal_checks.csv",
         causal_figures=[f"{RES}/figures/plausibly_exogenous.png", f"{RES}/figures/sensitivity_contours.png"],
         referee_figure=f"{RES}/figures/leave_one_out.png",
+        second_implementation=f"{RES}/checks/second_implementation.csv",
     output:
         md=f"{RES}/report.md",
         html=report(f"{RES}/report.html", caption="../../workflow/report/report.rst", category="Replication report"),

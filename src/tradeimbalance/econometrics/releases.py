@@ -136,6 +136,15 @@ def _fit_rows(
                 row.update(extra)
                 row.update(economic_size(data, spec.depvar, tbi, float(r["coef"])))
             rows.append(row)
+        if spec.estimator == "2sls":  # the first stage: TBI on its instrument (L.TBI), the controls and the effects
+            first = ivfit.first
+            for var, r in first.coefs.iterrows():
+                rows.append({
+                    "table": spec.table, "column": spec.column, "stage": "first", "depvar": "TBI", "sample": spec.sample, "controls": spec.controls,
+                    "variable": "L.TBI" if var == spec.instrument else str(var), "coef": float(r["coef"]), "se": float(r["se"]), "pvalue": float(r["pvalue"]),
+                    "stars": int(r["stars"]), "nobs": first.nobs, "r2": first.r2, "nclusters": first.nclusters, "estimator": spec.estimator,
+                    "years": year_span(data["year"]),
+                })  # fmt: skip
     return rows, skipped
 
 
@@ -293,12 +302,16 @@ def compare(
 
     outcomes = next(iter(samples.values()))["outcomes"]
     specs = main_specifications(outcomes)  # type: ignore[arg-type]
+    from .referee import with_periods
+
     cache: dict = {}
     est_rows, skipped, exclusions = [], [], []
+    panels: dict[str, pd.DataFrame] = {}
     for release, t in tbi.items():
         s = samples[release]
         own = (tbi_dva or {}).get(release)
         panel, excl = release_panel(t, kof, sources, s, kof_vintage, cache, tbi_dva=own)
+        panels[release] = with_periods(panel, t, list(s["outcomes"]), list(s["periods"]))  # type: ignore[arg-type]
         exclusions.append(excl.assign(release=release))
         log.info("%s: panel of %d country-years, %d countries, years %s", release, len(panel), panel["iso3"].nunique(), year_span(panel["year"]))
         cannot = dict(not_available.get(release, {}))
@@ -334,4 +347,5 @@ def compare(
         "effect": pd.DataFrame(effects, columns=EFFECT_COLUMNS),
         "skipped": pd.DataFrame(skipped, columns=["release", "what", "reason"]),
         "exclusions": excl[["release", "iso3", "year", "reasons"]],
+        "panels": panels,  # type: ignore[dict-item]
     }

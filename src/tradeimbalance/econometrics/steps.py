@@ -816,6 +816,12 @@ def compare_releases(
     for key, fmt in (("tbi", "%.10g"), ("estimates", "%.10g"), ("pairs", "%.6f"), ("effect", "%.10g"), ("skipped", None), ("exclusions", None), ("table1", "%.6f")):
         Path(outputs[key]).parent.mkdir(parents=True, exist_ok=True)
         out[key].to_csv(outputs[key], index=False, float_format=fmt, lineterminator="\n")
+    from ..outputs.analysis_data import write_release_panel
+    from ..release import lag_description
+
+    for release, panel in out["panels"].items():  # type: ignore[union-attr]
+        if f"panel_{release}" in outputs:
+            write_release_panel(panel, outputs[f"panel_{release}"], release, kof_vintage, lag_description(samples[release]["periods"]))  # type: ignore[arg-type]
     for row in out["skipped"].itertuples():
         log.warning("%s: skipped %s: %s", row.release, row.what, row.reason)
     save_figure(tbi_by_release_figure(out["tbi"], table1_countries, figure_first_year, published), outputs["figure_png"], outputs["figure_pdf"])

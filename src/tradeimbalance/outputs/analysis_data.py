@@ -106,6 +106,27 @@ def write_analysis_data(panel_path: str | Path, dta_out: str | Path, csv_out: st
     return frame
 
 
+def write_release_panel(panel: pd.DataFrame, dta_out: str | Path, release: str, kof_vintage: str, lag: str) -> pd.DataFrame:
+    """A compared release's own panel (the one its row of ``estimates_by_release.csv`` is estimated on), with the
+    previous and next period's TBI and the previous period's outcomes (``L_TBI``, ``F_TBI``, ``L_<outcome>``: the timing
+    checks' regressors), as Stata format 118: what the second implementation in R and ``replicate.do`` read."""
+    from ..release import period_step
+
+    frame = stata_frame(panel)
+    labels = variable_labels(list(frame.columns), lag=lag)
+    for c in frame.columns:
+        if c == "F_TBI":
+            labels[c] = _fit("TBI of the next period of the release (the lead check)")
+        elif c.startswith("L_KOF"):
+            labels[c] = _fit(f"{c[2:]} of the previous period of the release (the lagged-outcome check)")
+    years = sorted(frame["year"].unique())
+    span = f"{years[0]}-{years[-1]}" + ("" if period_step(years) == 1 else f" ({len(years)} benchmark years)")
+    Path(dta_out).parent.mkdir(parents=True, exist_ok=True)
+    frame.to_stata(dta_out, write_index=False, version=118, time_stamp=TIME_STAMP, data_label=_fit(f"TBI-KOF panel, {release}, KOF {kof_vintage}, {span}"),
+                   variable_labels=labels)  # fmt: skip
+    return frame
+
+
 def dictionary_markdown(outcomes: Sequence[str], controls: Sequence[str]) -> str:
     """The data dictionary's section on the analysis data (docs/data_dictionary.md)."""
     columns = ["iso3", "iso3_id", "year", "group", "TBI", "TBI_DVA", "L_TBI", *outcomes, *controls, "filled"]

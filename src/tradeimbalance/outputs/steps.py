@@ -223,6 +223,7 @@ def report_step(
     causal_csv: str | Path | None = None,
     summary_out: str | Path | None = None,
     provenance: str = "",
+    second_implementation_csv: str | Path | None = None,
 ) -> str:
     """results/report.md and results/report.html (with the robustness section when the inference and curve files are
     given, and the releases section when ``releases`` names the comparison's files: estimates, pairs, effect, skipped, table1).
@@ -269,6 +270,10 @@ def report_step(
         causal = causal_section(checks, [r for r in order if r in set(checks["release"])] if order is not None else None, strong)
     else:
         causal = []
+    if second_implementation_csv is not None:
+        from .second_implementation import section
+
+        causal += section(pd.read_csv(second_implementation_csv, dtype={"table": str}, keep_default_na=False, na_values=[""]))
     if releases is not None:
         robustness += releases_section(
             pd.read_csv(releases["estimates"], dtype={"table": str}), pd.read_csv(releases["pairs"], keep_default_na=False, na_values=[""]),
@@ -303,12 +308,27 @@ def report_step(
     return text
 
 
-def analysis_data(panel_path: str | Path, controls: Mapping[str, Mapping[str, str]], *, dta_out: str | Path, csv_out: str | Path) -> pd.DataFrame:
-    """The estimation panel for Stata and R: results/data/panel.dta (variable labels) and panel.csv (:mod:`.analysis_data`)."""
+def analysis_data(
+    panel_path: str | Path, controls: Mapping[str, Mapping[str, str]], *, dta_out: str | Path, csv_out: str | Path, do_out: str | Path | None = None,
+    outcomes: Sequence[str] = (), skipped_tables: Mapping[str, str] | None = None, release: str = "", timing: Sequence[str] = (),
+    gmm_lags: Sequence[int] = (2, 3), periods: Sequence[int] = (),
+) -> pd.DataFrame:  # fmt: skip
+    """The estimation panel for Stata and R: results/data/panel.dta (variable labels) and panel.csv (:mod:`.analysis_data`);
+    ``do_out``: results/replicate.do, the paper's regressions for Stata from the package's specification table (:mod:`.stata`)."""
     from .analysis_data import write_analysis_data
 
     frame = write_analysis_data(panel_path, dta_out, csv_out, controls)
     log.info("analysis data: %d country-years, %d variables → %s, %s", len(frame), frame.shape[1], dta_out, csv_out)
+    if do_out is not None:
+        from ..econometrics.specifications import paper_specifications
+        from ..release import period_step
+        from .stata import do_file
+
+        specs = paper_specifications(outcomes[:2], outcomes[2:5], skip=skipped_tables or {})
+        chosen = [s for s in specs if f"{s.table}.{s.column}" in set(timing)]
+        text = do_file(specs, list(controls), release, chosen, (int(gmm_lags[0]), int(gmm_lags[1])), step=period_step(list(periods)) if periods else 1)
+        Path(do_out).write_text(text, encoding="utf-8")
+        log.info("replicate.do: %d regressions of the paper, %d timing checks and GMM columns → %s (not run: no Stata here)", len(specs), len(chosen), do_out)
     return frame
 
 
