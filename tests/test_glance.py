@@ -184,3 +184,31 @@ def test_the_panel_for_stata_and_r_has_its_labels_and_values(tmp_path: Path) -> 
     first = (tmp_path / "panel.dta").read_bytes()
     write_analysis_data(path, tmp_path / "panel.dta", tmp_path / "panel.csv", config_controls)
     assert (tmp_path / "panel.dta").read_bytes() == first
+
+
+def test_a_wild_bootstrap_p_undecided_at_5_percent_is_marked_and_decides_no_verdict_it_could_flip() -> None:
+    """Claim 2 rests on Table 5: with 5.1's bootstrap p at 0.051 and still undecided at 0.05 after the longer run, the
+    claim's verdict by the wild bootstrap could be either; it is "undecided", the cell says so and the glance counts it."""
+    est = planted()
+    est = est[est["release"] == "holds"].copy()
+    est["undecided_wcr_rademacher"] = np.nan
+    cell = (est["table"] == "5") & (est["column"] == 1)
+    est.loc[cell, "p_wcr_rademacher"] = 0.051
+    est.loc[cell, "undecided_wcr_rademacher"] = 0.05
+    out = claim_verdicts(est, None, ["holds"]).set_index("claim")
+    assert out.loc[2, "verdict_wcr"] == "undecided" and out.loc[2, "verdict"] == "supported"
+    assert "WCR 0.051 undecided at 0.05" in out.loc[2, "cells"] and out.loc[2, "undecided_wcr"] == 1
+    assert out.loc[1, "verdict_wcr"] == "supported"  # a claim that does not rest on the cell is decided
+    text = "\n".join(glance_lines(glance_frame(est, pd.DataFrame(columns=["table", "column", "variable", "coef", "se", "stars"]), pd.DataFrame(), ["holds"]),
+                                  claim_verdicts(est, None, ["holds"]), pd.DataFrame(), {"holds": {}}))  # fmt: skip
+    assert "**Undecided wild-bootstrap p-values:** 1 of the" in text
+
+
+def test_the_glance_calls_a_swapped_run_by_its_vintage() -> None:
+    from tradeimbalance.outputs.glance import release_name
+
+    paper = {"paper": True, "configured": True, "kof_vintage": "2018_2", "paper_kof_vintage": "2018_2"}
+    assert release_name("wiod2016_flows", {"wiod2016_flows": paper}) == "wiod2016_flows (the paper's own data; the tables below)"
+    swapped = release_name("wiod2016_flows", {"wiod2016_flows": {**paper, "kof_vintage": "2025"}})
+    assert "the paper's own data" not in swapped and "KOF vintage 2025 (the paper's: 2018_2)" in swapped
+    assert release_name("wiod2013", {"wiod2013": {"paper": False, "kof_vintage": "2025", "paper_kof_vintage": "2018_2"}}) == "wiod2013 (KOF vintage 2025)"

@@ -23,7 +23,7 @@ PROFILE = yaml.safe_load((ROOT / PROFILE_DIR / "config.yaml").read_text())
 # What a dry run needs: the Snakefile, its rules and config (with the profiles), the rules'
 # scripts and the published numbers some rules take as input. The package is imported from the
 # installed environment, as in any run.
-PROJECT_PARTS = ("Snakefile", "workflow", "scripts", "data/published")
+PROJECT_PARTS = ("Snakefile", "workflow", "scripts", "data/published", "src/R")
 # The rules that process one full world input-output table per year (2464 x 2464 for WIOD 2016).
 PER_YEAR_RULES = {"read_wiod2016", "read_wiod2013", "io_year"}
 

@@ -225,7 +225,7 @@ REAL_FILES = ("wiod2013/wiot_2000.RData", "kof/KOFGI_2019_index.xlsx", "pwt/pwt9
 #: its joint test covers every vintage and is not drawn again).
 VINTAGE_SWITCH_JOBS = {
     "panel", "estimates", "compare_estimates", "regression_tables", "figure1", "control_alternatives", "inference", "specification_curve",
-    "compare_releases", "report", "analysis_data", "referee_checks", "causal_checks", "forest_figure",
+    "compare_releases", "report", "analysis_data", "referee_checks", "causal_checks", "forest_figure", "second_implementation",
 }  # fmt: skip
 
 
@@ -268,7 +268,8 @@ def test_full_workflow_on_real_data(full_run: tuple[Path, list[str]]) -> None:
     base, cfg = full_run
     proc, res = base / "processed", base / "results"
     tbi = pd.read_parquet(proc / "tbi.parquet")
-    assert set(tbi["year"]) == set(range(2000, 2012)) and tbi["iso3"].nunique() == 41
+    # the sample years and 1999, whose TBI instruments 2000 in the 2SLS (the release has it: release.tbi_years)
+    assert set(tbi["year"]) == set(range(1999, 2012)) and tbi["iso3"].nunique() == 41
     assert tbi.groupby("year")["numerator"].sum().abs().max() < 1e-6 * tbi["denominator"].max()
     # The data curator's independent check of these tables (shared/data/raw/wiod2013/SOURCES.md), 2005:
     row = tbi.set_index(["iso3", "year"])["tbi"]
@@ -500,6 +501,36 @@ def test_full_workflow_on_real_data(full_run: tuple[Path, list[str]]) -> None:
 
 
 @pytest.mark.realdata
+def test_one_question_one_answer_across_the_outputs(full_run: tuple[Path, list[str]]) -> None:
+    """The configured release's 2SLS is the same (N and coefficient) in estimates.csv, estimates_by_release.csv, the causal
+    checks and panel_<release>.dta; its bootstrap p-values are those of inference_tbi.csv; the flows get GMM numbers."""
+    base, _ = full_run
+    res = base / "results"
+    est = pd.read_csv(res / "estimates.csv", dtype={"table": str})
+    by = pd.read_csv(res / "estimates_by_release.csv", dtype={"table": str})
+    inf = pd.read_csv(res / "inference_tbi.csv", dtype={"table": str})
+    causal = pd.read_csv(res / "causal_checks.csv", dtype={"table": str})
+    tsls = est[(est["table"] == "2sls") & (est["variable"] == "TBI") & (est["stage"] == "second")].set_index("column")
+    mine = by[(by["release"] == "wiod2013") & (by["table"] == "2sls") & (by["variable"] == "TBI") & (by["stage"] == "second")].set_index("column")
+    assert (tsls["nobs"] == 456).all() and (mine["nobs"] == 456).all()  # 2000 instrumented by 1999's TBI
+    np.testing.assert_allclose(tsls["coef"], mine.loc[tsls.index, "coef"], rtol=1e-9)
+    zero = causal[(causal["release"] == "wiod2013") & (causal["term"] == "2SLS (δ = 0)") & (causal["table"] == "3")].set_index("column")
+    for col in zero.index:
+        assert zero.loc[col, "coef"] == pytest.approx(tsls.loc[col, "coef"], rel=1e-9) and zero.loc[col, "nobs"] == 456
+    cells = inf.merge(by[(by["release"] == "wiod2013") & (by["variable"] == "TBI") & (by["stage"] == "second")], on=["table", "column"], suffixes=("", "_by"))
+    assert len(cells) == len(inf) and (cells["p_wcr_rademacher"] == cells["p_wcr_rademacher_by"]).all()
+    panel = pd.read_stata(res / "data" / "panel_wiod2013.dta")
+    assert panel.loc[panel["year"] == 2000, "L_TBI"].notna().all()
+    if "wiod2016_flows" in set(causal["release"]):
+        gmm = causal[(causal["release"] == "wiod2016_flows") & causal["check"].str.endswith("GMM") & (causal["term"] == "TBI")]
+        assert len(gmm) and gmm["coef"].notna().all() and gmm["se"].notna().all()
+        ar2 = causal[(causal["release"] == "wiod2016_flows") & (causal["term"] == "AR(2)")]
+        assert ar2["note"].str.contains("rests on 41 pairs").all() or ar2["note"].str.contains("pairs").all()
+    system = causal[(causal["check"] == "system GMM") & (causal["term"] == "TBI") & causal["coef"].notna()]
+    assert (system["nobs"] < system["nobs_stacked"]).all()  # xtabond2's N (levels), the stacked count beside it
+
+
+@pytest.mark.realdata
 def test_the_second_implementation_in_r_agrees_on_every_release(full_run: tuple[Path, list[str]], tmp_path: Path) -> None:
     """R re-estimates every coefficient of Tables 3-6 (the 139 published ones among them), the 2SLS, the referee and the
     causal checks of every release from its panel, and agrees within 1e-6; a planted disagreement in a copy of the
@@ -666,6 +697,14 @@ PLACEHOLDERS = ("/path/to", "<", "[", "...", "…", "=DIR")
 NEVER = ("command not found", "cores have to be specified", "Traceback (most recent call last)")
 
 
+def user_env(local: Path) -> dict[str, str]:
+    """The environment of a user's shell with this test's settings file: without the variables ``make test`` hands its
+    children (a command-line ``RAW_DIR`` travels in ``MAKEFLAGS`` to every make started below it)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("RAW_DIR", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+    env["TRADEIMBALANCE_LOCAL_CONFIG"] = str(local)
+    return env
+
+
 def documented_commands() -> list[str]:
     """Every command the README's ``sh`` blocks and the Makefile's header give, in the order written: a line starting
     with ``make``, ``snakemake``, ``.venv/bin/snakemake`` or ``source .venv/bin/activate``, its comment cut off. The
@@ -717,8 +756,7 @@ def test_every_documented_command_works_as_written(full_run: tuple[Path, list[st
     local = tmp_path / "local.yaml"
     local.write_text(yaml.safe_dump({"processed_dir": str(base / "processed"), "results_dir": str(base / "results"), "logs_dir": str(base / "logs"),
                                      **E2E_DRAWS}))  # fmt: skip
-    env = {**os.environ, "TRADEIMBALANCE_LOCAL_CONFIG": str(local)}
-    env.pop("RAW_DIR", None)
+    env = user_env(local)
     ran = []
     for cmd in documented_commands():
         run = subprocess.run(["bash", "-c", as_dry_run(cmd)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
@@ -735,7 +773,7 @@ def test_every_documented_command_works_as_written(full_run: tuple[Path, list[st
 def test_make_remembers_the_release_with_the_raw_folder_and_keeps_the_other_settings(tmp_path: Path) -> None:
     local = tmp_path / "local.yaml"
     local.write_text("results_dir: elsewhere\n")
-    env = {**os.environ, "TRADEIMBALANCE_LOCAL_CONFIG": str(local)}
+    env = user_env(local)
     run = subprocess.run(["make", "--no-print-directory", "remember-raw-dir", f"RAW_DIR={tmp_path}", "IO_RELEASE=wiod2016_flows"], cwd=ROOT, env=env,
                          capture_output=True, text=True)  # fmt: skip
     assert run.returncode == 0, run.stderr
@@ -750,7 +788,7 @@ def test_make_sensitivity_without_the_tables_gives_the_clean_stop(tmp_path: Path
     offline = {"url": (tmp_path / "offline.zip").as_uri(), "checksum": "sha1:" + "0" * 40, "publisher": "https://www.rug.nl/ggdc/valuechain/wiod/wiod-2016-release"}
     local.write_text(yaml.safe_dump({"download_fallbacks": [], "downloads": {"wiod/WIOTS_in_R.zip": offline}, "processed_dir": str(tmp_path / "processed"),
                                      "results_dir": str(tmp_path / "results"), "logs_dir": str(tmp_path / "logs")}))  # fmt: skip
-    env = {**os.environ, "TRADEIMBALANCE_LOCAL_CONFIG": str(local)}
+    env = user_env(local)
     (tmp_path / "raw").mkdir()
     run = subprocess.run(["make", "--no-print-directory", "sensitivity", f"RAW_DIR={tmp_path / 'raw'}", "IO_RELEASE=wiod2016"], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=300)  # fmt: skip
@@ -765,11 +803,12 @@ def test_make_sensitivity_without_the_tables_gives_the_clean_stop(tmp_path: Path
 
 # -------------------------------------------------- synthetic WIOD 2016
 def test_workflow_on_synthetic_wiod2016_release(tmp_path: Path) -> None:
-    """The 2016 path end to end: official file names, 44 × 56 × 5 layout, R format."""
+    """The 2016 path end to end: official file names, 44 × 56 × 5 layout, R format. The sample is 2013–2014; the TBI of
+    2012, the year before, is computed too (the 2SLS instrument of 2013: release.tbi_years)."""
     raw = tmp_path / "raw"
     (raw / "wiod").mkdir(parents=True)
     worlds = {}
-    for year in (2013, 2014):
+    for year in (2012, 2013, 2014):
         worlds[year] = random_world(WIOD2016_REGIONS, WIOD2016_SECTORS, year=year, seed=year, density=0.05)
         write_wiod2016_rdata(worlds[year], raw / "wiod" / f"WIOT{year}_October16_ROW.RData", compression=None)
     cfg = out_config(tmp_path, raw_dir=raw, io_release="wiod2016", first_year=2013, last_year=2014)
@@ -778,7 +817,7 @@ def test_workflow_on_synthetic_wiod2016_release(tmp_path: Path) -> None:
     snakemake(*targets, *cfg)
 
     tbi = pd.read_parquet(proc / "tbi.parquet")
-    assert tbi["iso3"].nunique() == 44 and set(tbi["year"]) == {2013, 2014}
+    assert tbi["iso3"].nunique() == 44 and set(tbi["year"]) == {2012, 2013, 2014}
     assert (tbi["release"] == "wiod2016").all()
     for year, world in worlds.items():
         expected = balance_index(va_absorbed(world), world.countries).set_index("iso3")["index"]

@@ -78,13 +78,24 @@ def validate(config: Mapping[str, Any], schema: str | Path = SCHEMA) -> None:
         raise ConfigError("invalid configuration (workflow/config.yaml, workflow/local.yaml or --config):\n  " + "\n  ".join(lines)) from None
 
 
+def _deep_update(base: dict[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` updated by ``new`` key by key, nested mappings merged (Snakemake's ``update_config``)."""
+    for k, v in new.items():
+        if isinstance(v, Mapping) and isinstance(base.get(k), dict):
+            _deep_update(base[k], v)
+        else:
+            base[k] = v
+    return base
+
+
 def load_config(*paths: str | Path, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Merge YAML files (later ones win, top-level keys) and overrides, as Snakemake does."""
+    """Merge YAML files (later ones win; nested mappings merged key by key) and overrides, as Snakemake merges its config
+    files (a settings file with ``specification_curve: {joint_test_draws: 199}`` changes that key and keeps the others)."""
     merged: dict[str, Any] = {}
     for p in paths:
         with open(p, encoding="utf-8") as fh:
-            merged.update(yaml.safe_load(fh) or {})
-    merged.update(overrides or {})
+            _deep_update(merged, yaml.safe_load(fh) or {})
+    _deep_update(merged, dict(overrides or {}))
     return merged
 
 

@@ -72,7 +72,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .groups import rank_deficient
+from .groups import rank_deficient, rank_deficient_given_inverse
 from .montecarlo import redrawn, simulated_p
 from .speccurve import NOT_APPLICABLE, _Group, within_design
 
@@ -142,11 +142,11 @@ def _draw(p: _Pieces, w: np.ndarray, se_ref: np.ndarray | None = None) -> tuple[
     rhs = (w @ p.r.reshape(g, k * cols)).reshape(b, k, cols)
     n = w @ p.n_c
     clusters = w.sum(axis=1)
-    flags[~no_year & rank_deficient(a_mat)] |= 8  # collinear regressors (groups.RANK_TOLERANCE)
-    usable = flags == 0
-    a_mat = np.where(usable[:, None, None], a_mat, np.eye(k))
     # The inverse once per draw (the batched products below are einsum's: numpy's batched matmul is slow for small
-    # matrices); a draw that still fails to invert is rank-deficient too.
+    # matrices); a draw that fails to invert is rank-deficient. A draw with a year no drawn country has gets the identity
+    # (its year dummy is empty: undefined, and not counted as rank-deficient again). Each matrix is inverted on its own,
+    # so a draw's inverse does not depend on the others of its chunk.
+    a_mat = np.where(no_year[:, None, None], np.eye(k), a_mat)
     try:
         inv = np.linalg.inv(a_mat)
     except np.linalg.LinAlgError:
@@ -156,6 +156,11 @@ def _draw(p: _Pieces, w: np.ndarray, se_ref: np.ndarray | None = None) -> tuple[
                 inv[i] = np.linalg.inv(a_mat[i])
             except np.linalg.LinAlgError:
                 flags[i] |= 8
+    # collinear regressors (groups.RANK_TOLERANCE): the same verdict as the eigenvalues', certified from the inverse
+    check = ~no_year & ((flags & 8) == 0)
+    flags[np.flatnonzero(check)[rank_deficient_given_inverse(a_mat[check], inv[check])]] |= 8
+    usable = flags == 0
+    inv = np.where(usable[:, None, None], inv, np.eye(k))  # an undefined draw's inverse is not used (its estimates are nan)
     a = inv[:, :, 0]  # the TBI row (and column: A is symmetric) of the inverse
     beta = np.einsum("bkl,blc->bkc", inv, rhs, optimize=True)
     ar = np.einsum("bk,gkc->bgc", a, p.r, optimize=True)
