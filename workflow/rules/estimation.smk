@@ -84,6 +84,7 @@ rule specification_search:
         controls=PAPER["controls"],
         first_year=PAPER["first_year"],
         last_year=PAPER["last_year"],
+    priority: 30  # the curve and its joint test wait for its ranking
     log:
         f"{LOGS}/specification_search.log",
     benchmark:
@@ -214,6 +215,8 @@ rule specification_curve_test:
         seed=config["inference"]["seed"],
     # the joint test's draws on worker processes (its result does not depend on how many)
     threads: 2
+    # the longest job of the run: started as soon as its inputs are there
+    priority: 30
     log:
         f"{LOGS}/specification_curve_test.log",
     benchmark:
@@ -279,6 +282,7 @@ rule compare_releases:
         settings=dict(sorted(config["inference"].items())),  # sorted: the same params however the config files merge
         table1_countries=config["table1_countries"],
         figure_first_year=(config.get("comparison") or {}).get("figure_first_year", 1965),
+    priority: 20
     log:
         f"{LOGS}/compare_releases.log",
     benchmark:
@@ -303,6 +307,7 @@ rule referee_checks:
         # sorted keys: the same settings however the config files were merged (Snakemake compares the params' repr)
         settings=dict(sorted(config.get("referee_checks", {}).items())),
         seed=config["inference"]["seed"],
+    priority: 20
     log:
         f"{LOGS}/referee_checks.log",
     benchmark:
@@ -328,6 +333,7 @@ rule causal_checks:
         kof_vintage=str(config["kof_vintage"]),
         settings=dict(sorted((config.get("causal_checks") or {}).items())),
         specifications=config.get("referee_checks", {}).get("specifications", ["3.1", "3.2", "3.3", "3.4", "4.1", "4.2", "4.3", "4.4"]),
+    priority: 20
     log:
         f"{LOGS}/causal_checks.log",
     benchmark:

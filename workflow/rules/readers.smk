@@ -17,6 +17,8 @@ for _release in PER_YEAR_RELEASES:
             reader=RELEASES[_release].reader,
             raw_sha256=raw_sha256(lambda w, r=_release: RELEASES[r].raw_file(int(w.year))),
             regions=RELEASES[_release].spec.get("regions"),
+        # the input–output tables come first: everything downstream waits for them (priority: the order of the DAG)
+        priority: 40
         log:
             f"{LOGS}/read_{_release}/{{year}}.log",
         benchmark:
@@ -51,6 +53,8 @@ for _release in BATCH_RELEASES:
             value_added=VALUE_ADDED,
             raw_sha256=lambda w, r=_release, ys=_years: [cfg.raw_digest(RELEASES[r].raw_file(y), DIGEST_CACHE) for y in ys],
         threads: 2
+        # the longest reader: started first, so that it overlaps the others instead of gating the comparisons
+        priority: 50
         log:
             f"{LOGS}/io_batch/{_release}.log",
         benchmark:

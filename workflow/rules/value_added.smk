@@ -17,6 +17,7 @@ rule io_year:
         # the raw table's digest, as its reader has it: a replaced or damaged raw file reruns this job too, so that
         # while the reader fails, every run fails (the read's output is gone, and this job needs it)
         raw_sha256=raw_sha256(lambda w: RELEASES[w.release].raw_file(int(w.year))),
+    priority: 40
     log:
         f"{LOGS}/io_year/{{release}}_{{year}}.log",
     benchmark:
