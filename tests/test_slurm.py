@@ -113,6 +113,18 @@ def local_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return out
 
 
+def _until(read, done, limit: float = 120.0, step: float = 0.5):  # noqa: ANN001, ANN202
+    """``read()`` again until ``done(value)`` holds (the cluster's state: a job's accounting record, a line of the
+    controller's log, written a moment after the job ends and later on a loaded machine), at most ``limit`` seconds;
+    the last value either way, for the assertion to show."""
+    end = time.monotonic() + limit
+    value = read()
+    while not done(value) and time.monotonic() < end:
+        time.sleep(step)
+        value = read()
+    return value
+
+
 def _submitted(text: str) -> list[str]:
     return re.findall(r"has been submitted with SLURM jobid (\d+)", text)
 
@@ -134,12 +146,16 @@ def test_the_workflow_runs_on_a_real_slurm_cluster(tmp_path: Path, local_run: di
     assert proc.returncode == 0, text[-4000:]
     jobs = _submitted(text)
     assert len(jobs) == N_JOBS[accounting], text[-3000:]  # every job through sbatch
-    if accounting:
-        acct = cluster.run("sacct", "-X", "-n", "-P", "-o", "JobID,JobName,State,Account").stdout.splitlines()
-        done = {line.split("|")[0]: line.split("|") for line in acct}
-        assert set(jobs) <= set(done) and all(done[j][2] == "COMPLETED" and done[j][3] == "testaccount" for j in jobs), acct
-    # each job was allocated to the node and ran to exit status 0 under slurmd (the controller's log)
-    ctld = (cluster.dir / "log" / "slurmctld.daemon.log").read_text()
+    if accounting:  # the accounting records, once slurmdbd has them (a state, not a time)
+        def records() -> dict[str, list[str]]:
+            rows = cluster.run("sacct", "-X", "-n", "-P", "-o", "JobID,JobName,State,Account").stdout.splitlines()
+            return {line.split("|")[0]: line.split("|") for line in rows}
+
+        done = _until(records, lambda d: set(jobs) <= set(d) and all(d[j][2] == "COMPLETED" for j in jobs))
+        assert set(jobs) <= set(done) and all(done[j][2] == "COMPLETED" and done[j][3] == "testaccount" for j in jobs), done
+    # each job was allocated to the node and ran to exit status 0 under slurmd (the controller's log, once written)
+    log_file = cluster.dir / "log" / "slurmctld.daemon.log"
+    ctld = _until(log_file.read_text, lambda t: set(jobs) <= set(re.findall(r"_job_complete: JobId=(\d+) WEXITSTATUS 0", t)))
     allocated = set(re.findall(rf"sched: Allocate JobId=(\d+) NodeList={cluster.host}", ctld))
     succeeded = set(re.findall(r"_job_complete: JobId=(\d+) WEXITSTATUS 0", ctld))
     assert set(jobs) <= allocated and set(jobs) <= succeeded, ctld[-2000:]
@@ -186,7 +202,11 @@ def test_a_failed_job_is_resubmitted_with_the_doubled_resources(tmp_path: Path, 
     attempts = [line.split() for line in (work / "attempts.txt").read_text().splitlines()]
     assert [a[1] for a in attempts] == ["4000", "8000"], attempts
     assert len(_submitted(text)) == 2 and attempts[0][0] != attempts[1][0]
-    acct = {row.split("|")[0]: row.split("|")[1:] for row in cluster.run("sacct", "-X", "-n", "-P", "-o", "JobID,State,ReqMem").stdout.splitlines()}
     first, second = attempts[0][0], attempts[1][0]
+
+    def records() -> dict[str, list[str]]:
+        return {row.split("|")[0]: row.split("|")[1:] for row in cluster.run("sacct", "-X", "-n", "-P", "-o", "JobID,State,ReqMem").stdout.splitlines()}
+
+    acct = _until(records, lambda d: d.get(first, [""])[0] == "FAILED" and d.get(second, [""])[0] == "COMPLETED")
     assert acct[first][0] == "FAILED" and acct[second][0] == "COMPLETED", acct
     assert acct[first][1] == "4000M" and acct[second][1] == "8000M", acct  # what SLURM was asked for
