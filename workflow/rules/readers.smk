@@ -53,8 +53,9 @@ for _release in BATCH_RELEASES:
             value_added=VALUE_ADDED,
             raw_sha256=lambda w, r=_release, ys=_years: [cfg.raw_digest(RELEASES[r].raw_file(y), DIGEST_CACHE) for y in ys],
         threads: 2
-        # the longest reader: started first, so that it overlaps the others instead of gating the comparisons
-        priority: 50
+        # the longest reader: started first, so that it overlaps the others instead of gating the comparisons. Snakemake
+        # fills the cores by the sum of the priorities of the jobs it starts together: above two per-year jobs (2 × 40)
+        priority: 100
         log:
             f"{LOGS}/io_batch/{_release}.log",
         benchmark:
