@@ -165,7 +165,7 @@ def critical_path(jobs: Sequence[tuple[str, float, float, float]], slack: float 
 def print_timeline(logs: Path, import_seconds: dict[str, float] | None = None) -> None:
     jobs = timeline(logs)
     cpu = sum(j[3] for j in jobs)
-    print(f"\n== Critical path (job, start, end in seconds from the first job's start) ==")
+    print("\n== Critical path (job, start, end in seconds from the first job's start) ==")
     for job, a, b, c in critical_path(jobs):
         print(f"{job:45s} {a:7.1f} {b:7.1f}   ({b - a:5.1f} s wall, {c:5.1f} s CPU)")
     print(f"{len(jobs)} jobs, {cpu:.1f} s of CPU in all; the last ends at {max((j[2] for j in jobs), default=0):.1f} s")

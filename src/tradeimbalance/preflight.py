@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from . import config as cfg
-from .release import WIOD2016_ZIP, Release, adopt_release_sample, io_years, releases, tbi_years, year_span
+from .release import WIOD2016_ZIP, Release, adopt_release_sample, releases, tbi_years, year_span
 
 
 def _span(names: list[str]) -> str:

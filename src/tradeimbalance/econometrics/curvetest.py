@@ -72,7 +72,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .groups import rank_deficient, rank_deficient_given_inverse
+from .groups import rank_deficient_given_inverse
 from .montecarlo import redrawn, simulated_p
 from .speccurve import NOT_APPLICABLE, _Group, within_design
 

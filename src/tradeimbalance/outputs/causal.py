@@ -219,7 +219,9 @@ def gmm_assessment(strong: pd.DataFrame | None) -> tuple[str, str]:
         ar2 = _strong_get(strong, model, "AR(2)")
         valid = ar2 is None or pd.isna(ar2["statistic_p"]) or float(ar2["statistic_p"]) >= 0.05
         holds = tbi["coef"] > 0 and tbi["pvalue"] < 0.05
+        weak = ar2 is not None and "little power" in str(ar2.get("note", ""))
         parts.append(f"{model} {tbi['coef']:.2f} (p = {format_p(tbi['pvalue'])}" + (f"; AR(2) p = {ar2['statistic_p']:.2f}" if ar2 is not None else "")
+                     + (", a test with little power on one or two pairs of periods per country" if weak else "")
                      + ("" if valid else ", which rejects the instruments") + ")")  # fmt: skip
         if valid:
             verdicts.append(holds)
@@ -341,7 +343,9 @@ def strong_sentences(strong: pd.DataFrame) -> list[str]:
             f"beside the lagged outcome's {ly['coef']:.2f}; long-run effect "
             + (f"{lr['coef']:.2f} (SE {lr['se']:.2f})" if lr is not None and pd.notna(lr["coef"]) else "not defined (persistence ≥ 1)")
             + f"; AR(1) p = {ar1['statistic_p']:.3f}, AR(2) p = {ar2['statistic_p']:.3f} (the lag-2 instruments are "
-            + ("not rejected" if ar2["statistic_p"] >= 0.05 else "rejected") + f"); Hansen J {j['statistic']:.2f} (p = {j['statistic_p']:.3f}) "
+            + ("not rejected" if ar2["statistic_p"] >= 0.05 else "rejected")
+            + ("; " + str(ar2["note"]).split("; ", 1)[1] if "little power" in str(ar2.get("note", "")) else "")
+            + f"); Hansen J {j['statistic']:.2f} (p = {j['statistic_p']:.3f}) "
             f"with {int(tbi['instruments'])} instruments for {int(tbi['nclusters'])} countries."
         )  # fmt: skip
     zero = _strong_get(strong, "plausibly exogenous instrument", "2SLS (δ = 0)")
