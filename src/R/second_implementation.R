@@ -218,18 +218,25 @@ for (i in seq_len(nrow(specs))) {
 say("tables and 2SLS: %d numbers", length(rows))
 
 # ------------------------------------------------------------------------------------------------ referee checks
-if (file.exists(REFEREE)) {
-  ref <- read.csv(REFEREE, stringsAsFactors = FALSE, colClasses = c(table = "character"))
-  cells <- unique(ref[, c("release", "table", "column", "depvar", "sample")])
+# Each cell (release, table, column, sample) of one of the package's check files, with the rows the package wrote for it,
+# its controls, its outcome and its estimation rows of the release's panel, handed to `check_cell`.
+each_cell <- function(path, check_cell) {
+  if (!file.exists(path)) return(invisible(FALSE))
+  tab <- read.csv(path, stringsAsFactors = FALSE, colClasses = c(table = "character"))
+  cells <- unique(tab[, c("release", "table", "column", "depvar", "sample")])
   for (i in seq_len(nrow(cells))) {
     s <- cells[i, ]
     if (!s$release %in% releases) next
-    mine <- ref[ref$release == s$release & ref$table == s$table & ref$column == s$column & ref$sample == s$sample, ]
+    mine <- tab[tab$release == s$release & tab$table == s$table & tab$column == s$column & tab$sample == s$sample, ]
     spec <- specs[specs$release == s$release & specs$table == s$table & specs$column == s$column, ]
     x <- if (nrow(spec) && toupper(as.character(spec$controls[1])) == "TRUE") controls_of(s$release) else character(0)
-    y <- s$depvar
     p <- sample_rows(panels[[s$release]], s$sample)
-    p <- p[complete.cases(p[, c(y, "TBI", x)]), ]
+    check_cell(s, mine, x, s$depvar, p[complete.cases(p[, c(s$depvar, "TBI", x)]), ])
+  }
+  invisible(TRUE)
+}
+
+check_referee <- function(s, mine, x, y, p) {
     one <- function(check, terms, labels, data) {
       m <- mine[mine$check == check, ]
       if (!nrow(m) || all(is.na(m$coef))) return(invisible(NULL))
@@ -294,9 +301,8 @@ if (file.exists(REFEREE)) {
       compare("referee", key, "coef", m$coef[j], f$coef[["TBI"]])
       compare("referee", key, "se", m$se[j], f$se[["TBI"]])
     }
-  }
-  say("referee checks: %d numbers so far", length(rows))
 }
+if (each_cell(REFEREE, check_referee)) say("referee checks: %d numbers so far", length(rows))
 
 # ------------------------------------------------------------------------------------------------ causal checks
 partial_r2 <- function(t, df) t^2 / (t^2 + df)
@@ -324,18 +330,7 @@ within_ols <- function(d, y, x) {
   list(b = b, t = b / se, se = se, df = df)
 }
 
-if (file.exists(CAUSAL)) {
-  cau <- read.csv(CAUSAL, stringsAsFactors = FALSE, colClasses = c(table = "character"))
-  cells <- unique(cau[, c("release", "table", "column", "depvar", "sample")])
-  for (i in seq_len(nrow(cells))) {
-    s <- cells[i, ]
-    if (!s$release %in% releases) next
-    mine <- cau[cau$release == s$release & cau$table == s$table & cau$column == s$column & cau$sample == s$sample, ]
-    spec <- specs[specs$release == s$release & specs$table == s$table & specs$column == s$column, ]
-    x <- if (nrow(spec) && toupper(as.character(spec$controls[1])) == "TRUE") controls_of(s$release) else character(0)
-    y <- s$depvar
-    p <- sample_rows(panels[[s$release]], s$sample)
-    p <- p[complete.cases(p[, c(y, "TBI", x)]), ]
+check_causal <- function(s, mine, x, y, p) {
 
     # difference GMM (plm::pgmm): the package's setting for this row (lags, year dummies or demeaning by year)
     g <- mine[mine$check == "difference GMM" & mine$term == "TBI" & !is.na(mine$coef), ]
@@ -481,9 +476,8 @@ if (file.exists(CAUSAL)) {
                 note = "the SD of W weighted by the dose D, divisor n - 1 (twowayfeweights' aweights)")
       }
     }
-  }
-  say("causal checks: %d numbers in all", length(rows))
 }
+if (each_cell(CAUSAL, check_causal)) say("causal checks: %d numbers in all", length(rows))
 
 out <- do.call(rbind, rows)
 dir.create(dirname(OUT), showWarnings = FALSE, recursive = TRUE)
