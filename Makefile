@@ -8,7 +8,7 @@
 # (not committed), which Snakemake and later make commands read, so that afterwards a plain
 #   source .venv/bin/activate && snakemake --cores 4 --config kof_vintage=2025
 # (or make reproduce CONFIG="kof_vintage=2025") runs on the same raw files and the same release.
-# CORES (default 4) is what make hands Snakemake; on a 2-core machine CORES=2 changes nothing in the outputs.
+# CORES (default: the machine's cores, nproc) is what make hands Snakemake; any number changes nothing in the outputs.
 # SNAKEMAKE_ARGS adds options to every Snakemake call of make (e.g. SNAKEMAKE_ARGS=--dry-run).
 # The Python that makes the environment: the first of python3.13, python3.12, python3.11, python3 that is 3.11 or newer
 # (pyproject.toml's requires-python); `make PYTHON=/path/to/python3.12 ...` picks one by hand.
@@ -17,7 +17,8 @@ ifeq ($(origin PYTHON),undefined)
 PYTHON := $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >/dev/null 2>&1 && $(p) -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && echo $(p))))
 endif
 VENV ?= .venv
-CORES ?= 4
+# Snakemake's --cores: the machine's cores (nproc); CORES=4 or any number changes nothing in the outputs.
+CORES ?= $(shell nproc 2>/dev/null || echo 4)
 # make test: two worker processes (pytest-xdist); each test file's tests stay together and in order on one worker, and
 # the end-to-end file starts first (tests/conftest.py). PYTEST_WORKERS= (empty) runs the suite in one process.
 PYTEST_WORKERS ?= -n 2 --dist loadfile --no-loadscope-reorder

@@ -76,7 +76,7 @@ def replacing(results_dir: str | Path, config: Mapping[str, object]) -> str:
     what = ", ".join(f"{k} {old} → {new}" for k, (old, new) in changed.items())
     keep = "_".join(f"{v}" for k, (_, v) in changed.items())
     return (f"This run replaces the results in {results_dir}/, made with other data ({what}). To keep both, stop now (Ctrl-C) and "
-            f"add results_dir={Path(results_dir).as_posix()}_{keep} to --config (or CONFIG=\"… results_dir=…\" for make).")  # fmt: skip
+            f"add results_dir={Path(results_dir).as_posix()}_{keep} processed_dir=data/processed_{keep} to --config (or to CONFIG=\"…\" for make).")  # fmt: skip
 
 
 def record_run(results_dir: str | Path, config: Mapping[str, object]) -> None:
