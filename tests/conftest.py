@@ -15,6 +15,14 @@ from tradeimbalance.errors import InputError
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/synthetic.py, tests/worlds.py
 
+# The tests do not read the checkout's own settings file (workflow/local.yaml: the raw folder and the release that
+# `make reproduce` remembered): each test names the settings it runs with. Every workflow a test starts inherits this
+# (a file that does not exist: no local settings); a test that needs one sets its own.
+if "TRADEIMBALANCE_LOCAL_CONFIG" not in os.environ:
+    import tempfile
+
+    os.environ["TRADEIMBALANCE_LOCAL_CONFIG"] = str(Path(tempfile.gettempdir()) / f"tradeimbalance-tests-{os.getpid()}" / "no-local.yaml")
+
 
 #: How to run the tests a skip leaves out (said in every skip for want of raw data, and once at the end of the run).
 FULL_SUITE = "the full suite runs with the raw files: make test RAW_DIR=/path/to/raw (layout: data/raw/README.md)"
