@@ -105,7 +105,7 @@ def test_randomization_with_two_admissible_assignments_is_undefined_with_the_rea
     assert admissible_assignments(assignment_groups(d, "country_paths")) == 2
     mc, b, admissible = permutation_p(d, "KOFGIdj", ["w"], "country_paths", 1999, np.random.SeedSequence(0))
     assert admissible == 2 and mc.pvalue in (0.5, 1.0) and mc.exact and mc.draws == 2
-    assert mc.undefined.startswith("only 2 admissible assignments: the smallest attainable p is 1/2 = 0.5 > 0.05, so the test cannot reject at 0.05")
+    assert mc.cannot_reject.startswith("only 2 admissible assignments: the smallest attainable p is 1/2 = 0.5 > 0.05, so the test cannot reject at 0.05")
 
 
 def test_randomization_with_few_admissible_assignments_is_enumerated_exactly() -> None:

@@ -172,7 +172,8 @@ def test_without_accounting_the_default_status_command_stops_at_once_instead_of_
     start = time.monotonic()
     proc = _run(["--workflow-profile", str(profile), *[str(tmp_path / t) for t in TARGETS[False]], *_config(tmp_path, _raw(tmp_path / "raw"))], env=cluster.env(), timeout=120)
     text = proc.stdout + proc.stderr
-    assert proc.returncode != 0 and time.monotonic() - start < 120
+    assert proc.returncode != 0  # at once: a hang would end in the run's timeout (120 s) and fail the test there
+    print(f"without accounting, the default status command stopped the run in {time.monotonic() - start:.1f} s")
     assert "Stopped before submitting any job" in text and "--slurm-status-command squeue" in text
     assert not _submitted(text)
 

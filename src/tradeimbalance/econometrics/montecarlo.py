@@ -17,8 +17,8 @@ whatever the last bits of the floating-point sums. Drawn: ``p = (1 + k)/(1 + B)`
 
 **What can be shown** (:func:`format_p`). A simulated p cannot be below ``1/(1 + B)``. At that bound it is written ``< 0.0002 (B = 5,000)``, never ``0.000``; the CSVs keep the
 exact value. A p from a complete enumeration of the admissible assignments is exact (no Monte Carlo error). A test
-whose smallest attainable p exceeds the level it is read at cannot reject: its p is undefined, with the reason
-(:func:`attainable`).
+whose smallest attainable p exceeds the level it is read at cannot reject at that level: its exact p is kept, with the
+reason (:func:`attainable`).
 """
 
 from __future__ import annotations
@@ -75,8 +75,8 @@ def near_threshold(p: float, draws: int) -> float:
 class MonteCarloP:
     """A simulated (or exactly enumerated) p-value: its Monte Carlo SE, the draws it rests on, the threshold it is still
     within two Monte Carlo SEs of after the longer run (``undecided``; nan: decided), whether it was drawn again
-    (``redrawn``), whether it is exact (every admissible assignment enumerated: no Monte Carlo error), and why it is
-    undefined (``undefined``; "" when defined)."""
+    (``redrawn``), whether it is exact (every admissible assignment enumerated: no Monte Carlo error), and why it cannot
+    reject at :data:`LEVEL` (``cannot_reject``: its smallest attainable p exceeds the level; "" when it can)."""
 
     pvalue: float
     mcse: float
@@ -84,14 +84,14 @@ class MonteCarloP:
     undecided: float = float("nan")
     redrawn: bool = False
     exact: bool = False
-    undefined: str = ""
+    cannot_reject: str = ""
 
     def columns(self, prefix: str) -> dict[str, object]:
         """``p_<prefix>, mcse_<prefix>, draws_<prefix>, undecided_<prefix>, exact_<prefix>, note_<prefix>`` (the few-cluster
         inference's columns; ``note``: why the test cannot reject at :data:`LEVEL`, "" when it can)."""
         return {
             f"p_{prefix}": self.pvalue, f"mcse_{prefix}": self.mcse, f"draws_{prefix}": self.draws, f"undecided_{prefix}": self.undecided,
-            f"exact_{prefix}": self.exact, f"note_{prefix}": self.undefined,
+            f"exact_{prefix}": self.exact, f"note_{prefix}": self.cannot_reject,
         }  # fmt: skip
 
 
@@ -108,10 +108,10 @@ def redrawn(p_of: Callable[[int], tuple[float, int]], draws: int, rerun_draws: i
     return MonteCarloP(float(p), mc_se(p, used), int(used), near, again)
 
 
-def exact(p: float, assignments: int, undefined: str = "") -> MonteCarloP:
-    """A p-value from every admissible assignment: no Monte Carlo error. ``undefined``: why the test cannot reject at
-    :data:`LEVEL` (:func:`attainable`), kept beside the p."""
-    return MonteCarloP(float(p), 0.0, int(assignments), exact=True, undefined=undefined)
+def exact(p: float, assignments: int, cannot_reject: str = "") -> MonteCarloP:
+    """A p-value from every admissible assignment: no Monte Carlo error. ``cannot_reject``: why the test cannot reject
+    at :data:`LEVEL` (:func:`attainable`), kept beside the p."""
+    return MonteCarloP(float(p), 0.0, int(assignments), exact=True, cannot_reject=cannot_reject)
 
 
 def attainable(assignments: int, level: float = LEVEL, at_least: int = 1, what: str = "admissible assignment") -> str:
@@ -124,11 +124,6 @@ def attainable(assignments: int, level: float = LEVEL, at_least: int = 1, what: 
         return (f"only {assignments} {what}{'s' if assignments != 1 else ''}: the smallest attainable p is "
                 f"{at_least}/{assignments} = {smallest:.4g} > {level:g}, so the test cannot reject at {level:g}")  # fmt: skip
     return ""
-
-
-def undefined(reason: str, assignments: int) -> MonteCarloP:
-    """A p-value the test cannot give, with the reason."""
-    return MonteCarloP(float("nan"), float("nan"), int(assignments), exact=True, undefined=reason)
 
 
 def minimum_p(draws: int) -> float:

@@ -163,7 +163,7 @@ def _fe_rows(data: pd.DataFrame, y: str, terms: Sequence[str], x: Sequence[str],
             inf = InferenceSettings(bootstrap_draws=settings.bootstrap_draws, seed=settings.seed, weights=("rademacher",), rerun_draws=settings.bootstrap_rerun_draws)
             bp = bootstrap_p(d.x, d.y, d.entity, column=0, settings=inf, stream="|".join(["referee", str(base["release"]), f"{base['table']}.{base['column']}", check, term]), weights="rademacher")
             extra = {"p_wcr": bp.pvalue, "mcse": bp.mcse, "draws": bp.draws, "undecided": bp.undecided, "exact": bp.exact, **({"admissible": bp.draws} if bp.exact else {})}
-        why = extra.get("exact") and bp.undefined
+        why = extra.get("exact") and bp.cannot_reject
         text = "; ".join(t for t in (note, f"wild bootstrap: {why}" if why else "") if t)
         rows.append(_row(base, check, labels.get(term, term), coef=float(c["coef"]), se=float(c["se"]), pvalue=float(c["pvalue"]), nobs=fit.nobs, nclusters=fit.nclusters, note=text, **extra))
     return rows
@@ -357,7 +357,7 @@ def check_release(
             mc, b_obs, admissible = permutation_p(data, y, x, scheme, settings.permutation_draws, stream_seed(settings.seed, "referee", release, cell, scheme),
                                                   settings.permutation_rerun_draws)  # fmt: skip
             note = (f"p of |t*| ≥ |t| (the clustered t of TBI) under the sharp null over all {admissible:,} admissible assignments (exact)"
-                    + (f"; {mc.undefined}" if mc.undefined else "") if mc.exact else
+                    + (f"; {mc.cannot_reject}" if mc.cannot_reject else "") if mc.exact else
                     "p of |t*| ≥ |t| (the clustered t of TBI) under the sharp null, with its Monte Carlo SE" + (" (drawn on: near a threshold)" if mc.redrawn else ""))  # fmt: skip
             out.append(_row(base, check, "TBI", coef=b_obs, pvalue=mc.pvalue, mcse=mc.mcse, draws=mc.draws, undecided=mc.undecided, exact=mc.exact,
                             admissible=admissible, nobs=len(data), nclusters=data["iso3"].nunique(), note=note))  # fmt: skip

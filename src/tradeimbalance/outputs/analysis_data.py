@@ -73,6 +73,10 @@ def variable_labels(columns: Sequence[str], controls: Mapping[str, Mapping[str, 
             text = CONTROL_LABELS.get(c, f"Control {c}") + where
         elif c == "L_TBI" and lag:
             text = f"{lag}: the 2SLS instrument"
+        elif c == "F_TBI":
+            text = "TBI of the next period of the release (the lead check)"
+        elif c.startswith("L_KOF"):
+            text = f"{c[2:]} of the previous period of the release (the lagged-outcome check)"
         else:
             text = FIXED_LABELS.get(c, c)
         out[c] = _fit(text)
@@ -91,18 +95,27 @@ def stata_frame(panel: pd.DataFrame) -> pd.DataFrame:
 def write_analysis_data(panel_path: str | Path, dta_out: str | Path, csv_out: str | Path, controls: Mapping[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
     """``results/data/panel.dta`` and ``panel.csv`` from ``data/processed/panel.parquet`` (module docstring)."""
     from ..parquet import read_frame, read_metadata
-    from ..release import period_step
 
     panel = read_frame(panel_path)
     meta = read_metadata(panel_path)
+    frame = _write_dta(panel, dta_out, str(meta.get("release", "")), str(meta.get("kof_vintage", "")), controls, str(meta.get("lag", "")))
+    frame.to_csv(csv_out, index=False, float_format="%.10g", lineterminator="\n")
+    return frame
+
+
+def _write_dta(
+    panel: pd.DataFrame, dta_out: str | Path, release: str, kof_vintage: str, controls: Mapping[str, Mapping[str, str]] | None, lag: str
+) -> pd.DataFrame:  # fmt: skip
+    """The panel as Stata format 118 (:func:`stata_frame`), a label on every variable and a data label naming the
+    release, the KOF vintage and the years; the frame written."""
+    from ..release import period_step
+
     frame = stata_frame(panel)
-    labels = variable_labels(list(frame.columns), controls, str(meta.get("lag", "")))
     years = sorted(frame["year"].unique())
     span = f"{years[0]}-{years[-1]}" + ("" if period_step(years) == 1 else f" ({len(years)} benchmark years)")
-    data_label = _fit(f"TBI-KOF panel, {meta.get('release', '')}, KOF {meta.get('kof_vintage', '')}, {span}")
     Path(dta_out).parent.mkdir(parents=True, exist_ok=True)
-    frame.to_stata(dta_out, write_index=False, version=118, time_stamp=TIME_STAMP, data_label=data_label, variable_labels=labels)
-    frame.to_csv(csv_out, index=False, float_format="%.10g", lineterminator="\n")
+    frame.to_stata(dta_out, write_index=False, version=118, time_stamp=TIME_STAMP, data_label=_fit(f"TBI-KOF panel, {release}, KOF {kof_vintage}, {span}"),
+                   variable_labels=variable_labels(list(frame.columns), controls, lag))  # fmt: skip
     return frame
 
 
@@ -110,21 +123,7 @@ def write_release_panel(panel: pd.DataFrame, dta_out: str | Path, release: str, 
     """A compared release's own panel (the one its row of ``estimates_by_release.csv`` is estimated on), with the
     previous and next period's TBI and the previous period's outcomes (``L_TBI``, ``F_TBI``, ``L_<outcome>``: the timing
     checks' regressors), as Stata format 118: what the second implementation in R and ``replicate.do`` read."""
-    from ..release import period_step
-
-    frame = stata_frame(panel)
-    labels = variable_labels(list(frame.columns), lag=lag)
-    for c in frame.columns:
-        if c == "F_TBI":
-            labels[c] = _fit("TBI of the next period of the release (the lead check)")
-        elif c.startswith("L_KOF"):
-            labels[c] = _fit(f"{c[2:]} of the previous period of the release (the lagged-outcome check)")
-    years = sorted(frame["year"].unique())
-    span = f"{years[0]}-{years[-1]}" + ("" if period_step(years) == 1 else f" ({len(years)} benchmark years)")
-    Path(dta_out).parent.mkdir(parents=True, exist_ok=True)
-    frame.to_stata(dta_out, write_index=False, version=118, time_stamp=TIME_STAMP, data_label=_fit(f"TBI-KOF panel, {release}, KOF {kof_vintage}, {span}"),
-                   variable_labels=labels)  # fmt: skip
-    return frame
+    return _write_dta(panel, dta_out, release, kof_vintage, None, lag)
 
 
 def dictionary_markdown(outcomes: Sequence[str], controls: Sequence[str]) -> str:

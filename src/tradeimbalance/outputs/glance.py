@@ -207,6 +207,7 @@ def claim_verdicts(
                 "verdict": verdict(cells, claim, "pvalue", why),
                 "verdict_wcr": verdict(cells, claim, "p_wcr_rademacher", why) if "p_wcr_rademacher" in cells.columns else "not estimable",
                 "reason": why, "cells": "; ".join(texts), "curve_share": share, "curve_specifications": n,
+                "cells_present": len(texts),
                 "undecided_wcr": sum(_undecided(wanted.loc[c], "p_wcr_rademacher") for c in [*claim.positive, *claim.null] if c in wanted.index),
             })  # fmt: skip
     return pd.DataFrame(out)
@@ -364,7 +365,7 @@ def glance_lines(
         view = view.rename(columns={"verdict": "verdict (clustered p)", "verdict_wcr": "verdict (wild bootstrap p)"})
         lines += [markdown_table(view, ["release", "verdict (clustered p)", "verdict (wild bootstrap p)", "curve share", "cells"]), ""]
     undecided = int(claims["undecided_wcr"].sum()) if "undecided_wcr" in claims.columns else 0
-    cells = int(sum(len(cl.positive) + len(cl.null) for cl in CLAIMS)) * claims["release"].nunique() if len(claims) else 0
+    cells = int(claims["cells_present"].sum()) if "cells_present" in claims.columns else 0
     lines += [
         f"**Undecided wild-bootstrap p-values:** {undecided} of the {cells} coefficients the claims rest on"
         + (" have a wild bootstrap p still within two Monte Carlo SEs of 0.05 after the longer run (marked \"undecided at 0.05\" in the "
