@@ -320,3 +320,47 @@ def test_the_rank_check_certified_from_the_inverse_gives_the_eigenvalues_verdict
             inv = np.stack([np.linalg.pinv(m) for m in stack])
     assert (rank_deficient_given_inverse(stack, inv) == rank_deficient(stack)).all()
     assert not rank_deficient(stack)[0] and rank_deficient(stack)[-1]  # both verdicts occur
+
+
+def test_the_batched_null_estimates_equal_a_refit_per_draw_undefined_draws_included() -> None:
+    """Many draws in one batch (:func:`curvetest._draw`, every product one BLAS call for the whole batch) give, draw by
+    draw, the estimates of a refit of that draw's stacked panel (each copy of a country a cluster of its own) to 1e-10;
+    a draw of two distinct countries is undefined with its reason, and its neighbours in the batch are unaffected. The
+    statistics computed a block of rows at a time equal those of the whole chunk at once."""
+    d = null_world(5, beta=0.3)
+    _, groups = curve_of(d)
+    universe = {c: i for i, c in enumerate(sorted(d["iso3"].unique()))}
+    rng = np.random.default_rng(11)
+    w = np.stack([np.bincount(rng.integers(0, 20, size=20), minlength=20) for _ in range(40)]).astype(float)
+    w[7] = 0.0
+    w[7, [3, 4]] = [12.0, 8.0]  # two distinct countries: their clustered scores cancel
+    for g in groups:
+        p = ct._pieces(g, universe)
+        coef, se, clusters, codes = ct._draw(p, w[:, p.countries])
+        assert (codes[7] == 1 << (3 - 1)).all() and np.isnan(coef[7]).all() and np.isnan(se[7]).all()
+        labels = np.unique(g.entity)
+        for b in [i for i in range(w.shape[0]) if i != 7]:
+            keep = [np.flatnonzero(g.entity == labels[c]) for c in range(labels.size) for _ in range(int(w[b, c]))]
+            rows = np.concatenate(keep)
+            names = np.concatenate([np.full(len(k), f"copy{i}") for i, k in enumerate(keep)])
+            ref_b, ref_se = sc.fe_tbi_batch(g.x[rows], g.y[rows], names, g.time[rows])
+            assert (codes[b] == 0).all() and clusters[b] == w[b].sum()
+            np.testing.assert_allclose(coef[b], ref_b, rtol=1e-10, atol=1e-12)
+            np.testing.assert_allclose(se[b], ref_se, rtol=1e-10, atol=1e-12)
+    rel = ct._Release(groups, int(max(int(x) for g in groups for x in g.where)) + 1, None)
+    whole = ct._statistics(*_chunk_arrays(rel, w), rel.weights)
+    blocks, _ = rel.chunk(w)
+    assert whole.keys() == blocks.keys()
+    for key in whole:
+        np.testing.assert_array_equal(whole[key], blocks[key])
+
+
+def _chunk_arrays(rel: ct._Release, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The null coefficients, t statistics and degrees of freedom of a chunk, assembled as :meth:`_Release.chunk` does."""
+    coef, t, df = np.full((counts.shape[0], rel.n), np.nan), np.full((counts.shape[0], rel.n), np.nan), np.ones((counts.shape[0], rel.n))
+    for p, cols in zip(rel.pieces, rel.cols):
+        cb, sb, gb, _ = ct._draw(p, counts[:, p.countries], rel.se[cols])
+        null = cb - rel.coef[cols]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            coef[:, cols], t[:, cols], df[:, cols] = null, null / sb, np.maximum(gb - 1, 1)[:, None]
+    return coef, t, df

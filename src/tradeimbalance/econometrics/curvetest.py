@@ -83,7 +83,9 @@ ALPHA = 0.05
 #: A null SE below this share of the specification's observed SE has collapsed (a numerically degenerate design).
 COLLAPSE = 1e-6
 #: Draws processed at once.
-CHUNK = 1000
+CHUNK = 250
+#: Draws whose statistics are computed at once (a block of the chunk's rows, sized to stay in the cache).
+STAT_ROWS = 25
 #: Why a null estimate is undefined, by code (0: defined). An estimate is counted under every reason that applies, except
 #: that a design with a year no drawn country has is not counted again as rank-deficient (its year dummy is empty), and a
 #: collapsed SE is looked for only where the design is defined otherwise.
@@ -109,6 +111,8 @@ class _Pieces:
     n_c: np.ndarray  # rows per country
     years: np.ndarray  # (G, T) whether a country has a row in each year
     where: np.ndarray  # the specifications (rows of the curve) of the columns of Y
+    rt: np.ndarray  # r laid out k × (G·m): a'r_c of every country in one product
+    mt: np.ndarray  # m laid out k × (G·k)
 
 
 def _pieces(group: _Group, universe: Mapping[str, int]) -> _Pieces:
@@ -122,7 +126,10 @@ def _pieces(group: _Group, universe: Mapping[str, int]) -> _Pieces:
     r_c = np.add.reduceat(np.einsum("ik,im->ikm", d_s, y_s), starts, axis=0)  # per-country D_c'Y_c
     years = np.zeros((g, periods), dtype=bool)
     years[e, t] = True
-    return _Pieces(np.array([universe[c] for c in e_labels]), m_c, r_c, np.bincount(e, minlength=g), years, group.where)
+    k, cols = r_c.shape[1], r_c.shape[2]
+    rt = np.ascontiguousarray(r_c.transpose(1, 0, 2).reshape(k, g * cols))
+    mt = np.ascontiguousarray(m_c.transpose(1, 0, 2).reshape(k, g * k))
+    return _Pieces(np.array([universe[c] for c in e_labels]), m_c, r_c, np.bincount(e, minlength=g), years, group.where, rt, mt)
 
 
 def _draw(p: _Pieces, w: np.ndarray, se_ref: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -142,11 +149,10 @@ def _draw(p: _Pieces, w: np.ndarray, se_ref: np.ndarray | None = None) -> tuple[
     rhs = (w @ p.r.reshape(g, k * cols)).reshape(b, k, cols)
     n = w @ p.n_c
     clusters = w.sum(axis=1)
-    # The inverse once per draw (the batched products below are einsum's: numpy's batched matmul is slow for small
-    # matrices); a draw that fails to invert is rank-deficient. A draw with a year no drawn country has gets the identity
-    # (its year dummy is empty: undefined, and not counted as rank-deficient again). Each matrix is inverted on its own,
-    # so a draw's inverse does not depend on the others of its chunk.
-    a_mat = np.where(no_year[:, None, None], np.eye(k), a_mat)
+    # The inverse once per draw; a draw that fails to invert is rank-deficient. A draw with a year no drawn country has
+    # gets the identity (its year dummy is empty: undefined, and not counted as rank-deficient again). Each matrix is
+    # inverted on its own, so a draw's inverse does not depend on the others of its chunk.
+    a_mat[no_year] = np.eye(k)
     try:
         inv = np.linalg.inv(a_mat)
     except np.linalg.LinAlgError:
@@ -160,25 +166,26 @@ def _draw(p: _Pieces, w: np.ndarray, se_ref: np.ndarray | None = None) -> tuple[
     check = ~no_year & ((flags & 8) == 0)
     flags[np.flatnonzero(check)[rank_deficient_given_inverse(a_mat[check], inv[check])]] |= 8
     usable = flags == 0
-    inv = np.where(usable[:, None, None], inv, np.eye(k))  # an undefined draw's inverse is not used (its estimates are nan)
+    inv[~usable] = np.eye(k)  # an undefined draw's inverse is not used (its estimates are nan)
     a = inv[:, :, 0]  # the TBI row (and column: A is symmetric) of the inverse
-    beta = np.einsum("bkl,blc->bkc", inv, rhs, optimize=True)
-    ar = np.einsum("bk,gkc->bgc", a, p.r, optimize=True)
-    am = np.einsum("bk,gkl->bgl", a, p.m, optimize=True)
-    scores = ar - np.einsum("bgk,bkc->bgc", am, beta, optimize=True)
-    meat = np.einsum("bg,bgc->bc", w, scores**2, optimize=True)
+    # Every product one BLAS call (or one batched matmul): β = A⁻¹R per draw; the cluster scores a'r_c − (a'M_c)β of every
+    # country at once, from the per-country pieces laid out k × (G·m) and k × (G·k) once per design (_Pieces.rt, .mt).
+    beta = np.matmul(inv, rhs)
+    scores = (a @ p.rt).reshape(b, g, cols) - np.matmul((a @ p.mt).reshape(b, g, k), beta)
+    meat = np.matmul(w[:, None, :], scores * scores)[:, 0, :]
     kk = k + 1
     with np.errstate(invalid="ignore", divide="ignore"):
         factor = clusters / (clusters - 1) * (n - 1) / (n - kk)
         se = np.sqrt(factor[:, None] * meat)
-    codes = np.broadcast_to(flags[:, None], (b, cols)).copy()
+    codes = np.repeat(flags[:, None], cols, axis=1)
     collapsed = ~np.isfinite(se) | (se <= 0)
     if se_ref is not None:
         collapsed |= se < COLLAPSE * se_ref[None, :]
     codes[(codes == 0) & collapsed] = 16
     coef = beta[:, 0, :].copy()
-    coef[codes != 0] = np.nan
-    se[codes != 0] = np.nan
+    undefined = codes != 0
+    coef[undefined] = np.nan
+    se[undefined] = np.nan
     return coef, se, clusters, codes
 
 
@@ -332,7 +339,11 @@ class _Release:
                 b_coef[:, cols], b_t[:, cols], b_df[:, cols] = null, null / sb, np.maximum(gb - 1, 1)[:, None]
             reasons[: len(REASONS)] += _count_reasons(codes)
             reasons[-1] += int((codes != 0).sum())
-        return _statistics(b_coef, b_t, b_df, self.weights), reasons
+        # The statistics row by row (each is a function of its own draw), a block of rows at a time: arrays a few
+        # hundred kilobytes large stay in the cache, where the whole chunk's (tens of megabytes) would be fetched from
+        # memory, and freshly mapped, by every one of their temporaries.
+        parts = [_statistics(b_coef[i : i + STAT_ROWS], b_t[i : i + STAT_ROWS], b_df[i : i + STAT_ROWS], self.weights) for i in range(0, size, STAT_ROWS)]
+        return {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}, reasons
 
     def null(self, draws: int, rng: np.random.Generator, processes: int = 1) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Per draw, each statistic (:func:`_statistics`); and the count of undefined estimates by reason. The draws
