@@ -573,7 +573,7 @@ def test_a_replaced_raw_file_reruns_only_its_branch(full_run: tuple[Path, list[s
     try:
         jobs = set(planned_jobs(snakemake("-n", *cfg).stdout)) - {"all"}
         assert "read_wdi" in jobs and "panel" in jobs
-        assert not jobs & {"read_kof", "kof_panel", "read_wiod2013", "io_year", "tbi", "tbi_dva", "read_pwt", "read_wgi", "table1", "figure1"}
+        assert not jobs & {"read_kof", "kof_panel", "io_batch_wiod2013", "io_batch_wiod_longrun", "tbi", "tbi_dva", "read_pwt", "read_wgi", "table1", "figure1"}
     finally:
         restore_link(link, target, link_times)
     dry = snakemake("-n", *cfg)
@@ -603,7 +603,7 @@ def test_a_corrupt_raw_file_fails_every_run_until_restored_then_recovers_byte_id
     base, cfg = full_run
     proc_dir, res = base / "processed", base / "results"
     before = {**digests(proc_dir), **digests(res)}
-    # WIOD 2013's 1996 table: read only for the comparison with the long-run WIOD, so its branch is short
+    # WIOD 2013's 1996 table: read only for the comparison with the long-run WIOD (in the release's one reading job)
     link = base / "raw" / "wiod2013" / "wiot_1996.RData"
     target = link.resolve()
     link.unlink()
@@ -612,7 +612,7 @@ def test_a_corrupt_raw_file_fails_every_run_until_restored_then_recovers_byte_id
         for attempt in (1, 2):
             run = snakemake(*cfg, check=False)
             assert run.returncode != 0, f"run {attempt} after corrupting the file exited 0"
-            assert "wiot_1996.RData" in run.stdout + run.stderr + (base / "logs" / "read_wiod2013" / "1996.log").read_text()
+            assert "wiot_1996.RData" in run.stdout + run.stderr + (base / "logs" / "io_batch" / "wiod2013.log").read_text()
             assert not (proc_dir / "io" / "wiod2013" / "wiot_1996.parquet").exists()
     finally:
         link.unlink()

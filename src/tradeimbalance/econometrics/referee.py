@@ -196,13 +196,15 @@ def first_difference(data: pd.DataFrame, periods: Sequence[int], columns: Sequen
     """The change of ``columns`` between consecutive periods of the release (a country-year without its previous
     period in the data has none), with ``iso3, year, group``."""
     prev = previous_years(periods)
-    d = data.set_index(["iso3", "year"])
-    rows = []
-    for (c, yr), r in d.iterrows():
-        p = prev.get(int(yr))
-        if p is not None and (c, p) in d.index:
-            rows.append({"iso3": c, "year": int(yr), "group": r["group"], **{f"d_{k}": r[k] - d.loc[(c, p), k] for k in columns}})
-    return pd.DataFrame(rows)
+    cols = list(dict.fromkeys(columns))
+    d = data.reset_index(drop=True)
+    now = d.assign(_prev=d["year"].map(lambda y: prev.get(int(y), -1)).astype("int64"))
+    before = d[["iso3", "year", *cols]].rename(columns={"year": "_prev", **{k: f"_before_{k}" for k in cols}}).astype({"_prev": "int64"})
+    m = now.merge(before, on=["iso3", "_prev"], how="inner", sort=False)  # the rows of ``data`` with their previous period, in order
+    out = pd.DataFrame({"iso3": m["iso3"].to_numpy(), "year": m["year"].astype(int).to_numpy(), "group": m["group"].to_numpy()})
+    for k in columns:
+        out[f"d_{k}"] = (m[k] - m[f"_before_{k}"]).to_numpy(float)
+    return out
 
 
 def _residualise(data: pd.DataFrame, y: str, x: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -32,7 +32,19 @@ def io_year(
     dva_out: str | Path,
 ) -> IOTable:
     """One year's input–output algebra from one read of its table: value added absorbed and its identity checks,
-    the TBI variants, the KWW terms and the bilateral DVA (five parquet files)."""
+    the TBI variants, the KWW terms and the bilateral DVA (five parquet files).
+
+    The algebra runs on one BLAS thread whatever the job's threads: a multithreaded LU factorises in another order, so
+    its last bits (and, amplified by the GMM's near-collinear designs, the sixth digit of a causal check) would depend
+    on the cores a run was given and on whether the year was read in a per-year or a per-release job. Years run in
+    parallel as jobs, or as a per-release job's worker processes (:func:`tradeimbalance.readers.steps.read_release_batch`)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        return _io_year(io_path, value_added, va_out=va_out, checks_out=checks_out, variants_out=variants_out, terms_out=terms_out, dva_out=dva_out)
+
+
+def _io_year(io_path: str | Path, value_added: str, *, va_out: str | Path, checks_out: str | Path, variants_out: str | Path, terms_out: str | Path, dva_out: str | Path) -> IOTable:
     table = IOTable.from_parquet(io_path)
     meta = {"value_added": value_added}
     long, checks = year_va_absorbed(table, value_added)
