@@ -71,6 +71,10 @@ from .specifications import Specification, paper_specifications, sample_rows
 
 log = logging.getLogger(__name__)
 
+#: Assignments whose t statistics are computed at once: a block of columns (countries' rows × 256 permuted TBI) stays in
+#: the cache, where all the draws at once (megabytes per temporary) would not. Each column's t is its own computation.
+PERMUTATION_BLOCK = 256
+
 COLUMNS = [
     "release", "years", "table", "column", "depvar", "sample", "check", "term", "coef", "se", "pvalue", "p_wcr", "mcse", "draws", "undecided",
     "exact", "admissible", "nobs", "nclusters", "note",
@@ -287,6 +291,10 @@ def permutation_p(
         scores = group_sums(xr * (y_res[:, None] - xr * b), e, g)  # per-country x̃'ẽ
         return b, b / np.sqrt(factor * (scores**2).sum(axis=0) / sxx**2)
 
+    def t_of(orders: Sequence[np.ndarray]) -> np.ndarray:  # the t of every assignment, PERMUTATION_BLOCK at a time
+        b = orders[0].shape[0]
+        return np.concatenate([t_stats(_permuted(tbi, groups, [o[i : i + PERMUTATION_BLOCK] for o in orders]))[1] for i in range(0, b, PERMUTATION_BLOCK)])
+
     b_obs, t_obs = (float(v[0]) for v in t_stats(tbi[:, None]))
     groups = assignment_groups(d, scheme)
     size = [len(grp) for grp in groups]
@@ -294,13 +302,13 @@ def permutation_p(
     if m <= draws:  # every admissible assignment, the observed one included
         perms = list(itertools.product(*(itertools.permutations(range(k_)) for k_ in size)))
         orders = [np.array([p[i] for p in perms]) for i in range(len(size))]
-        _, t_all = t_stats(_permuted(tbi, groups, orders))
+        t_all = t_of(orders)
         return exact(enumerated_p(np.abs(t_all), abs(t_obs)), m, attainable(m)), b_obs, m
     seeds = [np.random.SeedSequence(entropy=seed.entropy, spawn_key=(*seed.spawn_key, i)) for i in range(len(groups))]
 
     def p_of(b: int) -> tuple[float, int]:
         orders = [np.argsort(np.random.default_rng(s_).random((b, k_)), axis=1) for s_, k_ in zip(seeds, size)]  # one permutation per draw
-        _, t_perm = t_stats(_permuted(tbi, groups, orders))
+        t_perm = t_of(orders)
         return simulated_p(np.abs(t_perm), abs(t_obs)), b
 
     return redrawn(p_of, draws, rerun_draws), b_obs, m
