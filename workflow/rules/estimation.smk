@@ -19,6 +19,8 @@ rule panel:
     params:
         design=DESIGN,
         kof_vintage=str(config["kof_vintage"]),
+    # the estimates, the inference and the comparison of releases wait for it (before the checks, which do not)
+    priority: 30
     log:
         f"{LOGS}/panel.log",
     benchmark:
@@ -131,6 +133,8 @@ rule inference:
         settings=dict(sorted(config["inference"].items())),  # sorted: the same params however the config files merge
         skipped_tables=SKIPPED_TABLES,
         release=RELEASE,  # the bootstrap streams are the release's, as in the comparison of releases, which reads them
+    # the comparison of releases reads its p-values, and the R check and the report wait for the comparison
+    priority: 25
     log:
         f"{LOGS}/inference.log",
     benchmark:
