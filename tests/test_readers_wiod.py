@@ -256,3 +256,29 @@ def test_wiod2016_real_files_if_present() -> None:
     # The release is balanced: rows add up to gross output.
     resid = t.x - t.Z.sum(axis=1) - t.F.sum(axis=1)
     assert np.abs(resid).max() <= 1e-6 * max(1.0, t.x.max())
+
+
+def test_a_bad_year_in_a_per_release_job_fails_it_naming_the_file_without_hanging(tmp_path: Path) -> None:
+    """A per-release job reads its years in worker processes: a year whose file is damaged stops the job with the error
+    naming the file (the reader's InputError, rebuilt in the job from its pickle), and the job ends instead of waiting
+    for a result that never comes. Run in a fresh interpreter under a timeout, so that a hang fails the test."""
+    import pickle
+    import subprocess
+    import sys
+
+    err = InputError(tmp_path / "wiot_1996.RData", "R objects", "file is truncated")
+    back = pickle.loads(pickle.dumps(err))
+    assert type(back) is InputError and str(back) == str(err) and back.file == err.file
+    raw = {}
+    for year in (1995, 1996, 1997):
+        world = random_world(("AUS", "CAN", "RoW"), ("c1", "c2", "c3"), year=year, seed=year, release="wiod2013")
+        raw[year] = write_wiod2013_rdata(world, tmp_path / f"wiot_{year}.RData")
+    raw[1996].write_bytes(raw[1996].read_bytes()[:200])
+    outputs = {y: {k: str(tmp_path / "out" / f"{y}_{k}.parquet") for k in ("table", "va_out", "checks_out", "variants_out", "terms_out", "dva_out")} for y in raw}
+    code = (
+        "import sys\nfrom tradeimbalance.readers.steps import read_release_batch\n"
+        f"read_release_batch('wiod2013', 'wiod2013', {{y: p for y, p in {dict((y, str(p)) for y, p in raw.items())!r}.items()}}, None, 'primary_inputs', {outputs!r}, workers=2)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0
+    assert "InputError" in run.stderr and "wiot_1996.RData" in run.stderr

@@ -31,6 +31,11 @@ class InputError(ValueError):
         where = f" at {location}" if location else ""
         super().__init__(f"{self.file}{where}: {problem}")
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str, str]]:
+        # Pickled with its three arguments: an error raised in a worker process (a per-release job's years) reaches the
+        # job as it was raised. Pickled by its message alone it could not be rebuilt, and the pool would wait forever.
+        return (type(self), (self.file, self.location, self.problem))
+
 
 class DownloadError(RuntimeError):
     """A raw file could not be fetched or failed its checksum."""

@@ -131,9 +131,20 @@ def _batch_year(task: tuple[str, str, str, int, str, Sequence[str] | None, str, 
     """One year of :func:`read_release_batch` (run in a worker process): read the table, then its input–output job."""
     from ..io.steps import io_year
 
+    import pickle
+
     release, reader, raw_path, year, table_out, regions, value_added, outs = task
-    read_io_year(release, raw_path, year, table_out, regions, reader)
-    io_year(table_out, value_added, **outs)  # type: ignore[arg-type]
+    try:
+        read_io_year(release, raw_path, year, table_out, regions, reader)
+        io_year(table_out, value_added, **outs)  # type: ignore[arg-type]
+    except Exception as exc:
+        # The error goes back to the job through a pipe: one that cannot be pickled and rebuilt would leave the pool
+        # waiting for ever, so it is sent as its message (which names the file) instead.
+        try:
+            pickle.loads(pickle.dumps(exc))
+        except Exception:
+            raise RuntimeError(f"{release} {year} ({raw_path}): {type(exc).__name__}: {exc}") from None
+        raise
     return f"{release} {year}"
 
 
