@@ -526,14 +526,14 @@ def test_snakemake_html_report(full_run: tuple[Path, list[str]]) -> None:
 def test_forced_reruns_are_byte_identical(full_run: tuple[Path, list[str]]) -> None:
     """Rerunning jobs gives byte-identical outputs, so the resumed run left nothing stale and every step is deterministic.
 
-    Every single-job rule is forced (with everything downstream of it), and of the per-year and per-vintage
-    rules one year and one vintage (their 11 and 7 siblings run the same code on other files).
+    Every single-job rule is forced (with everything downstream of it), and the two batch readers (WIOD 2013's
+    years, KOF's vintages) rerun by one output deleted each.
     """
     base, cfg = full_run
     proc, res = base / "processed", base / "results"
     before = {**digests(proc), **digests(res)}
-    # one run: the two per-year / per-vintage outputs made again (deleted), every single-job rule forced, and all
-    # that is downstream of them rerun once
+    # one run: an output of each batch reader made again (deleted), every single-job rule forced, and all that is
+    # downstream of them rerun once
     for made in (proc / "io" / "wiod2013" / "wiot_2005.parquet", proc / "kof" / "kof_2025.parquet"):
         made.unlink()
     singles = ["read_pwt", "read_wgi", "read_wdi", "kof_panel", "tbi", "tbi_dva", "identity_report", "table1", "table1_variants", "specification_search", "figure1"]
