@@ -85,8 +85,12 @@ def _raw(folder: Path) -> Path:
 
 
 def _config(base: Path, raw: Path) -> list[str]:
+    # WIOD 2013 read per year here (config jobs: per_year, as the WIOD 2016 tables are): the cluster runs the per-year
+    # rules and their resources, on two of the release's years
+    overlay = base / "per_year.yaml"
+    overlay.write_text("io_releases:\n  wiod2013:\n    jobs: per_year\n")
     items = {"raw_dir": raw, "processed_dir": base / "processed", "results_dir": base / "results", "logs_dir": base / "logs", "io_release": "wiod2013", **YEARS}
-    return ["--config", *(f"{k}={v}" for k, v in items.items())]
+    return ["--configfile", str(overlay), "--config", *(f"{k}={v}" for k, v in items.items())]
 
 
 def _run(args: list[str], env: dict[str, str] | None = None, timeout: int = TIMEOUT) -> subprocess.CompletedProcess[str]:
