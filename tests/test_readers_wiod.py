@@ -261,7 +261,8 @@ def test_wiod2016_real_files_if_present() -> None:
 def test_a_bad_year_in_a_per_release_job_fails_it_naming_the_file_without_hanging(tmp_path: Path) -> None:
     """A per-release job reads its years in worker processes: a year whose file is damaged stops the job with the error
     naming the file (the reader's InputError, rebuilt in the job from its pickle), and the job ends instead of waiting
-    for a result that never comes. Run in a fresh interpreter under a timeout, so that a hang fails the test."""
+    for a result that never comes, leaving no half-written file. Run in a fresh interpreter under a timeout, so that a
+    hang fails the test."""
     import pickle
     import subprocess
     import sys
@@ -282,3 +283,5 @@ def test_a_bad_year_in_a_per_release_job_fails_it_naming_the_file_without_hangin
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.returncode != 0
     assert "InputError" in run.stderr and "wiot_1996.RData" in run.stderr
+    # the years under way when 1996 failed were finished, not killed mid-write: no half-written temporary file is left
+    assert not [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".") or p.suffix == ".tmp"]

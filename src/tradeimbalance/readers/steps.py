@@ -174,9 +174,18 @@ def read_release_batch(
         tasks.append((release, reader, str(raw_paths[year]), int(year), table_out, list(regions) if regions is not None else None, value_added, outs))
     if workers > 1 and len(tasks) > 1:
         # fork: the workers inherit this process's imports (and its logging set-up) instead of paying them again.
-        with multiprocessing.get_context("fork").Pool(min(workers, len(tasks))) as pool:
-            for done in pool.imap(_batch_year, tasks):
-                log.info("done: %s", done)
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(_batch_year, task) for task in tasks]
+            try:
+                for future in futures:
+                    log.info("done: %s", future.result())
+            except BaseException:
+                # A year failed: the years being written finish (a worker killed mid-write would leave a half-written
+                # temporary file behind) and those not begun never start; then the job fails with the year's error.
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     else:
         for task in tasks:
             log.info("done: %s", _batch_year(task))
