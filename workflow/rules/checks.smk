@@ -13,6 +13,8 @@ rule second_implementation:
         csv=f"{RES}/checks/second_implementation.csv",
     params:
         results=RES,
+    # started as soon as the three checks are there, before the small figure and table jobs (the report waits for it)
+    priority: 15
     log:
         f"{LOGS}/second_implementation.log",
     benchmark:
