@@ -267,6 +267,12 @@ def test_a_p_value_near_a_threshold_is_computed_again_on_the_same_stream_drawn_o
 def _euro_design() -> tuple[ct._Pieces, dict[str, int]]:
     """Six countries × four years, one control (an exchange rate) that is the same for the three euro-area countries in
     every year (it moves with the year effects there) and differs elsewhere."""
+    g, universe = _euro_group()
+    return ct._pieces(g, universe), universe
+
+
+def _euro_group() -> tuple[sc._Group, dict[str, int]]:
+    """The design of :func:`_euro_design` as the curve's group (its data) and the countries' positions."""
     rng = np.random.default_rng(3)
     rows = [{"iso3": c, "year": 2000 + t} for c in ("AUT", "BEL", "DEU", "GBR", "JPN", "USA") for t in range(4)]
     d = pd.DataFrame(rows)
@@ -275,8 +281,7 @@ def _euro_design() -> tuple[ct._Pieces, dict[str, int]]:
     d["TBI"] = rng.normal(size=len(d))
     d["KOF"] = d["TBI"] + rng.normal(size=len(d))
     g = sc._Group("r", d[["TBI", "lnEXR"]].to_numpy(), d[["KOF"]].to_numpy(), d["iso3"].to_numpy(), d["year"].to_numpy(), np.array([0]))
-    universe = {c: i for i, c in enumerate(sorted(d["iso3"].unique()))}
-    return ct._pieces(g, universe), universe
+    return g, {c: i for i, c in enumerate(sorted(d["iso3"].unique()))}
 
 
 def test_a_draw_of_euro_area_countries_only_is_rank_deficient_and_undefined() -> None:
@@ -364,3 +369,25 @@ def _chunk_arrays(rel: ct._Release, counts: np.ndarray) -> tuple[np.ndarray, np.
         with np.errstate(invalid="ignore", divide="ignore"):
             coef[:, cols], t[:, cols], df[:, cols] = null, null / sb, np.maximum(gb - 1, 1)[:, None]
     return coef, t, df
+
+
+def test_a_rank_deficient_draw_in_a_batch_leaves_its_neighbours_equal_to_their_refits() -> None:
+    """A batch holding a draw of euro-area countries only (rank-deficient: lnEXR moves with the year effects there) and
+    draws with other countries: the rank-deficient one is undefined with its reason, each other draw equals the refit of
+    its stacked panel (each copy a cluster of its own) to 1e-10, as when it is computed alone."""
+    group, universe = _euro_group()
+    p = ct._pieces(group, universe)
+    w = np.array([[1.0, 1, 1, 1, 1, 1], [2, 1, 1, 0, 0, 0], [0, 1, 2, 1, 1, 1], [1, 0, 1, 2, 0, 2], [1, 1, 0, 1, 3, 0]])
+    coef, se, _, codes = ct._draw(p, w)
+    assert codes[1, 0] & (1 << (4 - 1)) and np.isnan(coef[1, 0])  # AUT ×2, BEL, DEU: euro-area only
+    labels = np.array(sorted(universe, key=universe.get))
+    for b in (0, 2, 3, 4):
+        keep = [np.flatnonzero(group.entity == labels[c]) for c in range(labels.size) for _ in range(int(w[b, c]))]
+        rows_b = np.concatenate(keep)
+        names = np.concatenate([np.full(len(k), f"copy{i}") for i, k in enumerate(keep)])
+        ref_b, ref_se = sc.fe_tbi_batch(group.x[rows_b], group.y[rows_b], names, group.time[rows_b])
+        alone = ct._draw(p, w[b : b + 1])
+        assert codes[b, 0] == 0
+        np.testing.assert_allclose(coef[b], ref_b, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(se[b], ref_se, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(coef[b], alone[0][0], rtol=1e-12)
