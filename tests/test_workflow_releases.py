@@ -28,6 +28,32 @@ def tidy_sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base / "processed"
 
 
+def lighter_run(tmp_path: Path, tidy: Path, *, figure_first_year: int, curve_draws: int, permutation_draws: int, vintage: str) -> tuple[Path, Path]:
+    """A run's raw folder (links to the real KOF, PWT, WGI, WDI and WIOD 2016 flows), its processed folder with the tidy
+    sources copied (the same raw files give the same parquet, so their readers need not run again; the release's own
+    panel and everything after it run), and the overlay of a lighter run: the flows the only release compared, fewer
+    draws, a curve over one KOF vintage, one referee column."""
+    raw = tmp_path / "raw"
+    for source in ("kof", "pwt", "wgi", "wdi", "wiod2016_icio"):
+        (raw / source).parent.mkdir(parents=True, exist_ok=True)
+        (raw / source).symlink_to(raw_dir() / source)
+    shutil.copytree(tidy / "kof", tmp_path / "processed" / "kof")
+    for name in ("pwt.parquet", "wgi.parquet", "wdi_inflation.parquet"):
+        shutil.copy2(tidy / name, tmp_path / "processed" / name)
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text(
+        yaml.safe_dump(
+            {
+                "comparison": {"releases": ["wiod2016_flows"], "figure_first_year": figure_first_year},
+                "inference": {"bootstrap_draws": 199, "rerun_draws": 0},
+                "specification_curve": {"joint_test_draws": curve_draws, "joint_test_rerun_draws": 0, "dimensions": {"kof_vintage": [vintage], "country_set": 0, "developed_list": ["configured"]}},
+                "referee_checks": {"specifications": ["3.3"], "permutation_draws": permutation_draws, "bootstrap_draws": 199, "permutation_rerun_draws": 0, "bootstrap_rerun_draws": 0},
+            }
+        )
+    )
+    return raw, overlay
+
+
 @pytest.mark.realdata
 def test_a_synthetic_icio_edition_runs_end_to_end_past_2014(tmp_path: Path, tidy_sources: Path) -> None:
     """An OECD ICIO 2023 edition in its real file layout (written here: nine economies and the rest of the world,
@@ -37,28 +63,8 @@ def test_a_synthetic_icio_edition_runs_end_to_end_past_2014(tmp_path: Path, tidy
     from synthetic import ICIO_TEST_ECONOMIES, write_icio_edition
 
     require_raw(*REAL_FILES[1:], "wiod2016_icio/dva_gtrade.dta")
-    raw = tmp_path / "raw"
-    for source in ("kof", "pwt", "wgi", "wdi", "wiod2016_icio"):
-        (raw / source).parent.mkdir(parents=True, exist_ok=True)
-        (raw / source).symlink_to(raw_dir() / source)
+    raw, overlay = lighter_run(tmp_path, tidy_sources, figure_first_year=1995, curve_draws=99, permutation_draws=99, vintage="2025")
     write_icio_edition(raw / "oecd_icio", range(1995, 2021))
-    # The tidy KOF, PWT, WGI and WDI files read once for this file: the same raw files give the same parquet, so the
-    # readers need not run again (their jobs are the same; the edition's own panel and everything after it run here).
-    shared = tidy_sources
-    (tmp_path / "processed" / "kof").mkdir(parents=True)
-    for f in [*(shared / "kof").glob("kof_*.parquet"), *(shared / n for n in ("pwt.parquet", "wgi.parquet", "wdi_inflation.parquet"))]:
-        shutil.copy2(f, tmp_path / "processed" / f.relative_to(shared))
-    overlay = tmp_path / "overlay.yaml"  # a lighter run: one release compared, fewer bootstrap draws
-    overlay.write_text(
-        yaml.safe_dump(
-            {
-                "comparison": {"releases": ["wiod2016_flows"], "figure_first_year": 1995},
-                "inference": {"bootstrap_draws": 199, "rerun_draws": 0},
-                "specification_curve": {"joint_test_draws": 99, "joint_test_rerun_draws": 0, "dimensions": {"kof_vintage": ["2025"], "country_set": 0, "developed_list": ["configured"]}},
-                "referee_checks": {"specifications": ["3.3"], "permutation_draws": 99, "bootstrap_draws": 199, "permutation_rerun_draws": 0, "bootstrap_rerun_draws": 0},
-            }
-        )
-    )
     cfg = ["--configfile", str(overlay), *out_config(tmp_path, raw_dir=raw, io_release="icio2023", kof_vintage="2025")]
     snakemake(*cfg)
     proc, res = tmp_path / "processed", tmp_path / "results"
@@ -94,25 +100,7 @@ def test_the_papers_own_release_builds_every_table_it_allows(tmp_path: Path, tid
     for this file are reused. That its outputs are deterministic is checked by the complete run's forced rerun, which
     reruns every rule (the flows among its releases) and asserts byte-identical files."""
     require_raw(*REAL_FILES[1:], "wiod2016_icio/dva_gtrade.dta")
-    raw = tmp_path / "raw"
-    for source in ("kof", "pwt", "wgi", "wdi", "wiod2016_icio"):
-        (raw / source).parent.mkdir(parents=True, exist_ok=True)
-        (raw / source).symlink_to(raw_dir() / source)
-    shared = tidy_sources
-    shutil.copytree(shared / "kof", tmp_path / "processed" / "kof")
-    for name in ("pwt.parquet", "wgi.parquet", "wdi_inflation.parquet"):
-        shutil.copy2(shared / name, tmp_path / "processed" / name)
-    overlay = tmp_path / "overlay.yaml"
-    overlay.write_text(
-        yaml.safe_dump(
-            {
-                "comparison": {"releases": ["wiod2016_flows"], "figure_first_year": 2000},
-                "inference": {"bootstrap_draws": 199, "rerun_draws": 0},
-                "specification_curve": {"joint_test_draws": 199, "joint_test_rerun_draws": 0, "dimensions": {"kof_vintage": ["2018_2"], "country_set": 0, "developed_list": ["configured"]}},
-                "referee_checks": {"specifications": ["3.3"], "permutation_draws": 199, "bootstrap_draws": 199, "permutation_rerun_draws": 0, "bootstrap_rerun_draws": 0},
-            }
-        )
-    )
+    raw, overlay = lighter_run(tmp_path, tidy_sources, figure_first_year=2000, curve_draws=199, permutation_draws=199, vintage="2018_2")
     cfg = ["--configfile", str(overlay), *out_config(tmp_path, raw_dir=raw, io_release="wiod2016_flows")]
     snakemake(*cfg)
     res = tmp_path / "results"
