@@ -129,9 +129,9 @@ def read_single_source(source: str, raw_path: str | Path, out_path: str | Path, 
 
 def _batch_year(task: tuple[str, str, str, int, str, Sequence[str] | None, str, dict[str, str]]) -> str:
     """One year of :func:`read_release_batch` (run in a worker process): read the table, then its input–output job."""
-    from ..io.steps import io_year
-
     import pickle
+
+    from ..io.steps import io_year
 
     release, reader, raw_path, year, table_out, regions, value_added, outs = task
     try:
@@ -142,7 +142,7 @@ def _batch_year(task: tuple[str, str, str, int, str, Sequence[str] | None, str, 
         # waiting for ever, so it is sent as its message (which names the file) instead.
         try:
             pickle.loads(pickle.dumps(exc))
-        except Exception:
+        except Exception:  # noqa: BLE001 (whatever stops the round trip would stop the pool the same way)
             raise RuntimeError(f"{release} {year} ({raw_path}): {type(exc).__name__}: {exc}") from None
         raise
     return f"{release} {year}"
