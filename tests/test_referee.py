@@ -248,3 +248,32 @@ def test_the_reports_verdicts_follow_their_rules() -> None:
     not_run.loc[not_run["term"] == "TBI", ["coef", "pvalue"]] = float("nan")
     not_run.loc[not_run["term"] == "TBI", "note"] = "not computed: 4 periods (2002, 2005, 2008, 2011); too few"
     assert "Not available on this release: the dynamic panel GMM (4 periods (2002, 2005, 2008, 2011))" in verdict(rows(0.01, 0.5, 0.01), not_run)
+
+
+def test_first_differences_pair_each_row_with_its_previous_period_whatever_the_row_order() -> None:
+    """Each country-year with its previous period of the release's axis in the data gets the change of every column
+    since then; one without it (the first period, or after a gap) gets none. Built here cell by cell, and the same on
+    the rows shuffled (the result follows the rows' order)."""
+    from tradeimbalance.econometrics.referee import first_difference
+
+    periods = [2002, 2005, 2008, 2011, 2014]
+    rng = np.random.default_rng(4)
+    rows = [
+        {"iso3": c, "year": y, "group": "developed" if i % 2 else "developing", "y": rng.normal(), "TBI": rng.normal(), "x": rng.normal()}
+        for i, c in enumerate(("AAA", "BBB", "CCC", "DDD"))
+        for y in periods
+        if not (c == "BBB" and y == 2008) and not (c == "DDD" and y == 2002)  # a gap, and a late start
+    ]
+    data = pd.DataFrame(rows).sample(frac=1, random_state=2).reset_index(drop=True)
+    got = first_difference(data, periods, ["y", "TBI", "x"])
+    cell = {(r.iso3, r.year): r for r in data.itertuples()}
+    expected = [
+        {"iso3": r.iso3, "year": r.year, "group": r.group, **{f"d_{k}": getattr(r, k) - getattr(cell[(r.iso3, prev)], k) for k in ("y", "TBI", "x")}}
+        for r in data.itertuples()
+        if (prev := dict(zip(periods[1:], periods[:-1])).get(r.year)) is not None and (r.iso3, prev) in cell
+    ]
+    assert len(got) == len(expected) == 13  # 4 for AAA and CCC each; BBB 2 (2008 absent, so 2011 has no previous period); DDD 3 (from 2005)
+    for column in ("iso3", "year", "group"):
+        assert got[column].tolist() == [e[column] for e in expected]
+    for column in ("d_y", "d_TBI", "d_x"):
+        np.testing.assert_array_equal(got[column].to_numpy(), np.array([e[column] for e in expected]))
