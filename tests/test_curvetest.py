@@ -353,22 +353,12 @@ def test_the_batched_null_estimates_equal_a_refit_per_draw_undefined_draws_inclu
             np.testing.assert_allclose(coef[b], ref_b, rtol=1e-10, atol=1e-12)
             np.testing.assert_allclose(se[b], ref_se, rtol=1e-10, atol=1e-12)
     rel = ct._Release(groups, int(max(int(x) for g in groups for x in g.where)) + 1, None)
-    whole = ct._statistics(*_chunk_arrays(rel, w), rel.weights)
+    whole = ct._statistics(*rel.null_estimates(w)[:3], rel.weights)
     blocks, _ = rel.chunk(w)
     assert whole.keys() == blocks.keys()
     for key in whole:
         np.testing.assert_array_equal(whole[key], blocks[key])
 
-
-def _chunk_arrays(rel: ct._Release, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The null coefficients, t statistics and degrees of freedom of a chunk, assembled as :meth:`_Release.chunk` does."""
-    coef, t, df = np.full((counts.shape[0], rel.n), np.nan), np.full((counts.shape[0], rel.n), np.nan), np.ones((counts.shape[0], rel.n))
-    for p, cols in zip(rel.pieces, rel.cols):
-        cb, sb, gb, _ = ct._draw(p, counts[:, p.countries], rel.se[cols])
-        null = cb - rel.coef[cols]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            coef[:, cols], t[:, cols], df[:, cols] = null, null / sb, np.maximum(gb - 1, 1)[:, None]
-    return coef, t, df
 
 
 def test_a_rank_deficient_draw_in_a_batch_leaves_its_neighbours_equal_to_their_refits() -> None:

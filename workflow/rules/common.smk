@@ -69,6 +69,12 @@ def raw_sha256(raw_file):
     return lambda wildcards: cfg.raw_digest(raw_file(wildcards), DIGEST_CACHE)
 
 
+def raw_sha256s(raw_files):
+    """A params function, as :func:`raw_sha256`, for a job that reads several raw files (``raw_files``, a list): their
+    digests in order."""
+    return lambda wildcards: [cfg.raw_digest(f, DIGEST_CACHE) for f in raw_files]
+
+
 def va_files(release, years):
     """A release's per-year value added absorbed (the layout of every release, flows or tables)."""
     return [f"{PROC}/va_absorbed/{release}/{y}.parquet" for y in years]

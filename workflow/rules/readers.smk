@@ -51,7 +51,7 @@ for _release in BATCH_RELEASES:
             years=_years,
             regions=RELEASES[_release].spec.get("regions"),
             value_added=VALUE_ADDED,
-            raw_sha256=lambda w, r=_release, ys=_years: [cfg.raw_digest(RELEASES[r].raw_file(y), DIGEST_CACHE) for y in ys],
+            raw_sha256=raw_sha256s([RELEASES[_release].raw_file(y) for y in _years]),
         threads: 2
         # the longest reader: started first, so that it overlaps the others instead of gating the comparisons. Snakemake
         # fills the cores by the sum of the priorities of the jobs it starts together: above two per-year jobs (2 × 40)
@@ -100,7 +100,7 @@ rule read_kof:
     params:
         vintages=KOF_VINTAGES,
         required=config["kof"]["required_columns"],
-        raw_sha256=lambda w: [cfg.raw_digest(cfg.kof_file(config, v), DIGEST_CACHE) for v in KOF_VINTAGES],
+        raw_sha256=raw_sha256s([cfg.kof_file(config, v) for v in KOF_VINTAGES]),
     log:
         f"{LOGS}/read_kof.log",
     benchmark:

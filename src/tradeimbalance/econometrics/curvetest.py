@@ -327,8 +327,9 @@ class _Release:
         out = _statistics(self.coef[None, :], (self.coef / self.se)[None, :], self.df[None, :], self.weights)
         return {k: float(v[0]) for k, v in out.items()}
 
-    def chunk(self, counts: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """The statistics of the draws ``counts`` (B × the release's countries), and the undefined estimates by reason."""
+    def null_estimates(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The null coefficients, t statistics and degrees of freedom of every specification under the draws ``counts``
+        (B × the release's countries; nan where undefined), and the undefined estimates by reason."""
         size = counts.shape[0]
         reasons = np.zeros(len(REASONS) + 1, dtype=np.int64)  # per reason (REASONS), then the undefined in total
         b_coef, b_t, b_df = np.full((size, self.n), np.nan), np.full((size, self.n), np.nan), np.ones((size, self.n))
@@ -339,10 +340,16 @@ class _Release:
                 b_coef[:, cols], b_t[:, cols], b_df[:, cols] = null, null / sb, np.maximum(gb - 1, 1)[:, None]
             reasons[: len(REASONS)] += _count_reasons(codes)
             reasons[-1] += int((codes != 0).sum())
+        return b_coef, b_t, b_df, reasons
+
+    def chunk(self, counts: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The statistics of the draws ``counts`` (B × the release's countries), and the undefined estimates by reason."""
+        b_coef, b_t, b_df, reasons = self.null_estimates(counts)
         # The statistics row by row (each is a function of its own draw), a block of rows at a time: arrays a few
         # hundred kilobytes large stay in the cache, where the whole chunk's (tens of megabytes) would be fetched from
         # memory, and freshly mapped, by every one of their temporaries.
-        parts = [_statistics(b_coef[i : i + STAT_ROWS], b_t[i : i + STAT_ROWS], b_df[i : i + STAT_ROWS], self.weights) for i in range(0, size, STAT_ROWS)]
+        rows = range(0, counts.shape[0], STAT_ROWS)
+        parts = [_statistics(b_coef[i : i + STAT_ROWS], b_t[i : i + STAT_ROWS], b_df[i : i + STAT_ROWS], self.weights) for i in rows]
         return {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}, reasons
 
     def null(self, draws: int, rng: np.random.Generator, processes: int = 1) -> tuple[dict[str, np.ndarray], np.ndarray]:

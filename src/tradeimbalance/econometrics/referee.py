@@ -206,7 +206,7 @@ def first_difference(data: pd.DataFrame, periods: Sequence[int], columns: Sequen
     before = d[["iso3", "year", *cols]].rename(columns={"year": "_prev", **{k: f"_before_{k}" for k in cols}}).astype({"_prev": "int64"})
     m = now.merge(before, on=["iso3", "_prev"], how="inner", sort=False)  # the rows of ``data`` with their previous period, in order
     out = pd.DataFrame({"iso3": m["iso3"].to_numpy(), "year": m["year"].astype(int).to_numpy(), "group": m["group"].to_numpy()})
-    for k in columns:
+    for k in cols:
         out[f"d_{k}"] = (m[k] - m[f"_before_{k}"]).to_numpy(float)
     return out
 
