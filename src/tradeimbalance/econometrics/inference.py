@@ -63,8 +63,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .estimation import ENTITY, TIME, Fit, IVFit, year_dummies
-from .groups import demean, group_sums
+from .estimation import ENTITY, Fit, IVFit, within_design
+from .groups import group_sums
 from .montecarlo import MonteCarloP, attainable, enumerated_p, exact, redrawn, simulated_p
 
 log = logging.getLogger(__name__)
@@ -144,20 +144,11 @@ class Design:
 
 
 def design(data: pd.DataFrame, depvar: str, regressors: Sequence[str]) -> Design:
-    """:class:`Design` of ``depvar`` on ``regressors`` + year dummies with country effects swept out."""
-    d = data.sort_values([ENTITY, TIME]).reset_index(drop=True)
-    years = year_dummies(d)
-    entity = pd.factorize(d[ENTITY], sort=True)[0]
-    time = pd.factorize(d[TIME], sort=True)[0]
-    x = np.column_stack([d[list(regressors)].to_numpy(float), years.to_numpy(float)])
-    return Design(
-        y=demean(d[depvar].to_numpy(float), entity),
-        x=demean(x, entity),
-        names=[*regressors, *years.columns],
-        entity=entity,
-        time=time,
-        frame=pd.concat([d, years], axis=1),
-    )
+    """:class:`Design` of ``depvar`` on ``regressors`` + year dummies with country effects swept out (the design of
+    :func:`.estimation.fit_fe`, :class:`.estimation.WithinDesign`, without the grand means: no constant is needed)."""
+    w = within_design(data, [depvar, *regressors])
+    t = w.within(grand_mean=False)
+    return Design(y=t[:, 0], x=t[:, 1:], names=w.names[1:], entity=w.entity, time=w.time, frame=w.frame())
 
 
 # ----------------------------------------------------------------- the library's bootstrap and jackknife
