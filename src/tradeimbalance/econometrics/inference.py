@@ -35,7 +35,7 @@ not the country effects, which are nested in the country clusters (the CR1
 convention of ``xtreg, fe vce(cluster)``, ``reghdfe`` and ``xtscc``).
 
 Every bootstrap p-value has its own random stream, derived from the config seed
-and the name of the cell and the weight type (:func:`stream_seed`), and comes with
+and the name of the cell and the weight type (:func:`.montecarlo.stream_seed`), and comes with
 its Monte Carlo standard error ``√(p(1−p)/B)``. A p-value within two Monte Carlo
 SEs of 0.01, 0.05 or 0.10 is computed again on ``inference.rerun_draws`` draws of
 the same stream (its first B draws and more); if it is still that close it is
@@ -54,7 +54,6 @@ flagged undecided: the package's one rule for simulated p-values
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -65,7 +64,7 @@ from scipy import stats
 
 from .estimation import ENTITY, Fit, IVFit, within_design
 from .groups import group_sums
-from .montecarlo import MonteCarloP, attainable, enumerated_p, exact, redrawn, simulated_p
+from .montecarlo import MonteCarloP, attainable, enumerated_p, exact, redrawn, simulated_p, stream_seed
 
 log = logging.getLogger(__name__)
 
@@ -244,14 +243,6 @@ def wild_bootstrap_pvalue(
     # enumerated sign vectors include the identity (and its mirror), which tie with the observed |t| up to rounding.
     t_obs, t_boot = abs(float(np.ravel(boot.t_stat)[0])), np.abs(np.ravel(boot.t_boot))
     return enumerated_p(t_boot, t_obs) if boot.full_enumeration else simulated_p(t_boot, t_obs)
-
-
-def stream_seed(seed: int, *names: str) -> np.random.SeedSequence:
-    """The random stream of one bootstrap: numpy's ``SeedSequence`` of the config seed, keyed by the names (cell,
-    weight type, run). The key is the first 8 bytes of the SHA-256 of the names, so each cell and weight type has a
-    stream of its own, independent of the others and of the order in which the cells are computed."""
-    key = int.from_bytes(hashlib.sha256("\x1f".join(names).encode()).digest()[:8], "little")
-    return np.random.SeedSequence(entropy=int(seed), spawn_key=(key,))
 
 
 def bootstrap_p(x: np.ndarray, y: np.ndarray, clusters: np.ndarray, *, column: int, settings: InferenceSettings, stream: str, weights: str) -> MonteCarloP:

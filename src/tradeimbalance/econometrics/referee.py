@@ -28,7 +28,7 @@ benchmark years (the WIOD 2016 flows: three years).
   2017): a permuted TBI need not vary like the observed one — TBI permuted within years loses its persistence, so its
   within-country variance grows and its coefficient shrinks — and the studentized statistic keeps the test's size where
   the raw coefficient would not. p = (1 + #{|t*| ≥ |t|}) / (1 + B) (ties within rounding counted: :mod:`.montecarlo`) with its Monte Carlo SE, B from config, each on its
-  own seeded stream (:func:`.inference.stream_seed` of the seed, ``"referee"``, the release, the cell and the scheme).
+  own seeded stream (:func:`.montecarlo.stream_seed` of the seed, ``"referee"``, the release, the cell and the scheme).
   Where a scheme admits fewer assignments than B (the long-run era's five developing countries have four different
   year spans: 2 admissible path assignments), every one is enumerated and the p is exact; if its smallest attainable
   value exceeds 0.05 the test cannot reject at 5 %: the exact p is kept and the note gives the count of admissible
@@ -64,8 +64,8 @@ from scipy import stats
 from ..release import previous_years, year_span
 from .estimation import fit_fe
 from .groups import demean, group_sums
-from .inference import InferenceSettings, bootstrap_p, design, leave_one_out, stream_seed
-from .montecarlo import MonteCarloP, attainable, enumerated_p, exact, redrawn, simulated_p
+from .inference import InferenceSettings, bootstrap_p, design, leave_one_out
+from .montecarlo import MonteCarloP, attainable, enumerated_p, exact, redrawn, simulated_p, stream_seed
 from .releases import economic_size
 from .specifications import Specification, paper_specifications, sample_rows
 

@@ -719,7 +719,7 @@ def curve_test(
     """The specification curve's joint test and variance decomposition per release (:mod:`.curvetest`), on the curve's
     specifications (``ci``), its designs (``groups``, :func:`.speccurve.curve_groups` of ``ci.specs``) and its estimates
     (``observed``, in the order of ``ci.specs``). The countries are drawn from the stream
-    ``SeedSequence(seed, "specification_curve_joint_test", release)`` (:func:`.inference.stream_seed`); a p-value within
+    ``SeedSequence(seed, "specification_curve_joint_test", release)`` (:func:`.montecarlo.stream_seed`); a p-value within
     two Monte Carlo SEs of 0.01, 0.05 or 0.10 is computed again on ``rerun_draws`` draws of the same stream. Each
     distinct regression is weighted by the grid specifications it stands for only in the ``*_grid`` statistics. Outputs:
     ``test`` (CSV), ``variance`` (CSV), ``png``/``pdf`` (the decomposition's figure)."""
@@ -727,7 +727,7 @@ def curve_test(
 
     from ..outputs.figures import curve_variance_figure, save_figure
     from .curvetest import joint_test, variance_decomposition
-    from .inference import stream_seed
+    from .montecarlo import stream_seed
 
     start = time.perf_counter()
     specs = ci.specs
