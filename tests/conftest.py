@@ -8,7 +8,15 @@ from pathlib import Path
 
 from collections.abc import Callable
 
+# Each test process computes on one BLAS thread, as every workflow job does (the Snakefile sets the same): `make test`
+# runs two worker processes on two cores, and a worker's idle BLAS threads would spin on the core of the other.
+for _blas in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_blas] = "1"
+
 import pytest
+from threadpoolctl import threadpool_limits
+
+threadpool_limits(1)  # the libraries a plugin may have loaded before this file
 
 from tradeimbalance.errors import InputError
 
