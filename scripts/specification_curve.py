@@ -1,12 +1,11 @@
-"""Snakemake entry point: the specification curve → results/specification_curve.csv, its figure and what was skipped or merged."""
+"""Snakemake entry point: the specification curve, its configured specifications marked → results/specification_curve.csv and its figure."""
 
 from tradeimbalance.provenance import setup_logging
-from tradeimbalance.econometrics.steps import curve_release_files, specification_curve
+from tradeimbalance.econometrics.steps import specification_curve
 
 setup_logging(snakemake.log[0])  # noqa: F821
 i, p, o = snakemake.input, snakemake.params, snakemake.output  # noqa: F821
 specification_curve(
-    dict(i.items()), curve_release_files(i, p.releases), p.samples, kof_vintage=p.kof_vintage, io_release=p.io_release, curve=p.curve,
-    developed_alternatives=p.developed_alternatives, not_candidates=p.not_candidates, not_available=p.not_available, paper_excluded=p.paper_excluded, csv_out=o.csv,
-    skipped_out=o.skipped, png_out=o.png, pdf_out=o.pdf, against_published_out=o.against_published,
+    i.estimates, p.samples, kof_vintage=p.kof_vintage, io_release=p.io_release, curve=p.curve, csv_out=o.csv, png_out=o.png, pdf_out=o.pdf,
+    published=i.published, against_published_out=o.against_published,
 )  # fmt: skip

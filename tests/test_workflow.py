@@ -148,7 +148,7 @@ REAL_FILES = ("wiod2013/wiot_2000.RData", "kof/KOFGI_2019_index.xlsx", "pwt/pwt9
 
 
 #: The jobs a KOF-vintage switch reruns: the panel and everything estimated on it (the curve marks the configured vintage;
-#: its joint test covers every vintage and is not drawn again).
+#: its estimates and its joint test cover every vintage and are neither estimated nor drawn again).
 VINTAGE_SWITCH_JOBS = {
     "panel", "estimates", "compare_estimates", "regression_tables", "figure1", "control_alternatives", "inference", "specification_curve",
     "compare_releases", "report", "analysis_data", "referee_checks", "causal_checks", "forest_figure", "second_implementation",
@@ -698,7 +698,7 @@ def _wdi_csv() -> bytes:
 def test_a_curve_dimension_added_in_config_needs_no_code(full_run: tuple[Path, list[str]], tmp_path: Path) -> None:
     """control_<NAME> in specification_curve.dimensions varies a control's definition: the configured rows still
     reproduce the paper's columns, the specifications without controls are not multiplied."""
-    from tradeimbalance.econometrics.steps import specification_curve
+    from tradeimbalance.econometrics.steps import specification_curve, specification_curve_estimates
 
     base, _ = full_run
     proc, res = base / "processed", base / "results"
@@ -714,10 +714,13 @@ def test_a_curve_dimension_added_in_config_needs_no_code(full_run: tuple[Path, l
     }
     paths = {"kof": proc / "kof.parquet", "pwt": proc / "pwt.parquet", "wgi": proc / "wgi.parquet", "wdi": proc / "wdi_inflation.parquet", "ranking": res / "reports" / "specification_search.parquet"}
     files = {"wiod2013": {"variants": sorted((proc / "va_absorbed" / "wiod2013").glob("*_variants.parquet")), "dva": sorted((proc / "kww" / "wiod2013").glob("*_dva.parquet"))}}
-    out = specification_curve(
+    specification_curve_estimates(
         paths, files, {"wiod2013": design}, kof_vintage=str(config["kof_vintage"]), io_release="wiod2013", curve=curve,
-        developed_alternatives=None, not_candidates=["TWN"], csv_out=tmp_path / "c.csv", skipped_out=tmp_path / "s.csv",
-        png_out=tmp_path / "c.png", pdf_out=tmp_path / "c.pdf",
+        developed_alternatives=None, not_candidates=["TWN"], estimates_out=tmp_path / "e.parquet", skipped_out=tmp_path / "s.csv",
+    )  # fmt: skip
+    out = specification_curve(
+        tmp_path / "e.parquet", {"wiod2013": design}, kof_vintage=str(config["kof_vintage"]), io_release="wiod2013", curve=curve,
+        csv_out=tmp_path / "c.csv", png_out=tmp_path / "c.png", pdf_out=tmp_path / "c.pdf",
     )  # fmt: skip
     assert len(out) == 2 * 2 + 2  # with: 2 definitions × 2 samples; without: 2 samples
     est = pd.read_csv(res / "estimates.csv", dtype={"table": str})

@@ -204,3 +204,23 @@ SAMPLE_EXCLUSIONS = pa.DataFrameSchema(
 
 #: Every tidy schema, for the data dictionary.
 ALL_SCHEMAS: list[pa.DataFrameSchema] = [VA_ABSORBED, IDENTITY_CHECKS, TBI, TBI_VARIANTS, KWW_TERMS_SCHEMA, DVA_BILATERAL, TBI_DVA, PANEL, SAMPLE_EXCLUSIONS]
+
+
+def curve_estimates_schema(dimensions: list[str]) -> pa.DataFrameSchema:
+    """Schema of the specification curve's estimates (``data/processed/specification_curve_estimates.parquet``): one row
+    per distinct regression, the curve's ``dimensions`` first (``n/a`` where a choice cannot matter), in the curve's order.
+    It does not depend on the configured KOF vintage: ``results/specification_curve.csv`` adds the configured marks."""
+    cols: dict[str, pa.Column] = {d: pa.Column(str, description=f"the choice of dimension {d} (config specification_curve.dimensions)") for d in dimensions}
+    cols.update({
+        "stands_for": pa.Column(str, description="the grid's choices this regression stands for (the same estimation sample), '; '-separated"),
+        "merged": pa.Column("int64", pa.Check.ge(1), description="how many grid specifications it counts for (1 + those merged into it)"),
+        "coef": _float("TBI coefficient, two-way FE, country-clustered (nan: a rank-deficient design)", nullable=True),
+        "se": _float("its clustered standard error", nullable=True),
+        "pvalue": _float("two-sided p-value, Student t with G − 1 degrees of freedom", nullable=True),
+        "ci_low": _float("95 % confidence interval, lower bound", nullable=True),
+        "ci_high": _float("95 % confidence interval, upper bound", nullable=True),
+        "nobs": pa.Column("int64", description="country-years"),
+        "nclusters": pa.Column("int64", description="countries (clusters)"),
+        "years": pa.Column(str, description="the release's sample years, e.g. 2000–2014"),
+    })  # fmt: skip
+    return pa.DataFrameSchema(cols, strict=True, name="specification_curve_estimates", description=curve_estimates_schema.__doc__.split("\n")[0])  # type: ignore[union-attr]

@@ -179,18 +179,44 @@ CURVE_PARAMS = dict(
 )
 
 
-rule specification_curve:
+# Every KOF vintage is in the curve when it has a kof_vintage dimension: the configured one is then a parameter of the
+# marks only (the first vintage stands in for it where nothing depends on it), so a vintage switch neither estimates the
+# curve again nor draws its joint test again.
+CURVE_VINTAGE = str(config["kof_vintage"]) if "kof_vintage" not in CURVE_CHOICES.get("dimensions", {}) else KOF_VINTAGES[0]
+
+
+rule specification_curve_estimates:
+    # The curve's regressions, each distinct one once, on every curve release.
     input:
         unpack(curve_inputs),
+    output:
+        estimates=f"{PROC}/specification_curve_estimates.parquet",
+        skipped=f"{RES}/reports/specification_curve_skipped.csv",
+    params:
+        **CURVE_PARAMS,
+        kof_vintage=CURVE_VINTAGE,
+    log:
+        f"{LOGS}/specification_curve_estimates.log",
+    benchmark:
+        f"{LOGS}/benchmarks/specification_curve_estimates.tsv",
+    script:
+        "../../scripts/specification_curve_estimates.py"
+
+
+rule specification_curve:
+    # The curve with each release's configured specifications marked at the configured KOF vintage, and its figure.
+    input:
+        estimates=rules.specification_curve_estimates.output.estimates,
         published=f"{config['published_dir']}/published_coefficients.csv",
     output:
         csv=f"{RES}/specification_curve.csv",
         against_published=f"{RES}/reports/choices_against_published.csv",
         png=report(f"{RES}/figures/specification_curve.png", caption="../../workflow/report/specification_curve.rst", category="Figures"),
         pdf=f"{RES}/figures/specification_curve.pdf",
-        skipped=f"{RES}/reports/specification_curve_skipped.csv",
     params:
-        **CURVE_PARAMS,
+        samples=CURVE_SAMPLES,
+        io_release=RELEASE,
+        curve=CURVE_CHOICES,
         kof_vintage=str(config["kof_vintage"]),
     log:
         f"{LOGS}/specification_curve.log",
@@ -213,7 +239,7 @@ rule specification_curve_test:
         pdf=f"{RES}/figures/specification_curve_variance.pdf",
     params:
         **CURVE_PARAMS,
-        kof_vintage=str(config["kof_vintage"]) if "kof_vintage" not in CURVE_CHOICES.get("dimensions", {}) else KOF_VINTAGES[0],
+        kof_vintage=CURVE_VINTAGE,
         draws=config["specification_curve"].get("joint_test_draws", 5000),
         rerun_draws=config["specification_curve"].get("joint_test_rerun_draws", 0),
         seed=config["inference"]["seed"],
@@ -356,6 +382,7 @@ rule all_estimation:
         rules.specification_search.output,
         rules.control_alternatives.output,
         rules.inference.output,
+        rules.specification_curve_estimates.output,
         rules.specification_curve.output,
         rules.specification_curve_test.output,
         rules.compare_releases.output,

@@ -451,6 +451,21 @@ class CurveInputs:
     skipped: pd.DataFrame
 
 
+def curve_defaults(
+    sample: SampleDesign, definitions: Mapping[str, TBIDefinition], *, io_release: str, kof_vintage: str, control_dims: Sequence[str],
+) -> dict[str, str]:  # fmt: skip
+    """The configured choice of each dimension of the curve: the configured release's sample (its first outcome, its
+    controls' variables), the configured TBI definition and KOF vintage, the configured country set and developed list."""
+    defaults = {
+        "io_release": io_release, "kof_vintage": kof_vintage, "outcome": sample.outcomes[0], "sample": "all", "controls": "with",
+        "tbi": next(n for n, d in definitions.items() if d.is_configured), "country_set": "configured", "developed_list": "configured",
+    }  # fmt: skip
+    configured_vars = {c.name: c.variable for c in sample.controls}
+    for c in control_dims:
+        defaults[c] = configured_vars[c[len("control_") :]]
+    return defaults
+
+
 def curve_inputs(
     paths: Mapping[str, str | Path],
     release_files: Mapping[str, Mapping[str, Sequence[str | Path]]],
@@ -502,18 +517,12 @@ def curve_inputs(
         dims, releases=releases, vintages=sorted(kof["vintage"].unique()), developed_lists=list(lists[io_release]),
         country_set_labels=[s.label for s in sets], tbi_definitions=definitions, control_names=sample.control_names,
     )  # fmt: skip
-    defaults = {
-        "io_release": io_release, "kof_vintage": kof_vintage, "outcome": sample.outcomes[0], "sample": "all", "controls": "with",
-        "tbi": next(n for n, d in definitions.items() if d.is_configured), "country_set": "configured", "developed_list": "configured",
-    }  # fmt: skip
+    control_dims = sorted(c for c in choices if c.startswith("control_"))
+    defaults = curve_defaults(sample, definitions, io_release=io_release, kof_vintage=kof_vintage, control_dims=control_dims)
     specs = sc.enumerate_specifications(choices)
 
     # One panel per release × country set × control definitions × KOF vintage, with every TBI definition as a column.
     # The specifications without controls use the panel of the configured control definitions (same rows as the paper's).
-    configured_vars = {c.name: c.variable for c in sample.controls}
-    control_dims = sorted(c for c in choices if c.startswith("control_"))
-    for c in control_dims:
-        defaults[c] = configured_vars[c[len("control_") :]]
     combos = list(dict.fromkeys([*itertools.product(*(choices[c] for c in control_dims)), tuple(defaults[c] for c in control_dims)]))
     needed_tbi = list(dict.fromkeys(choices.get("tbi", [defaults["tbi"]])))
     panels: dict[tuple[str, str, tuple[tuple[str, str], ...], str], pd.DataFrame] = {}
@@ -595,7 +604,7 @@ def curve_inputs(
     )  # fmt: skip
 
 
-def specification_curve(
+def specification_curve_estimates(
     paths: Mapping[str, str | Path],
     release_files: Mapping[str, Mapping[str, Sequence[str | Path]]],
     samples: Mapping[str, Mapping[str, object]],
@@ -607,40 +616,72 @@ def specification_curve(
     not_candidates: Sequence[str],
     not_available: Mapping[str, Mapping[str, str]] | None = None,
     paper_excluded: Mapping[str, str] | None = None,
-    csv_out: str | Path,
+    estimates_out: str | Path,
     skipped_out: str | Path,
-    png_out: str | Path,
-    pdf_out: str | Path,
-    against_published_out: str | Path | None = None,
 ) -> pd.DataFrame:
-    """The TBI coefficient over every combination of the configured choices (:mod:`.speccurve`) → CSV and figure;
-    the inputs as :func:`curve_inputs`. ``skipped_out``: what a release cannot give, and what was merged, with the
-    reason. ``against_published_out`` (with ``paths["published"]``, the published coefficients): per release, KOF vintage
-    and country set, the 17 published TBI coefficients against the curve's estimate of the same column
-    (:func:`tradeimbalance.outputs.comparison.curve_against_published`), the evidence docs/specification.md cites. The curve's own inference is :func:`specification_curve_test` (a rule of its own: it does not depend on
-    the configured KOF vintage, so a vintage switch does not draw it again)."""
-    import time
+    """The TBI coefficient over every combination of the configured choices (:mod:`.speccurve`), each distinct regression
+    once → ``estimates_out`` (parquet, :func:`tradeimbalance.schemas.curve_estimates_schema`); the inputs as
+    :func:`curve_inputs`. ``skipped_out``: what a release cannot give, and what was merged, with the reason.
 
-    from . import speccurve as sc
+    Nothing here depends on the configured KOF vintage when the curve has a ``kof_vintage`` dimension (every vintage is
+    in it; of specifications merged into one, all share its vintage, so the one kept does not depend on which vintage
+    is configured): the workflow then passes the first vintage, and a vintage switch does not estimate the curve again.
+    :func:`specification_curve` marks the configured specifications and draws the figure."""
+    import time
 
     start = time.perf_counter()
     ci = curve_inputs(
         paths, release_files, samples, kof_vintage=kof_vintage, io_release=io_release, curve=curve,
         developed_alternatives=developed_alternatives, not_candidates=not_candidates, not_available=not_available, paper_excluded=paper_excluded,
     )  # fmt: skip
-    defaults, choices, definitions, sample = ci.defaults, ci.choices, ci.definitions, ci.sample
     built = time.perf_counter()
-    _, out = estimated_curve(ci, io_release)
+    groups, out = estimated_curve(ci, io_release)
+    write_frame(out.reset_index(drop=True), estimates_out, schemas.curve_estimates_schema(list(ci.choices)))
+    Path(skipped_out).parent.mkdir(parents=True, exist_ok=True)
+    ci.skipped.to_csv(skipped_out, index=False, lineterminator="\n")
+    log.info(
+        "specification curve: %d specifications, %d regressions solved in %d designs; panels %.1f s, estimation %.2f s",
+        len(out), len(out), len(groups), built - start, time.perf_counter() - built,
+    )  # fmt: skip
+    return out
+
+
+def specification_curve(
+    estimates: str | Path,
+    samples: Mapping[str, Mapping[str, object]],
+    *,
+    kof_vintage: str,
+    io_release: str,
+    curve: Mapping[str, object],
+    csv_out: str | Path,
+    png_out: str | Path,
+    pdf_out: str | Path,
+    published: str | Path | None = None,
+    against_published_out: str | Path | None = None,
+) -> pd.DataFrame:
+    """The specification curve (:func:`specification_curve_estimates`' ``estimates``) with each release's configured
+    specifications marked at the configured KOF vintage (``configured``, ``paper_column``, ``published_main``) → CSV
+    and figure. ``against_published_out`` (with ``published``, the published coefficients): per release, KOF vintage
+    and country set, the 17 published TBI coefficients against the curve's estimate of the same column
+    (:func:`tradeimbalance.outputs.comparison.curve_against_published`), the evidence docs/specification.md cites. The
+    curve's own inference is :func:`specification_curve_test` (a rule of its own: it does not depend on the configured
+    KOF vintage, so a vintage switch does not draw it again)."""
+    import time
+
+    from . import speccurve as sc
+
+    start = time.perf_counter()
+    out = pd.read_parquet(estimates)
+    names = [c for c in out.columns if c in sc.KNOWN_DIMENSIONS or c.startswith("control_")]  # the curve's dimensions, in its order
+    sample = SampleDesign.from_config(samples[io_release])
+    definitions = {n: sc.TBIDefinition.from_config(n, s) for n, s in dict(curve["tbi_definitions"]).items()}  # type: ignore[call-overload]
+    defaults = curve_defaults(sample, definitions, io_release=io_release, kof_vintage=kof_vintage, control_dims=[c for c in names if c.startswith("control_")])
     # The configured specification of each paper column: Tables 3–6 and the DVA columns at the configured choices.
     configured = np.ones(len(out), dtype=bool)
-    for name in choices:
+    for name in names:
         if name in ("io_release", "outcome", "sample", "controls", "tbi"):  # every release's configured choices are marked
             continue
-        if name.startswith("control_"):
-            var = next(c.variable for c in sample.controls if c.name == name[len("control_") :])
-            configured &= out[name].isin([var, sc.NOT_APPLICABLE]).to_numpy()
-        else:
-            configured &= out[name].isin([defaults[name], sc.NOT_APPLICABLE]).to_numpy()
+        configured &= out[name].isin([defaults[name], sc.NOT_APPLICABLE]).to_numpy()
     out.insert(0, "spec_id", np.arange(1, len(out) + 1))
     out["configured"] = configured
     # Which paper column (fixed-effects tables and DVA) a configured specification is: "3.3" = Table 3, column 3.
@@ -656,23 +697,18 @@ def specification_curve(
     out["paper_column"] = [labels.get(k, "") if c else "" for k, c in zip(keys, configured)]
     out["published_main"] = out["paper_column"] == "3.3"
     out.to_csv(csv_out, index=False, float_format="%.10g", lineterminator="\n")
-    Path(skipped_out).parent.mkdir(parents=True, exist_ok=True)
-    ci.skipped.to_csv(skipped_out, index=False, lineterminator="\n")
-    if against_published_out is not None:  # the curve's evidence on the unstated choices: the 17 published TBI coefficients
+    if against_published_out is not None and published is not None:  # the curve's evidence on the unstated choices
         from ..outputs.comparison import curve_against_published
 
-        against = curve_against_published(out, pd.read_csv(paths["published"]), defaults, [d for d in ("kof_vintage", "country_set") if d in choices])
+        against = curve_against_published(out, pd.read_csv(published), defaults, [d for d in ("kof_vintage", "country_set") if d in names])
+        Path(against_published_out).parent.mkdir(parents=True, exist_ok=True)
         against.to_csv(against_published_out, index=False, lineterminator="\n")
-    estimated = time.perf_counter()
+    marked = time.perf_counter()
 
     from ..outputs.figures import save_figure, specification_curve_figure
 
-    save_figure(specification_curve_figure(out, list(choices), main_release=io_release), png_out, pdf_out)
-    log.info(
-        "specification curve: %d specifications, %d regressions solved in %d designs; panels %.1f s, estimation %.2f s, figure %.1f s",
-        len(out), len(out), out.groupby([c for c in out.columns if c in choices and c not in ("kof_vintage", "outcome")]).ngroups,
-        built - start, estimated - built, time.perf_counter() - estimated,
-    )  # fmt: skip
+    save_figure(specification_curve_figure(out, names, main_release=io_release), png_out, pdf_out)
+    log.info("specification curve: %d specifications marked at KOF vintage %s in %.2f s, figure %.1f s", len(out), kof_vintage, marked - start, time.perf_counter() - marked)
     return out
 
 
