@@ -278,7 +278,10 @@ def _statistics(coef: np.ndarray, t: np.ndarray, df: np.ndarray, weights: np.nda
     z0 = _stouffer_pieces(tt, df) * defined  # in the positive direction; in direction s it is s·z0
     big = np.abs(tt) > _critical(df)
     positive, negative = defined & big & (coef > 0), defined & big & (coef < 0)
-    order = np.argsort(np.where(defined, coef, np.inf), axis=1, kind="stable")  # one sort for both medians
+    # One sort for both medians. Equal estimates may come in any order: the medians are values at a rank of the sorted
+    # sequence (each estimate repeated by its weight), which ties do not change; numpy's quicksort (vectorised) is five
+    # times faster than the stable sort here.
+    order = np.argsort(np.where(defined, coef, np.inf), axis=1, kind="quicksort")
     defined_sorted = np.take_along_axis(defined, order, axis=1)
     out: dict[str, np.ndarray] = {}
     for name, wt in (("", np.ones_like(w)), ("_grid", w)):
