@@ -381,3 +381,28 @@ def test_a_rank_deficient_draw_in_a_batch_leaves_its_neighbours_equal_to_their_r
         np.testing.assert_allclose(coef[b], ref_b, rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(se[b], ref_se, rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(coef[b], alone[0][0], rtol=1e-12)
+
+
+def test_designs_sharing_all_but_the_tbi_column_give_their_own_null_estimates() -> None:
+    """Designs that differ only in their TBI column (the curve's TBI definitions) share the inverse of the rest of the
+    cross-products per draw, each bordered from it: every design's null estimates, SEs and reasons equal those of its own
+    whole inversion to 1e-10, in a batch with a draw of two countries (undefined), a draw of euro-area countries only
+    (rank-deficient: lnEXR moves with the year effects) and a draw with a TBI definition collinear with the controls."""
+    group, universe = _euro_group()
+    rng = np.random.default_rng(5)
+    x0 = group.x
+    tbis = [x0[:, 0], rng.normal(size=x0.shape[0]), x0[:, 1] * 2.0]  # the third: TBI ∝ lnEXR, collinear in every draw
+    groups = [sc._Group("r", np.column_stack([t, x0[:, 1:]]), group.y, group.entity, group.time, np.array([i])) for i, t in enumerate(tbis)]
+    rel = ct._Release(groups, len(groups), None)
+    assert rel.leader == [0, 0, 0]
+    w = np.array([[1.0, 1, 1, 1, 1, 1], [2, 1, 1, 0, 0, 0], [0, 1, 2, 1, 1, 1], [0, 0, 0, 3, 1, 0], [1, 0, 1, 2, 0, 2], [1, 1, 0, 1, 3, 0]])
+    b_coef, b_t, _, reasons = rel.null_estimates(w)
+    for i, p in enumerate(rel.pieces):
+        coef, se, _, codes = ct._draw(p, w[:, p.countries], rel.se[rel.cols[i]])
+        shared = ct._draw(p, w[:, p.countries], rel.se[rel.cols[i]], ct._shared_inverse(rel.pieces[0], w[:, rel.pieces[0].countries]))
+        np.testing.assert_array_equal(shared[3], codes)
+        np.testing.assert_allclose(shared[0], coef, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(shared[1], se, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(b_coef[:, i], coef[:, 0] - rel.coef[i], rtol=1e-10, atol=1e-12)
+    assert (ct._draw(rel.pieces[2], w[:, rel.pieces[2].countries])[3] & (1 << (4 - 1)) != 0).all()  # collinear: rank-deficient
+    assert reasons[-1] > 0

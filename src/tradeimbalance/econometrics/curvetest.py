@@ -113,6 +113,7 @@ class _Pieces:
     where: np.ndarray  # the specifications (rows of the curve) of the columns of Y
     rt: np.ndarray  # r laid out k × (G·m): a'r_c of every country in one product
     mt: np.ndarray  # m laid out k × (G·k)
+    mc: np.ndarray  # m without the TBI row and column, laid out G × (k−1)²: the block designs of other TBI definitions share
 
 
 def _pieces(group: _Group, universe: Mapping[str, int]) -> _Pieces:
@@ -129,19 +130,60 @@ def _pieces(group: _Group, universe: Mapping[str, int]) -> _Pieces:
     k, cols = r_c.shape[1], r_c.shape[2]
     rt = np.ascontiguousarray(r_c.transpose(1, 0, 2).reshape(k, g * cols))
     mt = np.ascontiguousarray(m_c.transpose(1, 0, 2).reshape(k, g * k))
-    return _Pieces(np.array([universe[c] for c in e_labels]), m_c, r_c, np.bincount(e, minlength=g), years, group.where, rt, mt)
+    mc = np.ascontiguousarray(m_c[:, 1:, 1:].reshape(g, (k - 1) ** 2))
+    return _Pieces(np.array([universe[c] for c in e_labels]), m_c, r_c, np.bincount(e, minlength=g), years, group.where, rt, mt, mc)
 
 
-def _draw(p: _Pieces, w: np.ndarray, se_ref: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _no_year(p: _Pieces, drawn: np.ndarray) -> np.ndarray:
+    """Per draw, whether some year has no drawn country (its year dummy is empty)."""
+    return ~((drawn.astype(float) @ p.years.astype(float) > 0).all(axis=1))
+
+
+def _shared_inverse(p: _Pieces, w: np.ndarray) -> np.ndarray | None:
+    """Per draw (multiplicities ``w``), the inverse of the weighted cross-product without the TBI row and column: the
+    controls and year dummies, the same for every TBI definition of a design (:meth:`_Release.null_estimates`); the
+    identity where a year has no drawn country (as in :func:`_draw`). None if a draw's block cannot be inverted (the
+    designs then invert their whole matrices, :func:`_draw`'s way, which finds the draw)."""
+    g, k = p.m.shape[0], p.m.shape[1]
+    c = (w @ p.mc).reshape(w.shape[0], k - 1, k - 1)
+    c[_no_year(p, w > 0)] = np.eye(k - 1)
+    try:
+        return np.linalg.inv(c)
+    except np.linalg.LinAlgError:
+        return None
+
+
+def _bordered_inverse(a_mat: np.ndarray, c_inv: np.ndarray) -> np.ndarray:
+    """Each ``A⁻¹`` from the inverse ``C⁻¹`` of its block without the first row and column (the TBI's), by the Schur
+    complement ``s = a₀₀ − b'C⁻¹b`` of that block (``b`` the first column below the diagonal): ``A⁻¹ = [[1/s, −u'/s],
+    [−u/s, C⁻¹ + uu'/s]]`` with ``u = C⁻¹b``. O(k²) per draw where an inversion is O(k³). A draw whose ``s`` vanishes gets
+    non-finite entries, which the rank check (:func:`.groups.rank_deficient_given_inverse`) sends to the eigenvalues."""
+    b = a_mat[:, 1:, 0]
+    u = np.matmul(c_inv, b[:, :, None])[:, :, 0]
+    inv = np.empty_like(a_mat)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        r = 1.0 / (a_mat[:, 0, 0] - (b * u).sum(axis=1))
+        ur = u * r[:, None]
+        inv[:, 0, 0] = r
+        inv[:, 0, 1:] = -ur
+        inv[:, 1:, 0] = -ur
+        inv[:, 1:, 1:] = c_inv + ur[:, :, None] * u[:, None, :]
+    return inv
+
+
+def _draw(
+    p: _Pieces, w: np.ndarray, se_ref: np.ndarray | None = None, shared: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """TBI coefficients, SEs, cluster counts and the reasons each estimate is undefined (a bit per code of
     :data:`REASONS`: bit ``1 << (code − 1)``; 0 where defined) of every column under the multiplicities ``w`` (B × G);
     coefficient and SE are nan where the estimate is undefined. ``se_ref``: the observed SE of each column, against which
-    a collapsed SE is judged."""
+    a collapsed SE is judged. ``shared``: :func:`_shared_inverse` of the draws, when the design shares its block without
+    the TBI with other designs (the inverses are then bordered from it, :func:`_bordered_inverse`)."""
     g, k, cols = p.r.shape
     b = w.shape[0]
     drawn = w > 0
     flags = np.zeros(b, dtype=np.int8)
-    no_year = ~((drawn.astype(float) @ p.years.astype(float) > 0).all(axis=1))
+    no_year = _no_year(p, drawn)
     flags[no_year] |= 1  # every year has a drawn country
     flags[~((drawn * (p.n_c - 1)).sum(axis=1) > k)] |= 2  # residual degrees of freedom > 0
     flags[drawn.sum(axis=1) < 3] |= 4  # three distinct countries at least (module docstring)
@@ -154,7 +196,7 @@ def _draw(p: _Pieces, w: np.ndarray, se_ref: np.ndarray | None = None) -> tuple[
     # inverted on its own, so a draw's inverse does not depend on the others of its chunk.
     a_mat[no_year] = np.eye(k)
     try:
-        inv = np.linalg.inv(a_mat)
+        inv = _bordered_inverse(a_mat, shared) if shared is not None else np.linalg.inv(a_mat)
     except np.linalg.LinAlgError:
         inv = np.broadcast_to(np.eye(k), (b, k, k)).copy()
         for i in range(b):
@@ -318,6 +360,19 @@ class _Release:
         if len(index) != n_specs:
             raise ValueError(f"joint test: the designs cover {len(index)} specifications, the release has {n_specs}")
         self.cols = [np.array([index[int(w)] for w in p.where]) for p in self.pieces]
+        # Designs that differ only in their TBI column (the curve's TBI definitions on the same rows, controls and year
+        # dummies) share the rest of their cross-products: per draw, that block is inverted once for all of them and
+        # each design's inverse bordered from it (:func:`_bordered_inverse`), a third of the inversions on the curves
+        # on hand. ``self.leader[i]``: the first design of design i's family, or None for a design alone in its family.
+        families: dict[tuple[object, ...], list[int]] = {}
+        for i, p in enumerate(self.pieces):
+            key = (p.countries.tobytes(), p.n_c.tobytes(), p.years.tobytes(), p.m.shape, p.mc.tobytes())
+            families.setdefault(key, []).append(i)
+        self.leader: list[int | None] = [None] * len(self.pieces)
+        for members in families.values():
+            if len(members) > 1:
+                for i in members:
+                    self.leader[i] = members[0]
         self.n = n_specs
         self.coef, self.se, self.df = np.full(n_specs, np.nan), np.full(n_specs, np.nan), np.zeros(n_specs)
         for p, cols in zip(self.pieces, self.cols):
@@ -336,8 +391,12 @@ class _Release:
         size = counts.shape[0]
         reasons = np.zeros(len(REASONS) + 1, dtype=np.int64)  # per reason (REASONS), then the undefined in total
         b_coef, b_t, b_df = np.full((size, self.n), np.nan), np.full((size, self.n), np.nan), np.ones((size, self.n))
-        for p, cols in zip(self.pieces, self.cols):
-            cb, sb, gb, codes = _draw(p, counts[:, p.countries], self.se[cols])
+        shared: dict[int, np.ndarray | None] = {}
+        for i, (p, cols) in enumerate(zip(self.pieces, self.cols)):
+            lead = self.leader[i]
+            if lead is not None and lead not in shared:
+                shared[lead] = _shared_inverse(self.pieces[lead], counts[:, self.pieces[lead].countries])
+            cb, sb, gb, codes = _draw(p, counts[:, p.countries], self.se[cols], shared.get(lead) if lead is not None else None)
             null = cb - self.coef[cols]  # the null imposed: each specification's own estimate removed
             with np.errstate(invalid="ignore", divide="ignore"):
                 b_coef[:, cols], b_t[:, cols], b_df[:, cols] = null, null / sb, np.maximum(gb - 1, 1)[:, None]
