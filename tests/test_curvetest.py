@@ -396,7 +396,7 @@ def test_designs_sharing_all_but_the_tbi_column_give_their_own_null_estimates() 
     rel = ct._Release(groups, len(groups), None)
     assert rel.leader == [0, 0, 0]
     w = np.array([[1.0, 1, 1, 1, 1, 1], [2, 1, 1, 0, 0, 0], [0, 1, 2, 1, 1, 1], [0, 0, 0, 3, 1, 0], [1, 0, 1, 2, 0, 2], [1, 1, 0, 1, 3, 0]])
-    b_coef, b_t, _, reasons = rel.null_estimates(w)
+    b_coef, _, _, reasons = rel.null_estimates(w)
     for i, p in enumerate(rel.pieces):
         coef, se, _, codes = ct._draw(p, w[:, p.countries], rel.se[rel.cols[i]])
         shared = ct._draw(p, w[:, p.countries], rel.se[rel.cols[i]], ct._shared_inverse(rel.pieces[0], w[:, rel.pieces[0].countries]))
