@@ -144,7 +144,7 @@ def _shared_inverse(p: _Pieces, w: np.ndarray) -> np.ndarray | None:
     controls and year dummies, the same for every TBI definition of a design (:meth:`_Release.null_estimates`); the
     identity where a year has no drawn country (as in :func:`_draw`). None if a draw's block cannot be inverted (the
     designs then invert their whole matrices, :func:`_draw`'s way, which finds the draw)."""
-    g, k = p.m.shape[0], p.m.shape[1]
+    k = p.m.shape[1]
     c = (w @ p.mc).reshape(w.shape[0], k - 1, k - 1)
     c[_no_year(p, w > 0)] = np.eye(k - 1)
     try:
