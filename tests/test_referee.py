@@ -277,3 +277,28 @@ def test_first_differences_pair_each_row_with_its_previous_period_whatever_the_r
         assert got[column].tolist() == [e[column] for e in expected]
     for column in ("d_y", "d_TBI", "d_x"):
         np.testing.assert_array_equal(got[column].to_numpy(), np.array([e[column] for e in expected]))
+
+
+def test_the_next_and_previous_periods_are_looked_up_cell_by_cell() -> None:
+    """with_periods gives each row the TBI of its country's next and previous period (from the release's TBI, which may
+    reach outside the sample) and its own outcome of the previous period, on a shuffled panel of benchmark years with a
+    gap, a late start and a TBI series with a hole, as a lookup cell by cell gives them."""
+    from tradeimbalance.econometrics.referee import with_periods
+    from tradeimbalance.release import previous_years
+
+    rng = np.random.default_rng(0)
+    periods = [2002, 2005, 2008, 2011, 2014]
+    rows = [(c, y) for c in "ABCD" for y in periods if (c, y) not in {("B", 2008), ("C", 2002)}]
+    panel = pd.DataFrame(rows, columns=["iso3", "year"]).sample(frac=1.0, random_state=1).reset_index(drop=True)
+    panel["KOF"] = rng.normal(size=len(panel))
+    tbi = pd.DataFrame([(c, y, rng.normal()) for c in "ABCDE" for y in [1999, *periods] if (c, y) != ("D", 2011)], columns=["iso3", "year", "tbi"])
+    got = with_periods(panel, tbi, ["KOF"], periods)
+    prev = previous_years(periods)
+    nxt = {b: a for a, b in prev.items()}
+    t = {(r.iso3, r.year): r.tbi for r in tbi.itertuples()}
+    own = {(r.iso3, r.year): r.KOF for r in panel.itertuples()}
+    for r in got.itertuples():
+        for value, expected in ((r.F_TBI, t.get((r.iso3, nxt.get(r.year)), np.nan)), (r.L_TBI, t.get((r.iso3, prev.get(r.year)), np.nan)),
+                                (r.L_KOF, own.get((r.iso3, prev.get(r.year)), np.nan))):  # fmt: skip
+            assert (np.isnan(value) and np.isnan(expected)) or value == expected
+    assert got["L_TBI"].isna().sum() == 4 and got["L_KOF"].isna().sum() == 5  # the first periods and the gaps

@@ -126,12 +126,16 @@ def with_periods(panel: pd.DataFrame, tbi: pd.DataFrame, outcomes: Sequence[str]
     prev = previous_years(periods)
     nxt = {b: a for a, b in prev.items()}
     out = panel.copy()
+    years = out["year"].astype(int)
+    # each row's key in the next and in the previous period (−1: there is none), looked up in one reindex each
+    at_next = pd.MultiIndex.from_arrays([out["iso3"], years.map(lambda y: nxt.get(y, -1))])
+    at_prev = pd.MultiIndex.from_arrays([out["iso3"], years.map(lambda y: prev.get(y, -1))])
     t = tbi.set_index(["iso3", "year"])["tbi"]
-    out["F_TBI"] = [t.get((c, nxt.get(int(y), -1)), np.nan) for c, y in zip(out["iso3"], out["year"])]
-    out["L_TBI"] = [t.get((c, prev.get(int(y), -1)), np.nan) for c, y in zip(out["iso3"], out["year"])]
+    out["F_TBI"] = t.reindex(at_next).to_numpy(dtype=float)
+    out["L_TBI"] = t.reindex(at_prev).to_numpy(dtype=float)
     own = out.set_index(["iso3", "year"])
     for o in outcomes:
-        out[f"L_{o}"] = [own[o].get((c, prev.get(int(y), -1)), np.nan) for c, y in zip(out["iso3"], out["year"])]
+        out[f"L_{o}"] = own[o].reindex(at_prev).to_numpy(dtype=float)
     return out
 
 
