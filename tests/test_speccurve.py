@@ -134,3 +134,18 @@ def test_tbi_definitions_from_config() -> None:
         sc.TBIDefinition.from_config("x", {"measure": "gross"})
     with pytest.raises(ValueError, match="applies to va_absorbed only"):
         sc.TBIDefinition.from_config("x", {"measure": "dva", "variant": "baseline"})
+
+
+@pytest.mark.parametrize("shape", [(50,), (50, 3), (50, 2, 4), (0, 3), (50, 0)])
+def test_group_sums_add_the_rows_in_order_as_add_at_does(shape: tuple[int, ...]) -> None:
+    """groups.group_sums (np.bincount per column) equals np.add.at's sums bit for bit, empty groups and shapes included."""
+    from tradeimbalance.econometrics.groups import group_sums
+
+    rng = np.random.default_rng(len(shape))
+    values = rng.normal(size=shape) * 10.0 ** rng.integers(-8, 8, size=shape)
+    codes = rng.integers(0, 7, shape[0])
+    expected = np.zeros((8, *shape[1:]))
+    np.add.at(expected, codes, values)
+    got = group_sums(values, codes, 8)
+    assert got.shape == expected.shape
+    np.testing.assert_array_equal(got, expected)
