@@ -73,3 +73,43 @@ def test_compare_variants_counts_cells_within_tolerance() -> None:
     assert cmp.loc["other", "within_tolerance"] == 1
     assert cmp.loc["other", "max_abs_difference"] == pytest.approx(0.0099)
     assert cmp.loc["baseline", "rmse"] == pytest.approx(np.sqrt((0.0003**2 + 0.0001**2) / 2))
+
+
+def _va_year(release: str, year: int, scale: float = 1.0) -> pd.DataFrame:
+    regions = ["AAA", "BBB", "ROW"]
+    rows = [(release, year, e, i, scale * (1 + k)) for k, (e, i) in enumerate((e, i) for e in regions for i in regions if e != i)]
+    return pd.DataFrame(rows, columns=["release", "year", "exporter", "importer", "va_absorbed"])
+
+
+def test_per_year_files_are_stacked_and_validated_once_as_file_by_file(tmp_path) -> None:  # noqa: ANN001
+    """parquet.read_frames: the stack of a release's per-year files equals the files read and validated one by one; a
+    bad file is refused with its name; a key repeated across files (the same year twice) is refused; files whose dtypes
+    differ are validated one by one (a stack would unify the dtypes)."""
+    import pandera.errors
+    from tradeimbalance import schemas
+    from tradeimbalance.parquet import read_frame, read_frames, write_frame
+
+    paths = []
+    for year in (2000, 2001, 2002):
+        paths.append(tmp_path / f"{year}.parquet")
+        write_frame(_va_year("r", year), paths[-1], schemas.VA_ABSORBED)
+    expected = pd.concat([read_frame(p, schemas.VA_ABSORBED) for p in paths], ignore_index=True)
+    pd.testing.assert_frame_equal(read_frames(paths, schemas.VA_ABSORBED), expected)
+    pd.testing.assert_frame_equal(read_frames(paths), expected)
+
+    bad = tmp_path / "bad" / "2003.parquet"
+    bad.parent.mkdir()
+    _va_year("r", 2003).assign(exporter="xx").to_parquet(bad)  # not an ISO code
+    with pytest.raises(pandera.errors.SchemaErrors) as err:
+        read_frames([*paths, bad], schemas.VA_ABSORBED)
+    assert str(bad) in " ".join(getattr(err.value, "__notes__", []))
+
+    with pytest.raises(pandera.errors.SchemaErrors):
+        read_frames([*paths, paths[0]], schemas.VA_ABSORBED)  # the year 2000 twice
+
+    ints = tmp_path / "ints" / "2003.parquet"
+    ints.parent.mkdir()
+    _va_year("r", 2003).assign(va_absorbed=lambda d: d["va_absorbed"].astype("int64")).to_parquet(ints)
+    with pytest.raises(pandera.errors.SchemaErrors) as err:
+        read_frames([*paths, ints], schemas.VA_ABSORBED)  # stacked, the ints would become floats and pass
+    assert str(ints) in " ".join(getattr(err.value, "__notes__", []))

@@ -9,10 +9,11 @@ frame gives a byte-identical file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,3 +83,32 @@ def read_frame(path: str | Path, schema: pa.DataFrameSchema | None = None) -> pd
     """Read a parquet table, validating it against ``schema`` when one is given."""
     df = pd.read_parquet(path)
     return schema.validate(df, lazy=True) if schema is not None else df
+
+
+def read_frames(paths: Sequence[str | Path], schema: pa.DataFrameSchema | None = None) -> pd.DataFrame:
+    """Parquet tables of one schema (a release's per-year files), stacked in the order of ``paths`` (index reset) and
+    validated against ``schema``.
+
+    When the files have the same columns and dtypes, the stack is validated once instead of file by file: every check of
+    the package's schemas is by row and every uniqueness key holds the year (and the release), so one validation of the
+    stack says what one per file says, and also catches a key repeated across files. It costs one validation instead
+    of one per file (about 6 ms each; the checks read 62–110 such files per job). When the stack fails, or the files'
+    dtypes differ (a stack would unify them), each file is validated on its own, and the first that fails raises its
+    error, named in a note of the exception."""
+    if not paths:
+        raise ValueError("read_frames: no files to read")
+    frames = [pd.read_parquet(p) for p in paths]
+    stacked = pd.concat(frames, ignore_index=True)
+    if schema is None:
+        return stacked
+    same_layout = all(list(f.columns) == list(frames[0].columns) and f.dtypes.equals(frames[0].dtypes) for f in frames[1:])
+    if same_layout:
+        with contextlib.suppress(Exception):  # pandera's SchemaErrors: the file at fault is found below
+            return schema.validate(stacked, lazy=True)
+    for path, frame in zip(paths, frames):
+        try:
+            schema.validate(frame, lazy=True)
+        except Exception as exc:
+            exc.add_note(f"in {path}")
+            raise
+    return schema.validate(stacked, lazy=True)  # each file valid, the stack not: a key repeated across the files

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .. import schemas, source_schemas
 from ..outputs.comparison import markdown_table
-from ..parquet import read_frame, write_frame
+from ..parquet import read_frame, read_frames, write_frame
 from .panel import ControlSpec, SampleDesign, exclusion_summary
 from .specsearch import best_by_dimension, published_equations, search
 
@@ -532,11 +532,11 @@ def curve_inputs(
         files = release_files[release]
         design = designs[release]  # the release's own sample
         if "va" in files:  # a flows release: the TBI variants its bilateral flows can give, no DVA
-            variants = flows_variants(pd.concat([read_frame(p, schemas.VA_ABSORBED) for p in files["va"]], ignore_index=True))
+            variants = flows_variants(read_frames(files["va"], schemas.VA_ABSORBED))
             dva = None
         else:
-            variants = pd.concat([read_frame(p, schemas.TBI_VARIANTS) for p in files["variants"]], ignore_index=True)
-            dva = pd.concat([read_frame(p, schemas.DVA_BILATERAL) for p in files["dva"]], ignore_index=True)
+            variants = read_frames(files["variants"], schemas.TBI_VARIANTS)
+            dva = read_frames(files["dva"], schemas.DVA_BILATERAL)
         present = set(variants["variant"])
         # What the release cannot give by its nature (tradeimbalance.release: declared by its reader) leaves the curve for
         # that release, with the reason; a variant the release should give but lacks is an error on the configured release.
@@ -840,7 +840,7 @@ def compare_releases(
 
     start = time.perf_counter()
     tbi = release_tbi(va_paths)
-    tbi_dva = {r: tbi_dva_panel(pd.concat([read_frame(p, schemas.DVA_BILATERAL) for p in files], ignore_index=True), "as in the release")
+    tbi_dva = {r: tbi_dva_panel(read_frames(files, schemas.DVA_BILATERAL), "as in the release")
                for r, files in (dva_paths or {}).items() if files}  # fmt: skip
     kof = read_frame(paths["kof"], source_schemas.KOF_PANEL)
     sources = _sources(paths["pwt"], paths["wgi"], paths["wdi"])
@@ -885,7 +885,7 @@ def release_tbi(va_paths: Mapping[str, Sequence[str | Path]]) -> dict[str, pd.Da
 
     tbi = {}
     for release, files in va_paths.items():
-        stacked = pd.concat([read_frame(p, schemas.VA_ABSORBED) for p in files], ignore_index=True)
+        stacked = read_frames(files, schemas.VA_ABSORBED)
         t = tbi_panel(stacked, "as in the release")
         tbi[release] = t[t["iso3"] != "ROW"].reset_index(drop=True)
     return tbi

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import schemas
-from ..parquet import read_frame, write_frame
+from ..parquet import read_frames, write_frame
 from .iotable import IOTable
 from .tbi import tbi_dva_panel, tbi_panel, tbi_variants, year_kww, year_va_absorbed
 
@@ -74,21 +74,21 @@ def tbi(va_paths: Sequence[str | Path], value_added: str | None, out_path: str |
 
     if value_added is None:
         value_added = str(read_metadata(va_paths[0]).get("value_added", "as computed by the source"))
-    stacked = pd.concat([read_frame(p, schemas.VA_ABSORBED) for p in va_paths], ignore_index=True)
+    stacked = read_frames(va_paths, schemas.VA_ABSORBED)
     panel = tbi_panel(stacked, value_added)
     log.info("TBI: %d regions × %d years; Σ numerators per year (should be 0): %s", panel["iso3"].nunique(), panel["year"].nunique(), panel.groupby("year")["numerator"].sum().abs().max())
     return write_frame(panel, out_path, schemas.TBI, {"value_added": value_added})
 
 
 def tbi_dva(dva_paths: Sequence[str | Path], value_added: str, out_path: str | Path) -> pd.DataFrame:
-    stacked = pd.concat([read_frame(p, schemas.DVA_BILATERAL) for p in dva_paths], ignore_index=True)
+    stacked = read_frames(dva_paths, schemas.DVA_BILATERAL)
     return write_frame(tbi_dva_panel(stacked, value_added), out_path, schemas.TBI_DVA, {"value_added": value_added})
 
 
 def identity_report(check_paths: Sequence[str | Path], terms_paths: Sequence[str | Path], out_csv: str | Path) -> pd.DataFrame:
     """Per-year summary of every accounting identity (worst country), written as CSV."""
-    checks = pd.concat([read_frame(p, schemas.IDENTITY_CHECKS) for p in check_paths], ignore_index=True)
-    terms = pd.concat([read_frame(p, schemas.KWW_TERMS_SCHEMA) for p in terms_paths], ignore_index=True)
+    checks = read_frames(check_paths, schemas.IDENTITY_CHECKS)
+    terms = read_frames(terms_paths, schemas.KWW_TERMS_SCHEMA)
     terms["kww_gap"] = terms["adding_up_gap"].abs() / terms["gross_exports"]
     by_year = checks.groupby(["release", "year"]).agg(
         max_abs_va_rel_gap=("va_rel_gap", lambda s: s.abs().max()),

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schemas, source_schemas
-from ..parquet import read_frame, read_metadata
+from ..parquet import read_frame, read_frames, read_metadata
 from .comparison import coefficient_report, compare_coefficients, compare_column_stats, summary_lines
 from .tables import compare_table1, compare_variants, comparison_summary, data_note, instrument_note, table1_frame, variants_summary, write_table1
 
@@ -29,11 +29,11 @@ def table1_variants(
     variants (``variant_paths``), or, for a flows release, the variants its flows can give (``va_paths``:
     :func:`tradeimbalance.io.tbi.flows_variants`)."""
     if variant_paths is not None:
-        variants = pd.concat([read_frame(p, schemas.TBI_VARIANTS) for p in variant_paths], ignore_index=True)
+        variants = read_frames(variant_paths, schemas.TBI_VARIANTS)
     else:
         from ..io.tbi import flows_variants
 
-        variants = flows_variants(pd.concat([read_frame(p, schemas.VA_ABSORBED) for p in va_paths or []], ignore_index=True))
+        variants = flows_variants(read_frames(va_paths or [], schemas.VA_ABSORBED))
     comparison = compare_variants(variants, pd.read_csv(published_path))
     Path(csv_out).parent.mkdir(parents=True, exist_ok=True)
     comparison.to_csv(csv_out, index=False, float_format="%.6f", lineterminator="\n")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..parquet import read_frame, write_frame
+from ..parquet import read_frames, write_frame
 from ..provenance import file_digest
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def combine_kof(
     from .. import source_schemas
     from .kof import kof_coverage
 
-    panel = pd.concat([read_frame(p) for p in vintage_paths], ignore_index=True)
+    panel = read_frames(vintage_paths)
     write_frame(panel, panel_out, source_schemas.KOF_PANEL, {"vintages": sorted(panel["vintage"].unique())})
     coverage = kof_coverage(panel, countries, first_year, last_year, required_columns)
     write_frame(coverage, coverage_out, source_schemas.KOF_COVERAGE)
