@@ -217,6 +217,8 @@ def bench_workflow(raw_dir: Path, cores: int, parts: Sequence[str], vintage: str
         print(f"\n== Warm rerun after --config kof_vintage={vintage} ==")
         print(f"wall {wall:.1f} s, {done[-1][1] if done else 0} jobs (target ≤ 15 s)")
         rerun = [j for j in timeline(base / "logs") if (base / "logs" / "benchmarks" / f"{j[0]}.tsv").stat().st_mtime >= marker]
+        busy = sum(b - a for _, a, b, _ in rerun)
+        print(f"{len(rerun)} jobs rerun, {busy:.1f} s of job time: {cores} cores cannot end the swap before {busy / cores:.1f} s")
         for job, a, b, c in sorted(rerun, key=lambda j: -(j[2] - j[1]))[:8]:
             print(f"  {job:40s} {b - a:5.1f} s wall, {c:5.1f} s CPU")
 
