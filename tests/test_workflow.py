@@ -729,4 +729,17 @@ def test_a_curve_dimension_added_in_config_needs_no_code(full_run: tuple[Path, l
     assert main["control_lnGDP"] == "rgdpna" and main["coef"] == pytest.approx(t33["coef"], rel=1e-9)
     assert set(out.loc[out["controls"] == "without", "control_lnGDP"]) == {"n/a"}
 
+    # With a kof_vintage dimension, the curve's estimates do not depend on the configured vintage (the workflow then
+    # estimates them once, and a vintage switch only marks them again): the same frame under two configured vintages.
+    vintages = [str(v) for v in list(config["kof"]["vintages"])[:2]]
+    by_vintage = [
+        specification_curve_estimates(
+            paths, files, {"wiod2013": design}, kof_vintage=v, io_release="wiod2013", curve={**curve, "dimensions": {**curve["dimensions"], "kof_vintage": vintages}},
+            developed_alternatives=None, not_candidates=["TWN"], estimates_out=tmp_path / f"e{v}.parquet", skipped_out=tmp_path / f"s{v}.csv",
+        )  # fmt: skip
+        for v in vintages
+    ]
+    pd.testing.assert_frame_equal(by_vintage[0], by_vintage[1])
+    assert (tmp_path / f"e{vintages[0]}.parquet").read_bytes() == (tmp_path / f"e{vintages[1]}.parquet").read_bytes()
+
 

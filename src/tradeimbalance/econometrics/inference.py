@@ -146,7 +146,7 @@ def design(data: pd.DataFrame, depvar: str, regressors: Sequence[str]) -> Design
     """:class:`Design` of ``depvar`` on ``regressors`` + year dummies with country effects swept out (the design of
     :func:`.estimation.fit_fe`, :class:`.estimation.WithinDesign`, without the grand means: no constant is needed)."""
     w = within_design(data, [depvar, *regressors])
-    t = w.within(grand_mean=False)
+    t = w.within()
     return Design(y=t[:, 0], x=t[:, 1:], names=w.names[1:], entity=w.entity, time=w.time, frame=w.frame())
 
 
