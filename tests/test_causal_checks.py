@@ -64,11 +64,16 @@ def test_the_package_wrapper_gives_the_libraries_numbers_and_refuses_a_redundant
     b_w, se_w = fit.coef("w")
     assert np.isfinite(b_w) and se_w > 0 and math.isfinite(fit.hansen[0]) and math.isfinite(fit.ar2[0])
     every = [f"yr{y}" for y in years[1:]]  # one too many: the first differenced year's dummy makes the set collinear
-    with pytest.raises(cc.RankError, match=r"difference GMM of n: the regressor\(s\) yr\d{4} add nothing to the rank"):
+    with pytest.raises(cc.RankError, match=rf"difference GMM of n: the regressor\(s\) {every[-1]} add nothing to the rank"):
         cc.dynamic_gmm(d, "n", "L1n", ["w"], ["k", *every], model="difference", lags=(2, 4), dummies=every)
-    # the package's own routine chooses a full-rank set by itself
+    # the package's own routine chooses a full-rank set by itself: the one the check leaves (the last dummy named), which
+    # it leaves out from the start
     chosen_fit, chosen = cc._full_rank_dummies(d, "n", "L1n", ["w"], ["k"], every, "difference", (2, 4))
-    assert len(chosen) == len(every) - 1 and not cc._redundant(np.asarray(chosen_fit.cov), [f"c{i}" for i in range(chosen_fit.cov.shape[0])])
+    assert chosen == every[:-1] and not cc._redundant(np.asarray(chosen_fit.cov), [f"c{i}" for i in range(chosen_fit.cov.shape[0])])
+    for model in ("difference", "system"):  # in both models the full set's check names the last dummy alone
+        with pytest.raises(cc.RankError) as err:
+            cc.dynamic_gmm(d, "n", "L1n", ["w"], ["k", *every], model=model, lags=(2, 4), dummies=every)
+        assert err.value.redundant == [every[-1]]
 
 
 def _feedback_panel(seed: int, n: int = 400, t: int = 12, rho: float = 0.5, beta: float = 1.0) -> pd.DataFrame:

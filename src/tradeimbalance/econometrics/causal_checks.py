@@ -234,8 +234,15 @@ def _full_rank_dummies(
     lags: tuple[int, int],
 ) -> tuple[GMMFit, list[str]]:  # fmt: skip
     """Fit with the year dummies, leaving out those the estimator's design makes redundant (named by :func:`dynamic_gmm`'s
-    check), until the design has full rank."""
-    chosen = list(dummies)
+    check), until the design has full rank.
+
+    The last period's dummy is left out from the start: it is always redundant, so a first fit would only name it. The
+    equations the estimator stacks have no row of the first period (its lagged outcome is missing), so in every row the
+    dummies of the later periods sum to the constant in levels (one) and to zero in differences; and the check scans the
+    regressors in order, the constant before the dummies, naming each one that the earlier ones span. The last dummy is
+    spanned by the constant and the others, so the check names it whatever else it names; leaving it out beforehand
+    leaves the same dummies in the end, and saves one fit of the two per specification (measured: 50 of 130 fits)."""
+    chosen = list(dummies)[:-1]
     for _ in range(len(dummies) + 1):
         try:
             return dynamic_gmm(data, y, lagged, endogenous, [*controls, *chosen], model=model, lags=lags, dummies=chosen), chosen
