@@ -104,8 +104,9 @@ def test_per_year_files_are_stacked_and_validated_once_as_file_by_file(tmp_path)
         read_frames([*paths, bad], schemas.VA_ABSORBED)
     assert str(bad) in " ".join(getattr(err.value, "__notes__", []))
 
-    with pytest.raises(pandera.errors.SchemaErrors):
+    with pytest.raises(pandera.errors.SchemaErrors) as err:
         read_frames([*paths, paths[0]], schemas.VA_ABSORBED)  # the year 2000 twice
+    assert "each valid alone" in " ".join(getattr(err.value, "__notes__", []))
 
     ints = tmp_path / "ints" / "2003.parquet"
     ints.parent.mkdir()

@@ -111,4 +111,8 @@ def read_frames(paths: Sequence[str | Path], schema: pa.DataFrameSchema | None =
         except Exception as exc:
             exc.add_note(f"in {path}")
             raise
-    return schema.validate(stacked, lazy=True)  # each file valid, the stack not: a key repeated across the files
+    try:
+        return schema.validate(stacked, lazy=True)
+    except Exception as exc:  # each file valid, the stack not: a key repeated across the files
+        exc.add_note(f"in the {len(paths)} files {paths[0]} … {paths[-1]} stacked (each valid alone: a key repeated across them)")
+        raise
