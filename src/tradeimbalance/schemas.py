@@ -223,4 +223,7 @@ def curve_estimates_schema(dimensions: list[str]) -> pa.DataFrameSchema:
         "nclusters": pa.Column("int64", description="countries (clusters)"),
         "years": pa.Column(str, description="the release's sample years, e.g. 2000–2014"),
     })  # fmt: skip
-    return pa.DataFrameSchema(cols, strict=True, name="specification_curve_estimates", description=curve_estimates_schema.__doc__.split("\n")[0])  # type: ignore[union-attr]
+    return pa.DataFrameSchema(
+        cols, strict=True, name="specification_curve_estimates",
+        description="The specification curve's estimates, one row per distinct regression (data/processed/specification_curve_estimates.parquet).",
+    )  # fmt: skip

@@ -239,9 +239,10 @@ def _full_rank_dummies(
     The last period's dummy is left out from the start: it is always redundant, so a first fit would only name it. The
     equations the estimator stacks have no row of the first period (its lagged outcome is missing), so in every row the
     dummies of the later periods sum to the constant in levels (one) and to zero in differences; and the check scans the
-    regressors in order, the constant before the dummies, naming each one that the earlier ones span. The last dummy is
-    spanned by the constant and the others, so the check names it whatever else it names; leaving it out beforehand
-    leaves the same dummies in the end, and saves one fit of the two per specification (measured: 50 of 130 fits)."""
+    regressors in order, the constant (system GMM) before the dummies, naming each one that the earlier ones span. The
+    last dummy is spanned by the other dummies (and the constant, in levels), so the check names it whatever else it
+    names; leaving it out beforehand leaves the same dummies in the end, and saves one fit of the two per specification
+    (measured: 50 of 130 fits)."""
     chosen = list(dummies)[:-1]
     for _ in range(len(dummies) + 1):
         try:

@@ -15,7 +15,7 @@ def group_sums(values: np.ndarray, codes: np.ndarray, n_groups: int | None = Non
     g = int(codes.max()) + 1 if n_groups is None else n_groups
     # np.bincount adds the rows in their order, as np.add.at does (the same sums to the last bit), at half its cost
     if values.ndim == 1:
-        return np.bincount(codes, weights=values, minlength=g).astype(float, copy=False)
+        return np.bincount(codes, weights=values, minlength=g)
     flat = values.reshape(values.shape[0], int(np.prod(values.shape[1:])))
     sums = np.empty((g, flat.shape[1]))
     for j in range(flat.shape[1]):

@@ -33,8 +33,9 @@ import numpy as np
 
 def stream_seed(seed: int, *names: str) -> np.random.SeedSequence:
     """The random stream of one simulation (a bootstrap, a randomization test, the joint test's draws): numpy's
-    ``SeedSequence`` of the config seed, keyed by the names (cell, weight type, run). The key is the first 8 bytes of the SHA-256 of the names, so each cell and weight type has a
-    stream of its own, independent of the others and of the order in which the cells are computed."""
+    ``SeedSequence`` of the config seed, keyed by the names (cell, weight type, run). The key is the first 8 bytes of
+    the SHA-256 of the names, so each cell and weight type has a stream of its own, independent of the others and of the
+    order in which the cells are computed."""
     key = int.from_bytes(hashlib.sha256("\x1f".join(names).encode()).digest()[:8], "little")
     return np.random.SeedSequence(entropy=int(seed), spawn_key=(key,))
 
