@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def io_year(
-    io_path: str | Path,
+    io_path: str | Path | IOTable,
     value_added: str,
     *,
     va_out: str | Path,
@@ -32,7 +32,9 @@ def io_year(
     dva_out: str | Path,
 ) -> IOTable:
     """One year's input–output algebra from one read of its table: value added absorbed and its identity checks,
-    the TBI variants, the KWW terms and the bilateral DVA (five parquet files).
+    the TBI variants, the KWW terms and the bilateral DVA (five parquet files). ``io_path``: the table's parquet, or the
+    table itself as that file holds it (:meth:`.IOTable.as_stored`: a batch job that has just written it). The Leontief
+    system is factorised once for the three.
 
     The algebra runs on one BLAS thread whatever the job's threads: a multithreaded LU factorises in another order, so
     its last bits (and, amplified by the GMM's near-collinear designs, the sixth digit of a causal check) would depend
@@ -44,10 +46,13 @@ def io_year(
         return _io_year(io_path, value_added, va_out=va_out, checks_out=checks_out, variants_out=variants_out, terms_out=terms_out, dva_out=dva_out)
 
 
-def _io_year(io_path: str | Path, value_added: str, *, va_out: str | Path, checks_out: str | Path, variants_out: str | Path, terms_out: str | Path, dva_out: str | Path) -> IOTable:
-    table = IOTable.from_parquet(io_path)
+def _io_year(io_path: str | Path | IOTable, value_added: str, *, va_out: str | Path, checks_out: str | Path, variants_out: str | Path, terms_out: str | Path, dva_out: str | Path) -> IOTable:
+    from .ioalgebra import leontief_system
+
+    table = io_path if isinstance(io_path, IOTable) else IOTable.from_parquet(io_path)
     meta = {"value_added": value_added}
-    long, checks = year_va_absorbed(table, value_added)
+    system = leontief_system(table, value_added, keep_A=True)  # one factorisation for value added, variants and KWW
+    long, checks = year_va_absorbed(table, value_added, system)
     write_frame(long, va_out, schemas.VA_ABSORBED, meta)
     write_frame(checks, checks_out, schemas.IDENTITY_CHECKS, meta)
     log.info(
@@ -58,8 +63,8 @@ def _io_year(io_path: str | Path, value_added: str, *, va_out: str | Path, check
         checks["va_rel_gap_net"].max(),
         checks["fd_rel_gap"].abs().max(),
     )
-    write_frame(tbi_variants(table, value_added), variants_out, schemas.TBI_VARIANTS, meta)
-    terms, dva = year_kww(table, value_added)
+    write_frame(tbi_variants(table, value_added, system), variants_out, schemas.TBI_VARIANTS, meta)
+    terms, dva = year_kww(table, value_added, system)
     rel = (terms["adding_up_gap"].abs() / terms["gross_exports"]).max()
     log.info("%s %d: KWW terms add up to gross exports to %.3g (relative, worst country)", table.release, table.year, rel)
     write_frame(terms, terms_out, schemas.KWW_TERMS_SCHEMA, meta)

@@ -61,9 +61,10 @@ def identity_checks(table: IOTable, system: LeontiefSystem, X: np.ndarray, matri
     )
 
 
-def year_va_absorbed(table: IOTable, value_added: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One year's job: value added absorbed (long frame) and its identity checks."""
-    system = leontief_system(table, value_added)
+def year_va_absorbed(table: IOTable, value_added: str, system: LeontiefSystem | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One year's job: value added absorbed (long frame) and its identity checks. ``system``: the table's factorised
+    Leontief system, when the caller has it (:func:`leontief_system`; built here otherwise)."""
+    system = system or leontief_system(table, value_added)
     X = system.solve(table.final_demand())
     matrix = absorbed_by_origin(X, system.v, table.n_countries, table.n_sectors)
     long = matrix_to_long(matrix, table.countries, "va_absorbed")
@@ -79,9 +80,9 @@ def year_va_absorbed(table: IOTable, value_added: str) -> tuple[pd.DataFrame, pd
 TBI_VARIANTS: tuple[str, ...] = ("baseline", "no_row_partner", "fd_without_inventories", "va_basic_prices")
 
 
-def tbi_variants(table: IOTable, value_added: str) -> pd.DataFrame:
-    """TBI of every region under each of :data:`TBI_VARIANTS` (one LU factorisation for all)."""
-    system = leontief_system(table, value_added)
+def tbi_variants(table: IOTable, value_added: str, system: LeontiefSystem | None = None) -> pd.DataFrame:
+    """TBI of every region under each of :data:`TBI_VARIANTS` (one LU factorisation for all: ``system`` when given)."""
+    system = system or leontief_system(table, value_added)
     C, S, K = table.n_countries, table.n_sectors, len(table.fd_categories)
     Y = table.final_demand()
     X = system.solve(Y)
@@ -158,9 +159,10 @@ def tbi_panel(va_absorbed: pd.DataFrame, value_added: str) -> pd.DataFrame:
     )
 
 
-def year_kww(table: IOTable, value_added: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One year's KWW job: the per-country terms and the bilateral DVA (long)."""
-    res = kww_decomposition(table, value_added)
+def year_kww(table: IOTable, value_added: str, system: LeontiefSystem | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One year's KWW job: the per-country terms and the bilateral DVA (long). ``system``: as for
+    :func:`.kww.kww_decomposition` (it needs ``A``: built with ``keep_A=True``)."""
+    res = kww_decomposition(table, value_added, system)
     terms = res.terms.copy()
     terms.insert(0, "year", np.int64(table.year))
     terms.insert(0, "release", table.release)

@@ -135,8 +135,8 @@ def _batch_year(task: tuple[str, str, str, int, str, Sequence[str] | None, str, 
 
     release, reader, raw_path, year, table_out, regions, value_added, outs = task
     try:
-        read_io_year(release, raw_path, year, table_out, regions, reader)
-        io_year(table_out, value_added, **outs)  # type: ignore[arg-type]
+        # the table as its file holds it, not read back from the file just written (IOTable.as_stored)
+        io_year(read_io_year(release, raw_path, year, table_out, regions, reader).as_stored(), value_added, **outs)  # type: ignore[arg-type]
     except Exception as exc:
         # The error goes back to the job through a pipe: one that cannot be pickled and rebuilt would leave the pool
         # waiting for ever, so it is sent as its message (which names the file) instead.
