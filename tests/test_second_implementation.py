@@ -41,3 +41,9 @@ def test_r_has_the_packages_the_check_needs() -> None:
     assert si.missing_r() == "", si.missing_r()
     version = subprocess.run(["Rscript", "--version"], capture_output=True, text=True)
     assert version.returncode == 0 and "Rscript (R) version" in version.stdout + version.stderr
+
+
+@pytest.mark.skipif(shutil.which("Rscript") is None, reason="R is not installed here (CI installs r-base-core and the r-cran packages)")
+def test_a_package_r_lacks_is_named() -> None:
+    why = si.missing_r(("haven", "surely.not.an.r.package", "plm"))
+    assert why.startswith("R lacks the package(s) surely.not.an.r.package ") and "haven" not in why

@@ -40,11 +40,13 @@ BLOCK_WORDS = {
 
 
 def missing_r(packages: Sequence[str] = R_PACKAGES) -> str:
-    """Why the R check cannot run here ("" when it can): no ``Rscript``, or the R packages it lacks."""
+    """Why the R check cannot run here ("" when it can): no ``Rscript``, or the R packages it lacks. Whether a package is
+    installed is looked up (``system.file``), not loaded: loading the five took 1.3 s, which the check itself pays again; a
+    package installed but broken fails the check with R's own error."""
     rscript = shutil.which("Rscript")
     if rscript is None:
         return "R is not installed (no Rscript on PATH; Debian: apt-get install r-base-core " + " ".join(f"r-cran-{p.lower()}" for p in packages) + ")"
-    probe = "for (p in c(" + ", ".join(f'"{p}"' for p in packages) + ")) if (!requireNamespace(p, quietly = TRUE)) cat(p, '\\n')"
+    probe = "for (p in c(" + ", ".join(f'"{p}"' for p in packages) + ")) if (!nzchar(system.file(package = p))) cat(p, '\\n')"
     out = subprocess.run([rscript, "-e", probe], capture_output=True, text=True, timeout=120)
     lacking = out.stdout.split()
     if out.returncode != 0 or lacking:
