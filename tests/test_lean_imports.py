@@ -46,9 +46,9 @@ def test_reader_and_input_output_jobs_import_no_heavy_library() -> None:
 
 
 def test_the_joint_test_job_loads_no_estimation_library() -> None:
-    """The curve's joint test is numpy algebra: its job loads neither linearmodels nor statsmodels (0.7 s of imports
-    it had paid through the seeded streams' helper, then in the inference module)."""
-    modules = script_modules(ROOT / "scripts" / "specification_curve_test.py")
+    """The curve's estimates and joint test are numpy algebra: their job loads neither linearmodels nor statsmodels
+    (0.7 s of imports the joint test had paid through the seeded streams' helper, then in the inference module)."""
+    modules = script_modules(ROOT / "scripts" / "specification_curve_estimates_and_test.py")
     assert "tradeimbalance.econometrics.curvetest" in modules and "tradeimbalance.econometrics.montecarlo" in modules
     code = "import sys\n" + "".join(f"import {m}\n" for m in modules) + "print(','.join(m for m in ('linearmodels', 'statsmodels') if m in sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip()

@@ -185,54 +185,16 @@ CURVE_PARAMS = dict(
 CURVE_VINTAGE = str(config["kof_vintage"]) if "kof_vintage" not in CURVE_CHOICES.get("dimensions", {}) else KOF_VINTAGES[0]
 
 
-rule specification_curve_estimates:
-    # The curve's regressions, each distinct one once, on every curve release.
+rule specification_curve_estimates_and_test:
+    # The curve's regressions, each distinct one once, on every curve release, and the curve's own inference on them:
+    # the joint test and the variance decomposition per release. One job: both need the same panels and designs, which
+    # took a third of each part's time. Every KOF vintage is in the curve, so the configured one is a parameter only
+    # when the curve has no kof_vintage dimension: a vintage switch neither estimates the curve again nor draws the test.
     input:
         unpack(curve_inputs),
     output:
         estimates=f"{PROC}/specification_curve_estimates.parquet",
         skipped=f"{RES}/reports/specification_curve_skipped.csv",
-    params:
-        **CURVE_PARAMS,
-        kof_vintage=CURVE_VINTAGE,
-    log:
-        f"{LOGS}/specification_curve_estimates.log",
-    benchmark:
-        f"{LOGS}/benchmarks/specification_curve_estimates.tsv",
-    script:
-        "../../scripts/specification_curve_estimates.py"
-
-
-rule specification_curve:
-    # The curve with each release's configured specifications marked at the configured KOF vintage, and its figure.
-    input:
-        estimates=rules.specification_curve_estimates.output.estimates,
-        published=f"{config['published_dir']}/published_coefficients.csv",
-    output:
-        csv=f"{RES}/specification_curve.csv",
-        against_published=f"{RES}/reports/choices_against_published.csv",
-        png=report(f"{RES}/figures/specification_curve.png", caption="../../workflow/report/specification_curve.rst", category="Figures"),
-        pdf=f"{RES}/figures/specification_curve.pdf",
-    params:
-        samples=CURVE_SAMPLES,
-        io_release=RELEASE,
-        curve=CURVE_CHOICES,
-        kof_vintage=str(config["kof_vintage"]),
-    log:
-        f"{LOGS}/specification_curve.log",
-    benchmark:
-        f"{LOGS}/benchmarks/specification_curve.tsv",
-    script:
-        "../../scripts/specification_curve.py"
-
-
-rule specification_curve_test:
-    # The curve's own inference: the joint test and the variance decomposition per release, on the curve's
-    # specifications. Every KOF vintage is in the curve, so the configured one is a parameter only when the curve has
-    # no kof_vintage dimension: a vintage switch does not draw the test again.
-    input:
-        unpack(curve_inputs),
-    output:
         test=f"{RES}/specification_curve_joint_test.csv",
         variance=f"{RES}/specification_curve_variance.csv",
         png=report(f"{RES}/figures/specification_curve_variance.png", caption="../../workflow/report/specification_curve_variance.rst", category="Figures"),
@@ -250,11 +212,34 @@ rule specification_curve_test:
     # the longest job of the run: started as soon as its inputs are there (above two checks together, 2 × 20)
     priority: 45
     log:
-        f"{LOGS}/specification_curve_test.log",
+        f"{LOGS}/specification_curve_estimates_and_test.log",
     benchmark:
-        f"{LOGS}/benchmarks/specification_curve_test.tsv",
+        f"{LOGS}/benchmarks/specification_curve_estimates_and_test.tsv",
     script:
-        "../../scripts/specification_curve_test.py"
+        "../../scripts/specification_curve_estimates_and_test.py"
+
+
+rule specification_curve:
+    # The curve with each release's configured specifications marked at the configured KOF vintage, and its figure.
+    input:
+        estimates=rules.specification_curve_estimates_and_test.output.estimates,
+        published=f"{config['published_dir']}/published_coefficients.csv",
+    output:
+        csv=f"{RES}/specification_curve.csv",
+        against_published=f"{RES}/reports/choices_against_published.csv",
+        png=report(f"{RES}/figures/specification_curve.png", caption="../../workflow/report/specification_curve.rst", category="Figures"),
+        pdf=f"{RES}/figures/specification_curve.pdf",
+    params:
+        samples=CURVE_SAMPLES,
+        io_release=RELEASE,
+        curve=CURVE_CHOICES,
+        kof_vintage=str(config["kof_vintage"]),
+    log:
+        f"{LOGS}/specification_curve.log",
+    benchmark:
+        f"{LOGS}/benchmarks/specification_curve.tsv",
+    script:
+        "../../scripts/specification_curve.py"
 
 
 def release_va_files(release):
@@ -382,9 +367,8 @@ rule all_estimation:
         rules.specification_search.output,
         rules.control_alternatives.output,
         rules.inference.output,
-        rules.specification_curve_estimates.output,
+        rules.specification_curve_estimates_and_test.output,
         rules.specification_curve.output,
-        rules.specification_curve_test.output,
         rules.compare_releases.output,
         rules.referee_checks.output,
         rules.causal_checks.output,

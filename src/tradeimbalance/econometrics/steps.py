@@ -634,6 +634,14 @@ def specification_curve_estimates(
         paths, release_files, samples, kof_vintage=kof_vintage, io_release=io_release, curve=curve,
         developed_alternatives=developed_alternatives, not_candidates=not_candidates, not_available=not_available, paper_excluded=paper_excluded,
     )  # fmt: skip
+    return _curve_estimates(ci, io_release, estimates_out, skipped_out, time.perf_counter() - start)[1]
+
+
+def _curve_estimates(ci: CurveInputs, io_release: str, estimates_out: str | Path, skipped_out: str | Path, panels_seconds: float) -> tuple[list[_Group], pd.DataFrame]:
+    """The curve's designs and estimates (:func:`estimated_curve`), written to ``estimates_out`` and what was skipped or
+    merged to ``skipped_out``."""
+    import time
+
     built = time.perf_counter()
     groups, out = estimated_curve(ci, io_release)
     write_frame(out.reset_index(drop=True), estimates_out, schemas.curve_estimates_schema(list(ci.choices)))
@@ -641,9 +649,9 @@ def specification_curve_estimates(
     ci.skipped.to_csv(skipped_out, index=False, lineterminator="\n")
     log.info(
         "specification curve: %d specifications, %d regressions solved in %d designs; panels %.1f s, estimation %.2f s",
-        len(out), len(out), len(groups), built - start, time.perf_counter() - built,
+        len(out), len(out), len(groups), panels_seconds, time.perf_counter() - built,
     )  # fmt: skip
-    return out
+    return groups, out
 
 
 def specification_curve(
@@ -664,8 +672,8 @@ def specification_curve(
     and figure. ``against_published_out`` (with ``published``, the published coefficients): per release, KOF vintage
     and country set, the 17 published TBI coefficients against the curve's estimate of the same column
     (:func:`tradeimbalance.outputs.comparison.curve_against_published`), the evidence docs/specification.md cites. The
-    curve's own inference is :func:`specification_curve_test` (a rule of its own: it does not depend on the configured
-    KOF vintage, so a vintage switch does not draw it again)."""
+    curve's own inference is :func:`specification_curve_estimates_and_test` (with the estimates: neither depends on the
+    configured KOF vintage, so a vintage switch does not draw it again)."""
     import time
 
     from . import speccurve as sc
@@ -725,7 +733,7 @@ def estimated_curve(ci: CurveInputs, io_release: str) -> tuple[list[_Group], pd.
     return groups, out
 
 
-def specification_curve_test(
+def specification_curve_estimates_and_test(
     paths: Mapping[str, str | Path],
     release_files: Mapping[str, Mapping[str, Sequence[str | Path]]],
     samples: Mapping[str, Mapping[str, object]],
@@ -736,15 +744,21 @@ def specification_curve_test(
     processes: int,
     outputs: Mapping[str, str | Path],
     **curve_args: Any,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The curve's joint test and variance decomposition per release (:func:`curve_test`) on the curve's specifications,
-    built as :func:`specification_curve` builds them (``curve_args``: the keyword arguments of :func:`curve_inputs`). Every
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The curve's estimates (:func:`specification_curve_estimates`: ``outputs`` ``estimates``, ``skipped``) and, on the
+    same specifications, designs and panels, its joint test and variance decomposition per release (:func:`curve_test`:
+    ``outputs`` ``test``, ``variance`` (CSV), ``png``, ``pdf`` (the decomposition's figure)); ``curve_args``: the keyword
+    arguments of :func:`curve_inputs`. The panels are built once for both: they were a third of each part's time. Every
     KOF vintage of the curve is in it, so its ``kof_vintage`` matters only when the curve has no ``kof_vintage``
-    dimension; the rule passes the configured vintage only then. ``outputs``: ``test``, ``variance`` (CSV), ``png``,
-    ``pdf`` (the decomposition's figure)."""
+    dimension; the rule passes the configured vintage only then, and a vintage switch neither estimates the curve again
+    nor draws the test again. Returns the estimates, the test and the decomposition."""
+    import time
+
+    start = time.perf_counter()
     ci = curve_inputs(paths, release_files, samples, **curve_args)
-    groups, observed = estimated_curve(ci, curve_args["io_release"])
-    return curve_test(ci, groups, observed, curve_args["io_release"], draws=draws, seed=seed, outputs=outputs, rerun_draws=rerun_draws, processes=processes)
+    groups, observed = _curve_estimates(ci, curve_args["io_release"], outputs["estimates"], outputs["skipped"], time.perf_counter() - start)
+    test, var = curve_test(ci, groups, observed, curve_args["io_release"], draws=draws, seed=seed, outputs=outputs, rerun_draws=rerun_draws, processes=processes)
+    return observed, test, var
 
 
 def curve_test(
