@@ -124,6 +124,25 @@ def _is_empty(value: Any) -> bool:
     return isinstance(value, float) and np.isnan(value)
 
 
+#: What :func:`pandas.api.types.infer_dtype` (missing cells skipped) calls a column of numbers and empty cells only: no
+#: text, no booleans, no dates. Such a column needs no cell-by-cell look (:func:`_empty_cells`, :func:`to_float`).
+_NUMERIC_KINDS = frozenset({"floating", "integer", "mixed-integer-float", "empty"})
+
+
+def _numeric_column(column: pd.Series) -> bool:
+    return pd.api.types.infer_dtype(column, skipna=True) in _NUMERIC_KINDS
+
+
+def _empty_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_is_empty` of every cell: a column of numbers and empty cells only is read at once (its empty cells are
+    its ``None`` and NaN, as :func:`_is_empty` says), the others cell by cell. A KOF sheet has 2.7 million cells, nearly
+    all in number columns: 1.7 s cell by cell."""
+    if not frame.size:
+        return pd.DataFrame(np.zeros(frame.shape, dtype=bool), index=frame.index, columns=frame.columns)
+    cols = {j: (frame.iloc[:, j].isna() if _numeric_column(frame.iloc[:, j]) else frame.iloc[:, j].map(_is_empty)).to_numpy(dtype=bool) for j in range(frame.shape[1])}
+    return pd.DataFrame(np.column_stack([cols[j] for j in range(frame.shape[1])]), index=frame.index, columns=frame.columns)
+
+
 def _cellwise(frame: pd.DataFrame, fn: Any, dtype: Any = object) -> pd.DataFrame:
     """``frame.map(fn)`` (every cell, missing ones included) through one ufunc call: same result, a fraction of the time."""
     out = np.frompyfunc(fn, 1, 1)(frame.to_numpy(dtype=object)) if frame.size else np.empty(frame.shape, dtype=object)
@@ -159,7 +178,7 @@ def _named_table(
     names = [_header_text(header[i]) if i < len(header) else "" for i in range(width)]
     padded = [list(r) + [None] * (width - len(r)) for r in records]
     frame = pd.DataFrame(padded, index=pd.Index(row_numbers, dtype="int64"), columns=range(width), dtype=object)
-    frame = frame[~_cellwise(frame, _is_empty, bool).all(axis=1)]
+    frame = frame[~_empty_cells(frame).all(axis=1)]
     positional = Table(
         path,
         frame,
@@ -372,7 +391,11 @@ def to_float(table: Table, columns: Sequence[Hashable], missing: frozenset[str] 
     Empty cells and the ``missing`` markers become NaN; the first cell (row by
     row) holding anything else that is not a finite number is an error.
     """
-    cells = _cellwise(table.frame[list(columns)], lambda v: _normalise(v, missing))
+    cells = table.frame[list(columns)].copy()
+    # a column of numbers and empty cells is what _normalise leaves it; the others are normalised cell by cell
+    text = [j for j in range(cells.shape[1]) if not _numeric_column(cells.iloc[:, j])]
+    if text:
+        cells.iloc[:, text] = _cellwise(cells.iloc[:, text], lambda v: _normalise(v, missing))
     numbers = cells.apply(lambda s: pd.to_numeric(s, errors="coerce")).astype("float64")
     bad = (numbers.isna() & cells.notna()) | np.isinf(numbers)
     hit = first_cell(bad)
