@@ -230,31 +230,30 @@ def assemble_panel(
         raise AssertionError("control grid out of step with the panel grid")  # both are countries × years in the same order
     grid = pd.concat([grid, joined.drop(columns=["iso3", "year"]).set_index(grid.index)], axis=1)
 
+    # Each country-year's reasons to be left out, in this order: the configured exclusion, the TBI, the DVA-based TBI,
+    # then each outcome and control that is missing. One column of texts per reason ("" where it does not apply).
     io_regions, io_years = set(tbi["iso3"]), set(tbi["year"])
-    reasons: list[list[str]] = [[] for _ in range(len(grid))]
-    for i, row in enumerate(grid.itertuples(index=False)):
-        if row.iso3 in excluded_countries:
-            reasons[i].append(f"excluded_country: {excluded_countries[row.iso3]}")
-        if pd.isna(row.TBI):
-            if row.iso3 not in io_regions:
-                reasons[i].append("no_tbi: country not in the input–output release")
-            elif row.year not in io_years:
-                reasons[i].append("no_tbi: year not covered by the input–output release")
-            else:
-                reasons[i].append("no_tbi: TBI missing")
-        if tbi_dva is not None and pd.isna(row.TBI_DVA) and not pd.isna(row.TBI):
-            reasons[i].append("no_tbi_dva: DVA-based TBI missing")
-        for col in [*outcomes, *names]:
-            if pd.isna(getattr(row, col)):
-                reasons[i].append(f"missing_{col}")
-    grid["reasons"] = [" | ".join(r) for r in reasons]
+    iso3 = grid["iso3"].to_numpy(dtype=object)
+    no_tbi = grid["TBI"].isna().to_numpy()
+    parts = [
+        np.array([f"excluded_country: {excluded_countries[c]}" if c in excluded_countries else "" for c in iso3], dtype=object),
+        np.where(
+            no_tbi,
+            np.where(~grid["iso3"].isin(list(io_regions)).to_numpy(), "no_tbi: country not in the input–output release",
+                     np.where(~grid["year"].isin(list(io_years)).to_numpy(), "no_tbi: year not covered by the input–output release", "no_tbi: TBI missing")),
+            "",
+        ).astype(object),
+        np.where(grid["TBI_DVA"].isna().to_numpy() & ~no_tbi, "no_tbi_dva: DVA-based TBI missing", "").astype(object) if tbi_dva is not None else None,
+        *[np.where(grid[col].isna().to_numpy(), f"missing_{col}", "").astype(object) for col in [*outcomes, *names]],
+    ]  # fmt: skip
+    grid["reasons"] = [" | ".join(r for r in row if r) for row in zip(*(p for p in parts if p is not None))]
     excluded = grid["reasons"] != ""
     exclusions = grid.loc[excluded, ["iso3", "year", "reasons"]].reset_index(drop=True)
 
     panel = grid.loc[~excluded].copy()
     panel["group"] = np.where(panel["iso3"].isin(developed), "developed", "developing")
     flag_cols = [f"{n}_filled" for n in names]
-    panel["filled"] = [";".join(n for n, f in zip(names, flags) if f) for flags in panel[flag_cols].itertuples(index=False)]
+    panel["filled"] = [";".join(n for n, f in zip(names, flags) if f) for flags in zip(*(panel[c].to_numpy(dtype=bool) for c in flag_cols))] if names else ""
     panel = panel[["iso3", "year", "group", "TBI", "TBI_DVA", "L_TBI", *outcomes, *names, "filled"]]
     panel = panel.sort_values(["iso3", "year"]).reset_index(drop=True)
     log.info(
