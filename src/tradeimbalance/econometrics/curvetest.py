@@ -206,7 +206,10 @@ def _draw(
                 flags[i] |= 8
     # collinear regressors (groups.RANK_TOLERANCE): the same verdict as the eigenvalues', certified from the inverse
     check = ~no_year & ((flags & 8) == 0)
-    flags[np.flatnonzero(check)[rank_deficient_given_inverse(a_mat[check], inv[check])]] |= 8
+    if check.all():  # the usual chunk: no copies of its matrices
+        flags[rank_deficient_given_inverse(a_mat, inv)] |= 8
+    else:
+        flags[np.flatnonzero(check)[rank_deficient_given_inverse(a_mat[check], inv[check])]] |= 8
     usable = flags == 0
     inv[~usable] = np.eye(k)  # an undefined draw's inverse is not used (its estimates are nan)
     a = inv[:, :, 0]  # the TBI row (and column: A is symmetric) of the inverse
@@ -374,6 +377,10 @@ class _Release:
                 for i in members:
                     self.leader[i] = members[0]
         self.n = n_specs
+        # The designs' columns laid side by side are a permutation of the specifications (each in one design): the null
+        # estimates of a chunk are then put in the specifications' order by one gather (:meth:`null_estimates`).
+        order = np.concatenate(self.cols) if self.cols else np.zeros(0, dtype=np.int64)
+        self.gather = np.argsort(order, kind="stable") if np.array_equal(np.sort(order), np.arange(n_specs)) else None
         self.coef, self.se, self.df = np.full(n_specs, np.nan), np.full(n_specs, np.nan), np.zeros(n_specs)
         for p, cols in zip(self.pieces, self.cols):
             c1, s1, g1, _ = _draw(p, np.ones((1, p.countries.size)))
@@ -390,18 +397,26 @@ class _Release:
         (B × the release's countries; nan where undefined), and the undefined estimates by reason."""
         size = counts.shape[0]
         reasons = np.zeros(len(REASONS) + 1, dtype=np.int64)  # per reason (REASONS), then the undefined in total
-        b_coef, b_t, b_df = np.full((size, self.n), np.nan), np.full((size, self.n), np.nan), np.ones((size, self.n))
+        nulls, ts, dfs = [], [], []
         shared: dict[int, np.ndarray | None] = {}
-        for i, (p, cols) in enumerate(zip(self.pieces, self.cols)):
-            lead = self.leader[i]
-            if lead is not None and lead not in shared:
-                shared[lead] = _shared_inverse(self.pieces[lead], counts[:, self.pieces[lead].countries])
-            cb, sb, gb, codes = _draw(p, counts[:, p.countries], self.se[cols], shared.get(lead) if lead is not None else None)
-            null = cb - self.coef[cols]  # the null imposed: each specification's own estimate removed
-            with np.errstate(invalid="ignore", divide="ignore"):
-                b_coef[:, cols], b_t[:, cols], b_df[:, cols] = null, null / sb, np.maximum(gb - 1, 1)[:, None]
-            reasons[: len(REASONS)] += _count_reasons(codes)
-            reasons[-1] += int((codes != 0).sum())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for i, (p, cols) in enumerate(zip(self.pieces, self.cols)):
+                lead = self.leader[i]
+                if lead is not None and lead not in shared:
+                    shared[lead] = _shared_inverse(self.pieces[lead], counts[:, self.pieces[lead].countries])
+                cb, sb, gb, codes = _draw(p, counts[:, p.countries], self.se[cols], shared.get(lead) if lead is not None else None)
+                null = cb - self.coef[cols]  # the null imposed: each specification's own estimate removed
+                nulls.append(null)
+                ts.append(null / sb)
+                dfs.append(np.broadcast_to(np.maximum(gb - 1, 1)[:, None], null.shape))
+                reasons[: len(REASONS)] += _count_reasons(codes)
+                reasons[-1] += int((codes != 0).sum())
+        if self.gather is not None:  # the designs' blocks side by side, then in the specifications' order
+            return (np.concatenate(nulls, axis=1)[:, self.gather], np.concatenate(ts, axis=1)[:, self.gather],
+                    np.concatenate(dfs, axis=1)[:, self.gather].astype(float), reasons)  # fmt: skip
+        b_coef, b_t, b_df = np.full((size, self.n), np.nan), np.full((size, self.n), np.nan), np.ones((size, self.n))
+        for cols, null, t, df in zip(self.cols, nulls, ts, dfs):
+            b_coef[:, cols], b_t[:, cols], b_df[:, cols] = null, t, df
         return b_coef, b_t, b_df, reasons
 
     def chunk(self, counts: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:

@@ -65,11 +65,11 @@ def rank_deficient_given_inverse(cross: np.ndarray, inverse: np.ndarray, tol: fl
     full rank for certain; only the others (and any non-finite inverse) are decided by their eigenvalues."""
     a = np.asarray(cross, dtype=float)
     k = a.shape[-1]
-    d = np.diagonal(a, axis1=-2, axis2=-1)
+    d = np.where(np.diagonal(a, axis1=-2, axis2=-1) > 0, np.diagonal(a, axis1=-2, axis2=-1), np.nan)
     with np.errstate(invalid="ignore", over="ignore"):
-        root = np.sqrt(np.where(d > 0, d, np.nan))
-        s_inv = inverse * root[..., :, None] * root[..., None, :]
-        norm = np.sqrt((s_inv**2).sum(axis=(-2, -1)))
+        # ‖S⁻¹‖_F² = Σ_ij (A⁻¹)_ij² a_ii a_jj: one squared copy of the inverses and a matrix-vector product per design
+        sq = np.square(inverse)
+        norm = np.sqrt((np.matmul(sq, d[..., :, None])[..., 0] * d).sum(axis=-1))
         certain = np.isfinite(norm) & (1.0 / (k * norm) > tol * (1 + 1e-9))
     out = np.zeros(a.shape[:-2], dtype=bool)
     doubt = ~certain
