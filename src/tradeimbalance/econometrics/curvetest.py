@@ -291,14 +291,13 @@ def _critical(df: np.ndarray) -> np.ndarray:
     return table[d - 1]
 
 
-def _weighted_median(values: np.ndarray, order: np.ndarray, defined_sorted: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def _weighted_median(v: np.ndarray, order: np.ndarray, defined_sorted: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Per row, the median of the defined values, each repeated ``weights`` times (nan where none is defined): the
-    average of the middle two of the expanded sequence, as numpy's median of it. ``order`` sorts each row with the
-    undefined values last; ``defined_sorted`` is the defined mask in that order."""
-    v = np.take_along_axis(values, order, axis=1)
+    average of the middle two of the expanded sequence, as numpy's median of it. ``v``: each row's values sorted by
+    ``order`` (the undefined values last); ``defined_sorted`` is the defined mask in that order."""
     cw = np.cumsum(defined_sorted * weights[order], axis=1)
-    total = cw[:, -1] if cw.shape[1] else np.zeros(values.shape[0])
-    out = np.full(values.shape[0], np.nan)
+    total = cw[:, -1] if cw.shape[1] else np.zeros(v.shape[0])
+    out = np.full(v.shape[0], np.nan)
     some = total > 0
     if some.any():
         lo_rank, hi_rank = (total[some] - 1) // 2, total[some] // 2
@@ -328,11 +327,12 @@ def _statistics(coef: np.ndarray, t: np.ndarray, df: np.ndarray, weights: np.nda
     # times faster than the stable sort here.
     order = np.argsort(np.where(defined, coef, np.inf), axis=1, kind="quicksort")
     defined_sorted = np.take_along_axis(defined, order, axis=1)
+    sorted_coef = np.take_along_axis(coef, order, axis=1)  # once for both medians
     out: dict[str, np.ndarray] = {}
     for name, wt in (("", np.ones_like(w)), ("_grid", w)):
         n = (defined * wt).sum(axis=1)
         some = n > 0
-        med = _weighted_median(coef, order, defined_sorted, wt)
+        med = _weighted_median(sorted_coef, order, defined_sorted, wt)
         sign = np.where(med >= 0, 1.0, -1.0)
         sig = np.where(sign[:, None] > 0, positive, negative)
         out[f"sign{name}"] = sign
