@@ -87,6 +87,7 @@ for _release in FLOWS_RELEASES:
             years=_years,
             value_added=RELEASES[_release].spec.get("value_added", "as computed by the source"),
             raw_sha256=raw_sha256(lambda w, r=_release: RELEASES[r].flows_file),
+        priority: 50  # the specification search reads the configured release's TBI (rule read_kof)
         log:
             f"{LOGS}/read_flows/{_release}.log",
         benchmark:
@@ -106,6 +107,10 @@ rule read_kof:
         vintages=KOF_VINTAGES,
         required=config["kof"]["required_columns"],
         raw_sha256=raw_sha256s([cfg.kof_file(config, v) for v in KOF_VINTAGES]),
+    # the longest of the small readers, and the specification search, hence the curve and its joint test (the run's
+    # longest job), waits for it: the search's inputs (this, kof_panel, PWT, WGI, WDI, the flows, the TBI) come first
+    # after the two batch readers, before the checks, which would otherwise take the cores (priority 20)
+    priority: 50
     log:
         f"{LOGS}/read_kof.log",
     benchmark:
@@ -126,6 +131,7 @@ rule kof_panel:
         first_year=config["first_year"],
         last_year=config["last_year"],
         required=config["kof"]["required_columns"],
+    priority: 50  # as read_kof: the specification search waits for it
     log:
         f"{LOGS}/kof_panel.log",
     benchmark:
@@ -143,6 +149,7 @@ rule read_pwt:
         source="pwt",
         raw_sha256=raw_sha256(lambda w: cfg.source_file(config, "pwt")),
         extra={"version": config["pwt"]["version"]},
+    priority: 50  # the specification search reads it (rule read_kof)
     log:
         f"{LOGS}/read_pwt.log",
     benchmark:
@@ -160,6 +167,7 @@ rule read_wgi:
         source="wgi",
         raw_sha256=raw_sha256(lambda w: cfg.source_file(config, "wgi")),
         extra={"version": config["wgi"]["version"]},
+    priority: 50  # the specification search reads it (rule read_kof)
     log:
         f"{LOGS}/read_wgi.log",
     benchmark:
@@ -177,6 +185,7 @@ rule read_wdi:
         source="wdi",
         raw_sha256=raw_sha256(lambda w: cfg.source_file(config, "wdi")),
         extra={"indicator": config["wdi"]["indicator"]},
+    priority: 50  # the specification search reads it (rule read_kof)
     log:
         f"{LOGS}/read_wdi.log",
     benchmark:

@@ -34,6 +34,7 @@ rule tbi:
     params:
         # a flows release carries the value-added definition its flows were computed with (written in its files)
         value_added=VALUE_ADDED if THIS.kind == "tables" else None,
+    priority: 50  # the specification search reads it (rule read_kof)
     log:
         f"{LOGS}/tbi.log",
     benchmark:
