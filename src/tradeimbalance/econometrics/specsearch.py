@@ -261,7 +261,8 @@ def search(
     if not blocks:
         return pd.DataFrame(columns=["developed_list", "dropped", "convention", "kof_vintage", *control_names, "rms_residual"])
     columns = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
-    columns["residuals"] = [" ".join(f"{r:+.3f}" for r in row) for row in columns["residuals"].tolist()]
+    fmt = " ".join(["%+.3f"] * columns["residuals"].shape[1])  # one format per row: f"{r:+.3f}" of each residual, spaced
+    columns["residuals"] = [fmt % tuple(row) for row in columns["residuals"].tolist()]
     out = pd.DataFrame(columns)
     for k in ("developed_list", "dropped", "convention", "kof_vintage", *control_names, "residuals"):
         out[k] = out[k].astype("str")
