@@ -65,7 +65,8 @@ def rank_deficient_given_inverse(cross: np.ndarray, inverse: np.ndarray, tol: fl
     full rank for certain; only the others (and any non-finite inverse) are decided by their eigenvalues."""
     a = np.asarray(cross, dtype=float)
     k = a.shape[-1]
-    d = np.where(np.diagonal(a, axis1=-2, axis2=-1) > 0, np.diagonal(a, axis1=-2, axis2=-1), np.nan)
+    diag = np.diagonal(a, axis1=-2, axis2=-1)
+    d = np.where(diag > 0, diag, np.nan)
     with np.errstate(invalid="ignore", over="ignore"):
         # ‖S⁻¹‖_F² = Σ_ij (A⁻¹)_ij² a_ii a_jj: one squared copy of the inverses and a matrix-vector product per design
         sq = np.square(inverse)

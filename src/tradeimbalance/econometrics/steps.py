@@ -626,7 +626,9 @@ def specification_curve_estimates(
     Nothing here depends on the configured KOF vintage when the curve has a ``kof_vintage`` dimension (every vintage is
     in it; of specifications merged into one, all share its vintage, so the one kept does not depend on which vintage
     is configured): the workflow then passes the first vintage, and a vintage switch does not estimate the curve again.
-    :func:`specification_curve` marks the configured specifications and draws the figure."""
+    :func:`specification_curve` marks the configured specifications and draws the figure. The workflow's rule
+    (``specification_curve_estimates_and_test``) writes the same estimates through
+    :func:`specification_curve_estimates_and_test`, which tests the curve on the same panels."""
     import time
 
     start = time.perf_counter()
