@@ -16,11 +16,11 @@ from tradeimbalance.outputs import second_implementation as si
 def test_without_r_the_check_says_it_did_not_run(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(si.shutil, "which", lambda name: None)
     out = tmp_path / "second_implementation.csv"
-    frame = si.run_second_implementation("x.R", results=tmp_path, out=out, estimates="e.csv", referee="r.csv", causal="c.csv")
+    assert si.run_second_implementation("x.R", results=tmp_path, out=out, estimates="e.csv", referee="r.csv", causal="c.csv") == (0, 0)
     back = pd.read_csv(out, keep_default_na=False)
     assert list(back.columns) == si.COLUMNS and len(back) == 1 and back["block"].iloc[0] == "not run" and str(back["pass"].iloc[0]) == "False"
     assert "R is not installed" in back["note"].iloc[0] and "r-cran-plm" in back["note"].iloc[0]
-    text = "\n".join(si.section(frame))
+    text = "\n".join(si.section(back))
     assert "**Not run:** R is not installed" in text and "not checked by a second implementation" in text
 
 
