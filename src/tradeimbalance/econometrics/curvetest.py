@@ -363,6 +363,11 @@ class _Release:
         if len(index) != n_specs:
             raise ValueError(f"joint test: the designs cover {len(index)} specifications, the release has {n_specs}")
         self.cols = [np.array([index[int(w)] for w in p.where]) for p in self.pieces]
+        if sum(c.size for c in self.cols) != n_specs:  # the designs partition the specifications (curve_groups)
+            raise ValueError(f"joint test: {sum(c.size for c in self.cols)} design columns for {n_specs} specifications: a specification is in more than one design")
+        # The designs' columns laid side by side are a permutation of the specifications: the null estimates of a chunk
+        # are put in the specifications' order by one gather (:meth:`null_estimates`).
+        self.gather = np.argsort(np.concatenate(self.cols), kind="stable")
         # Designs that differ only in their TBI column (the curve's TBI definitions on the same rows, controls and year
         # dummies) share the rest of their cross-products: per draw, that block is inverted once for all of them and
         # each design's inverse bordered from it (:func:`_bordered_inverse`), a third of the inversions on the curves
@@ -377,10 +382,6 @@ class _Release:
                 for i in members:
                     self.leader[i] = members[0]
         self.n = n_specs
-        # The designs' columns laid side by side are a permutation of the specifications (each in one design): the null
-        # estimates of a chunk are then put in the specifications' order by one gather (:meth:`null_estimates`).
-        order = np.concatenate(self.cols) if self.cols else np.zeros(0, dtype=np.int64)
-        self.gather = np.argsort(order, kind="stable") if np.array_equal(np.sort(order), np.arange(n_specs)) else None
         self.coef, self.se, self.df = np.full(n_specs, np.nan), np.full(n_specs, np.nan), np.zeros(n_specs)
         for p, cols in zip(self.pieces, self.cols):
             c1, s1, g1, _ = _draw(p, np.ones((1, p.countries.size)))
@@ -395,7 +396,6 @@ class _Release:
     def null_estimates(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The null coefficients, t statistics and degrees of freedom of every specification under the draws ``counts``
         (B × the release's countries; nan where undefined), and the undefined estimates by reason."""
-        size = counts.shape[0]
         reasons = np.zeros(len(REASONS) + 1, dtype=np.int64)  # per reason (REASONS), then the undefined in total
         nulls, ts, dfs = [], [], []
         shared: dict[int, np.ndarray | None] = {}
@@ -411,13 +411,9 @@ class _Release:
                 dfs.append(np.broadcast_to(np.maximum(gb - 1, 1)[:, None], null.shape))
                 reasons[: len(REASONS)] += _count_reasons(codes)
                 reasons[-1] += int((codes != 0).sum())
-        if self.gather is not None:  # the designs' blocks side by side, then in the specifications' order
-            return (np.concatenate(nulls, axis=1)[:, self.gather], np.concatenate(ts, axis=1)[:, self.gather],
-                    np.concatenate(dfs, axis=1)[:, self.gather].astype(float), reasons)  # fmt: skip
-        b_coef, b_t, b_df = np.full((size, self.n), np.nan), np.full((size, self.n), np.nan), np.ones((size, self.n))
-        for cols, null, t, df in zip(self.cols, nulls, ts, dfs):
-            b_coef[:, cols], b_t[:, cols], b_df[:, cols] = null, t, df
-        return b_coef, b_t, b_df, reasons
+        # the designs' blocks side by side, then in the specifications' order
+        return (np.concatenate(nulls, axis=1)[:, self.gather], np.concatenate(ts, axis=1)[:, self.gather],
+                np.concatenate(dfs, axis=1)[:, self.gather].astype(float), reasons)  # fmt: skip
 
     def chunk(self, counts: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """The statistics of the draws ``counts`` (B × the release's countries), and the undefined estimates by reason."""

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .. import schemas
 from ..parquet import read_frames, write_frame
+from .ioalgebra import leontief_system
 from .iotable import IOTable
 from .tbi import tbi_dva_panel, tbi_panel, tbi_variants, year_kww, year_va_absorbed
 
@@ -47,8 +48,6 @@ def io_year(
 
 
 def _io_year(io_path: str | Path | IOTable, value_added: str, *, va_out: str | Path, checks_out: str | Path, variants_out: str | Path, terms_out: str | Path, dva_out: str | Path) -> IOTable:
-    from .ioalgebra import leontief_system
-
     table = io_path if isinstance(io_path, IOTable) else IOTable.from_parquet(io_path)
     meta = {"value_added": value_added}
     system = leontief_system(table, value_added, keep_A=True)  # one factorisation for value added, variants and KWW

@@ -139,8 +139,9 @@ def _empty_cells(frame: pd.DataFrame) -> pd.DataFrame:
     all in number columns: 1.7 s cell by cell."""
     if not frame.size:
         return pd.DataFrame(np.zeros(frame.shape, dtype=bool), index=frame.index, columns=frame.columns)
-    cols = {j: (frame.iloc[:, j].isna() if _numeric_column(frame.iloc[:, j]) else frame.iloc[:, j].map(_is_empty)).to_numpy(dtype=bool) for j in range(frame.shape[1])}
-    return pd.DataFrame(np.column_stack([cols[j] for j in range(frame.shape[1])]), index=frame.index, columns=frame.columns)
+    columns = (frame.iloc[:, j] for j in range(frame.shape[1]))
+    empty = [(c.isna() if _numeric_column(c) else c.map(_is_empty)).to_numpy(dtype=bool) for c in columns]
+    return pd.DataFrame(np.column_stack(empty), index=frame.index, columns=frame.columns)
 
 
 def _cellwise(frame: pd.DataFrame, fn: Any, dtype: Any = object) -> pd.DataFrame:
@@ -202,7 +203,7 @@ def _named_table(
 def _check_unnamed_columns_empty(table: Table, names: Sequence[str]) -> None:
     """Error naming the first cell holding a value in a column whose header cell is empty."""
     unnamed = [i for i, name in enumerate(names) if not name]
-    hit = first_cell(~_cellwise(table.frame[unnamed], _is_empty, bool)) if unnamed else None
+    hit = first_cell(~_empty_cells(table.frame[unnamed])) if unnamed else None
     if hit is not None:
         row, pos = hit
         raise table.error(table.cell(row, pos), f"a value ({table.frame.at[row, pos]!r}) in a column whose header cell is empty")
