@@ -102,6 +102,19 @@ def test_parquet_is_deterministic(tmp_path: Path, small2016: IOTable) -> None:
     assert a.read_bytes() == b.read_bytes()
 
 
+def test_parquet_encodes_only_the_labels_by_dictionary(tmp_path: Path, small2016: IOTable) -> None:
+    """The label columns are dictionary-encoded, the number columns not (a third of the write's time for nothing); the
+    numbers read back are the table's."""
+    import pyarrow.parquet as pq
+
+    small2016.to_parquet(tmp_path / "t.parquet")
+    meta = pq.ParquetFile(tmp_path / "t.parquet").metadata.row_group(0)
+    dictionary = ["RLE_DICTIONARY" in meta.column(i).encodings for i in range(meta.num_columns)]
+    assert dictionary[:2] == [True, True] and not any(dictionary[2:])
+    back = IOTable.from_parquet(tmp_path / "t.parquet")
+    assert np.array_equal(back.Z, small2016.Z) and np.array_equal(back.F, small2016.F) and np.array_equal(back.x, small2016.x)
+
+
 def test_wiod2016_excel_non_numeric_cell_is_named(tmp_path: Path, small2016: IOTable) -> None:
     import openpyxl
 

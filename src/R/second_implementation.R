@@ -16,7 +16,8 @@
 #               rk LM (the cluster-robust score test of the first stage, residuals under Pi = 0), KP rk Wald F (the
 #               squared cluster-robust first-stage t, CR1) and the Cragg-Donald F (the homoskedastic first-stage F).
 #   referee     lead, lag, lagged outcome (two-way FE as above), long difference (OLS, HC1), first difference (OLS with
-#               year dummies, CR1 clustered by country), leave one country out (two-way FE without the country).
+#               year dummies, CR1 clustered by country), leave one country out (two-way FE without the country, by the
+#               QR decomposition and the clustered sandwich written out, checked against lm and vcovCL on each cell).
 #   causal      difference GMM (plm::pgmm, two-step, Windmeijer SEs: the setting the package states in the row),
 #               the plausibly exogenous instrument (Conley-Hansen-Rossi: the 2SLS of y - gamma L.TBI at gamma = 0, 1, -1,
 #               the union-of-intervals and local-to-zero breakdown delta at 95 and 90 %), omitted-variable sensitivity
@@ -111,6 +112,26 @@ fe <- function(d, y, x) {
   se <- sqrt(diag(v))
   names(se) <- colnames(X)
   list(coef = b, se = se, n = n, r2 = within_r2(d[[y]], residuals(fit), d$iso3), resid = residuals(fit), X = Xw, y = yw)
+}
+
+# The same two-way FE by the QR decomposition, with the clustered sandwich written out: (X'X)^-1 S'S (X'X)^-1 times
+# G/(G-1) (N-1)/(N-K), S the per-country sums of x_i e_i (what vcovCL(type = "HC0", cadjust = TRUE) computes). For the
+# leave-one-out fits, about 820 of them: 1.5 ms a fit where lm and vcovCL take 3.9 ms. check_referee checks it against
+# fe() on every cell's full sample before using it.
+fe_qr <- function(d, y, x) {
+  d <- d[order(d$iso3, d$year), , drop = FALSE]
+  X <- cbind(const = 1, as.matrix(d[, x, drop = FALSE]), year_dummies(d))
+  Xw <- demean(X, d$iso3)
+  yw <- as.numeric(demean(d[[y]], d$iso3))
+  q <- qr(Xw)
+  if (q$rank < ncol(Xw)) stop(sprintf("fe_qr: %d regressors, rank %d", ncol(Xw), q$rank))
+  b <- setNames(qr.coef(q, yw), colnames(X))
+  bread <- chol2inv(qr.R(q))
+  s <- rowsum(Xw * qr.resid(q, yw), d$iso3)
+  n <- nrow(d)
+  g <- nrow(s)
+  v <- bread %*% crossprod(s) %*% bread * g / (g - 1) * (n - 1) / (n - ncol(X))
+  list(coef = b, se = setNames(sqrt(diag(v)), colnames(X)), n = n)
 }
 
 # 2SLS with country and year effects: y on endog (instrumented by inst) and the controls, on the demeaned data.
@@ -295,11 +316,17 @@ check_referee <- function(s, mine, x, y, p) {
       compare("referee", key, "se", m$se, se[["TBI"]])
       compare("referee", key, "nobs", m$nobs, n)
     }
-    # leave one country out
+    # leave one country out (fe_qr, checked against fe on the cell's full sample first)
     m <- mine[mine$check == "leave one out" & !is.na(mine$coef), ]
+    if (nrow(m)) {
+      a <- fe(p, y, c("TBI", x))
+      q <- fe_qr(p, y, c("TBI", x))
+      gap <- max(abs(c(a$coef - q$coef, a$se - q$se)) / pmax(abs(c(a$coef, a$se)), 1e-3))
+      if (!(gap <= 1e-10)) stop(sprintf("%s Table %s column %s: fe_qr differs from lm and vcovCL by %.3g (relative)", s$release, s$table, s$column, gap))
+    }
     for (j in seq_len(nrow(m))) {
       country <- sub("^without ", "", m$term[j])
-      f <- fe(p[p$iso3 != country, ], y, c("TBI", x))
+      f <- fe_qr(p[p$iso3 != country, ], y, c("TBI", x))
       key <- spec_key(s, "leave one out", m$term[j])
       compare("referee", key, "coef", m$coef[j], f$coef[["TBI"]])
       compare("referee", key, "se", m$se[j], f$se[["TBI"]])

@@ -30,14 +30,15 @@ if TYPE_CHECKING:  # the schemas are pandera objects; this module only calls the
 METADATA_KEY = b"tradeimbalance"
 
 
-def write_table_atomic(table: pa_arrow.Table, path: str | Path) -> None:
-    """Write an Arrow table to ``path`` through a temporary file and a rename."""
+def write_table_atomic(table: pa_arrow.Table, path: str | Path, use_dictionary: bool | Sequence[str] = True) -> None:
+    """Write an Arrow table to ``path`` through a temporary file and a rename. ``use_dictionary``: pyarrow's (True: every
+    column dictionary-encoded where it pays, or the columns to encode so)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        pq.write_table(table, tmp, compression="zstd")
+        pq.write_table(table, tmp, compression="zstd", use_dictionary=use_dictionary if isinstance(use_dictionary, bool) else list(use_dictionary))
         replace_with_umask(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -202,7 +202,9 @@ class IOTable:
         arrays.append(pa.array(np.asarray(self.x, dtype=np.float64)))
         arrays += [pa.array(np.asarray(v, dtype=np.float64)) for v in self.primary_inputs.values()]
         table = pa.Table.from_arrays(arrays, names=self.column_names())
-        write_table_atomic(with_metadata(table, self.metadata()), path)
+        # Dictionary encoding for the two label columns only: tried on each of the 1,600 number columns of a WIOD 2013
+        # table, it took a third of the write (0.126 against 0.082 s a year) for files of the same size.
+        write_table_atomic(with_metadata(table, self.metadata()), path, use_dictionary=table.column_names[:2])
 
     def as_stored(self) -> IOTable:
         """The table as :meth:`from_parquet` reads it back from :meth:`to_parquet`'s file: C-ordered float64 arrays and
