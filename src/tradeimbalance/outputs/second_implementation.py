@@ -136,7 +136,8 @@ def section(frame: pd.DataFrame | None) -> list[str]:
         lines += [markdown_table(show, ["block", "cell", "check", "term", "quantity", "package", "r", "rel_diff"]), ""]
     lines += [
         "Where the conventions are chosen: two-way FE as Stata's `xtreg, fe vce(cluster iso3)` (`sandwich::vcovCL`, HC0 with the cluster "
-        "adjustment G/(G−1), times (N−1)/(N−K), K the slopes, year dummies and constant, not the country effects; `_cons` = ȳ − x̄′b); the "
+        "adjustment G/(G−1), times (N−1)/(N−K), K the slopes, year dummies and constant, not the country effects; `_cons` = ȳ − x̄′b; the "
+        "leave-one-out fits write that sandwich out on R's QR decomposition, checked against `lm` and `vcovCL` on each cell's full sample); the "
         "Kleibergen–Paap and Cragg–Donald statistics as `ivreg2` reports them with one instrument; difference GMM with `plm::pgmm` (which "
         "equals `xtabond2` for difference GMM); σ(average effect 0) as `twowayfeweights` computes it for a continuous treatment (the SD of the "
         "cells' weights weighted by their dose, divisor n − 1). Not re-derived in R: the system GMM (its instrument layout is `xtabond2`'s, "
